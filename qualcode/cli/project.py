@@ -1,0 +1,84 @@
+"""``qualcode init``, ``import`` and ``info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import QualcodeError
+from ..store import Project
+from ._common import ProjectOpt, open_existing, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_files)
+    app.command("info")(info)
+
+
+def init(
+    path: Annotated[str, typer.Argument(help="Project file to create (e.g. study.qualcode) or database URL.")],
+    name: Annotated[Optional[str], typer.Option(help="Project name (default: the file name).")] = None,
+) -> None:
+    """Create an empty project."""
+    from ..store.engine import is_url
+
+    if not is_url(path) and Path(path).exists():
+        raise QualcodeError(f"{path}: already exists; open it with -p instead")
+    with Project.open(path, name=name) as project:
+        typer.echo(f"created project {project.name!r} at {path}")
+
+
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="Transcript files (.txt .md .docx .vtt .srt .json .csv).")],
+    project: ProjectOpt,
+    participants: Annotated[Optional[Path], typer.Option("--participants", help="Participants CSV (pseudonym, attributes, document).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: txt md docx vtt srt chat-json reddit-json csv.")] = None,
+    coder: Annotated[Optional[str], typer.Option(help="Coder for codes carried by a CSV table without a coder column.")] = None,
+    preset: Annotated[Optional[str], typer.Option(help="Column mapping preset for CSV tables, e.g. 'annomi'.")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace documents of the same name that have no codings yet.")] = False,
+) -> None:
+    """Import transcripts (and optionally participants) into a project, all or nothing."""
+    from tqdm import tqdm
+
+    from .. import ingest
+
+    mapping = None
+    if preset:
+        mapping = ingest.mapping_preset(preset)
+    if coder and mapping is None:
+        mapping = ingest.CsvMapping(coder=coder)
+    elif coder and mapping is not None:
+        mapping.coder = coder
+        mapping.coder_column = None
+    docs = []
+    for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 3):
+        docs.extend(ingest.read_documents(path, fmt, csv_mapping=mapping))
+    rows = ingest.read_participants(participants) if participants else []
+    with open_existing(project) as proj:
+        ids = proj.add_documents(docs, actor=coder, replace=replace)
+        if rows:
+            known = {d.name for d in proj.documents()}
+            # Link only documents that exist; a participants file usually covers the whole study.
+            proj.upsert_participants([(r.participant, [d for d in r.documents if d in known]) for r in rows], actor=coder)
+    for doc in docs:
+        for warning in doc.warnings:
+            typer.echo(f"warning: {doc.name}: {warning}", err=True)
+    typer.echo(f"imported {len(ids)} document(s), {sum(len(d.segments) for d in docs)} turns" + (f", {len(rows)} participant(s)" if rows else ""))
+
+
+def info(
+    project: ProjectOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
+) -> None:
+    """Show what a project holds."""
+    with open_existing(project) as proj:
+        counts = proj.info()
+        if as_json:
+            print_json(counts)
+        else:
+            typer.echo(f"project {proj.name!r} ({proj.location})")
+            for key, value in counts.items():
+                typer.echo(f"  {key:<13}{value}")

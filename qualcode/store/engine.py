@@ -1,0 +1,59 @@
+"""Opening a database: SQLite file by default, any SQLAlchemy URL on request.
+
+SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout, and
+``BEGIN IMMEDIATE`` for write transactions so two processes that both want to write
+queue up instead of failing halfway with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+__all__ = ["DATABASE_URL_ENV", "is_url", "make_engine", "location_to_url"]
+
+DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def is_url(location: str | os.PathLike[str]) -> bool:
+    """True when ``location`` is a SQLAlchemy URL rather than a file path."""
+    return "://" in str(location)
+
+
+def location_to_url(location: str | os.PathLike[str]) -> str:
+    """Turn a project path (a SQLite file) or URL into a SQLAlchemy URL."""
+    if is_url(location):
+        return str(location)
+    return f"sqlite:///{Path(location).expanduser().resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the settings qualcode relies on for this backend."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial wiring
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling
+        # would defer it and break BEGIN IMMEDIATE).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("qualcode_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
