@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("import")(import_files)
     app.command("info")(info)
+    app.command("demo")(demo)
 
 
 def init(
@@ -82,3 +83,14 @@ def info(
             typer.echo(f"project {proj.name!r} ({proj.location})")
             for key, value in counts.items():
                 typer.echo(f"  {key:<13}{value}")
+
+
+def demo(
+    path: Annotated[Path, typer.Argument(help="Where to create the demo project (e.g. demo/demo.qualcode).")],
+) -> None:
+    """Build the fictional demo study (transcripts, participants, codebook) into a new project."""
+    from ..demo import build_demo
+
+    with build_demo(path) as project:
+        counts = project.info()
+    typer.echo(f"demo project at {path}: {counts['documents']} interviews, {counts['codes']} codes")

@@ -1,0 +1,48 @@
+# Two commands set up everything on a fresh machine:
+#   make run   - create .venv, install, build the demo project if missing, start the app
+#   make test  - create .venv, install app + test requirements, run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+DEMO   ?= demo/demo.qualcode
+PORT   ?= 8501
+
+.PHONY: run test demo bench e2e clean help
+
+help:
+	@echo "make run    start qualcode on http://127.0.0.1:$(PORT) with the demo study"
+	@echo "make test   run the whole test suite"
+	@echo "make bench  run the benchmarks (writes benchmarks/results.json, docs/performance.md)"
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamps make re-runs fast: pip runs again only when a requirements file changes.
+$(VENV)/.app-installed: requirements.txt pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.app-installed
+	$(PIP) install -r requirements-test.txt
+	touch $@
+
+$(DEMO): | $(VENV)/.app-installed
+	$(PY) -m qualcode demo $(DEMO)
+
+demo: $(DEMO)
+
+run: $(VENV)/.app-installed $(DEMO)
+	QUALCODE_PROJECT=$(DEMO) $(VENV)/bin/streamlit run app.py \
+		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(VENV)/.test-installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache demo

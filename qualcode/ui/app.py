@@ -1,0 +1,81 @@
+"""Page configuration, sidebar and navigation.
+
+Pages are modules in ``qualcode/ui/pages`` that define ``TITLE``, ``ICON``,
+``ORDER`` and ``render()``; they are found automatically, so a feature adds a
+page by adding a module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import streamlit as st
+
+from ..errors import QualcodeError
+from . import pages as pages_pkg
+from . import state
+
+
+def _discover_pages() -> list:
+    found = []
+    for info in pkgutil.iter_modules(pages_pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{pages_pkg.__name__}.{info.name}")
+        if hasattr(module, "render"):
+            found.append(module)
+    found.sort(key=lambda m: getattr(m, "ORDER", 100))
+    return found
+
+
+def _guarded(render):
+    # Researchers see a clear message, never a traceback, for errors they can fix.
+    def run() -> None:
+        state.show_flashes()
+        try:
+            render()
+        except QualcodeError as exc:
+            st.error(str(exc))
+
+    run.__name__ = render.__module__.rsplit(".", 1)[-1]
+    return run
+
+
+def _sidebar() -> None:
+    project = state.current_project()
+    with st.sidebar:
+        if project is None:
+            st.caption("No project open")
+            return
+        st.caption(f"Project: **{project.name}**")
+        coders = project.coders()
+        current = state.current_coder()
+        index = coders.index(current) if current in coders else None
+        choice = st.selectbox("Coder", options=coders, index=index, placeholder="Who is coding?", key="qc.sidebar.coder")
+        if choice and choice != current:
+            state.set_current_coder(choice)
+        with st.popover("New coder"):
+            name = st.text_input("Name", key="qc.sidebar.new_coder")
+            if st.button("Add coder", key="qc.sidebar.add_coder") and name.strip():
+                project.add_coder(name.strip())
+                state.set_current_coder(name.strip())
+                st.rerun()
+        st.toggle(
+            "Blind mode",
+            key=state.KEY_BLIND,
+            help="Show only your own codings, for independent double coding.",
+        )
+
+
+def main() -> None:
+    """Run the app (called by app.py)."""
+    st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
+    pages = [
+        st.Page(_guarded(m.render), title=m.TITLE, icon=getattr(m, "ICON", None), url_path=m.__name__.rsplit(".", 1)[-1],
+                default=getattr(m, "ORDER", 100) == 0)
+        for m in _discover_pages()
+    ]
+    nav = st.navigation(pages)
+    _sidebar()
+    nav.run()

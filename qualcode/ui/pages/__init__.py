@@ -1,0 +1,1 @@
+"""The app's pages; each module defines TITLE, ICON, ORDER and render()."""

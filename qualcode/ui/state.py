@@ -1,0 +1,106 @@
+"""Which project is open and who is coding: the UI's session state, in one place.
+
+Session keys are namespaced ``qc.*``. Data of record never lives in session state:
+every page reads it from the project store, so a reload or a second tab sees the
+same saved work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from ..errors import QualcodeError
+from ..store import Project
+
+PROJECT_ENV = "QUALCODE_PROJECT"
+KEY_LOCATION = "qc.project_location"
+KEY_CODER = "qc.coder"
+KEY_BLIND = "qc.blind"
+KEY_FLASH = "qc.flash"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _open_project(location: str) -> Project:
+    # One engine per project file per server process, shared by every session
+    # (SQLAlchemy engines are thread-safe; connections are per call).
+    return Project.open(location)
+
+
+def default_location() -> str | None:
+    """The project the app opens first: QUALCODE_PROJECT, else QUALCODE_DATABASE_URL."""
+    return os.environ.get(PROJECT_ENV) or os.environ.get("QUALCODE_DATABASE_URL") or None
+
+
+def project_location() -> str | None:
+    if KEY_LOCATION not in st.session_state:
+        st.session_state[KEY_LOCATION] = default_location()
+    return st.session_state[KEY_LOCATION]
+
+
+def set_project_location(location: str) -> Project:
+    """Open (creating if needed) a project and make it current for this session."""
+    location = location.strip()
+    if not location:
+        raise QualcodeError("give a project file name, e.g. my-study.qualcode")
+    if "://" not in location and not location.endswith(".qualcode") and not Path(location).exists():
+        location += ".qualcode"
+    project = _open_project(location)
+    st.session_state[KEY_LOCATION] = location
+    return project
+
+
+def current_project() -> Project | None:
+    """The open project, or None when none is chosen yet."""
+    location = project_location()
+    if not location:
+        return None
+    try:
+        return _open_project(location)
+    except QualcodeError as exc:
+        st.session_state[KEY_LOCATION] = None
+        flash(str(exc), "error")
+        return None
+
+
+def require_project() -> Project:
+    """The open project, or stop the page with a pointer to the Project page."""
+    project = current_project()
+    if project is None:
+        st.info("Open or create a project on the **Project** page first.")
+        st.stop()
+    return project
+
+
+def current_coder() -> str | None:
+    return st.session_state.get(KEY_CODER)
+
+
+def set_current_coder(name: str | None) -> None:
+    st.session_state[KEY_CODER] = name
+
+
+def require_coder() -> str:
+    """The coder of this session, or stop the page asking to choose one."""
+    coder = current_coder()
+    if not coder:
+        st.info("Choose who is coding in the sidebar first (every coding records its coder).")
+        st.stop()
+    return coder
+
+
+def blind_mode() -> bool:
+    """When on, a coder sees only their own codings (independent double coding)."""
+    return bool(st.session_state.get(KEY_BLIND, False))
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Show a message on the next run (survives the st.rerun after an action)."""
+    st.session_state.setdefault(KEY_FLASH, []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop(KEY_FLASH, []):
+        getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)

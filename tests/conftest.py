@@ -1,0 +1,75 @@
+"""Fixtures shared by every test layer.
+
+``fresh_project`` is a real SQLite project file in a temporary folder; ``shared_data``
+is ../shared/data next to the repository (tests that need it skip without it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.model import Code, Document, Segment
+from qualcode.store import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def fresh_project(tmp_path: Path):
+    """An empty project in a real SQLite file."""
+    with Project.open(tmp_path / "study.qualcode") as project:
+        yield project
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip with the reason when this checkout has none."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data not present at {SHARED_DATA} (only in the developers' workspace)")
+    return SHARED_DATA
+
+
+def make_interview(name: str, turns: list[tuple[str, str]], participant: str | None = None) -> Document:
+    """Build a small labelled transcript ``Speaker: text`` with exact turn offsets."""
+    text, segments = "", []
+    for speaker, body in turns:
+        label = f"{speaker}: "
+        start = len(text) + len(label)
+        text += label + body + "\n\n"
+        segments.append(Segment(start, start + len(body), speaker))
+    return Document(name=name, text=text.rstrip("\n") + "\n", segments=segments, participant=participant)
+
+
+@pytest.fixture
+def small_study(fresh_project: Project) -> Project:
+    """Two short fictional interviews and a three-code codebook."""
+    fresh_project.add_documents(
+        [
+            make_interview(
+                "P01",
+                [
+                    ("Interviewer", "How did you start using the chatbot?"),
+                    ("P01", "At night, when nobody else was awake. It just listened."),
+                    ("Interviewer", "Did it ever feel wrong?"),
+                    ("P01", "Sometimes the advice was generic, like a leaflet."),
+                ],
+                participant="P01",
+            ),
+            make_interview(
+                "P02",
+                [
+                    ("Interviewer", "What do you use it for?"),
+                    ("P02", "I rehearse what I will say to my mother. Therapy costs too much here."),
+                ],
+                participant="P02",
+            ),
+        ]
+    )
+    fresh_project.add_code(Code("Support roles", codable=False, definition="Roles users give the chatbot."))
+    fresh_project.add_code(Code("Non-judgemental listener", parent="Support roles", definition="It listens without judging."))
+    fresh_project.add_code(Code("Rehearsal space", parent="Support roles", definition="Practising hard conversations."))
+    fresh_project.add_code(Code("Generic replies", definition="Replies that feel scripted."))
+    return fresh_project
