@@ -6,6 +6,8 @@ is ../shared/data next to the repository (tests that need it skip without it).
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,32 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def fresh_project(tmp_path: Path):
     """An empty project in a real SQLite file."""
     with Project.open(tmp_path / "study.qualcode") as project:
+        yield project
+
+
+POSTGRES_URL_ENV = "QUALCODE_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str | None:
+    """URL of the PostgreSQL server for the team-mode tests (.ci/run starts one)."""
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url and os.environ.get("CI") == "true":
+        pytest.fail(f"{POSTGRES_URL_ENV} is not set: CI must run the store tests on PostgreSQL too")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_project(request, tmp_path: Path):
+    """An empty project on SQLite and, in a second run, on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        with Project.open(tmp_path / "study.qualcode") as project:
+            yield project
+        return
+    url = postgres_url()
+    if not url:
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_URL_ENV} (.ci/run does)")
+    # One database holds many projects; a fresh project name isolates each test.
+    with Project.open(url, name=f"test-{uuid.uuid4().hex[:12]}") as project:
         yield project
 
 
@@ -46,6 +74,16 @@ def make_interview(name: str, turns: list[tuple[str, str]], participant: str | N
 @pytest.fixture
 def small_study(fresh_project: Project) -> Project:
     """Two short fictional interviews and a three-code codebook."""
+    return fill_small_study(fresh_project)
+
+
+@pytest.fixture
+def any_small_study(any_project: Project) -> Project:
+    """``small_study`` on SQLite and on PostgreSQL."""
+    return fill_small_study(any_project)
+
+
+def fill_small_study(fresh_project: Project) -> Project:
     fresh_project.add_documents(
         [
             make_interview(

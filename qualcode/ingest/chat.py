@@ -166,8 +166,6 @@ def _parse_export(conv: dict[str, Any], name: str) -> Document:
     for key in ("conversation_id", "id", "create_time", "update_time", "default_model_slug"):
         if conv.get(key) is not None:
             doc.metadata[key] = conv[key]
-    if isinstance(conv.get("create_time"), (int, float)) and doc.segments:
-        pass  # timestamps stay relative to the first message: the conversation's own clock
     return doc
 
 

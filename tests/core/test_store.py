@@ -23,12 +23,12 @@ def test_new_project_file_uses_wal_foreign_keys_and_schema_version(tmp_path):
     assert raw.execute("select value from qualcode_meta where key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
 
 
-def test_reopening_keeps_everything(tmp_path, small_study):
-    location = small_study.location
-    small_study.add_coding("P01", *_span(small_study, "P01", "It just listened."), "Non-judgemental listener", "ana")
-    before = small_study.info()
-    small_study.close()
-    with Project.open(location, create=False) as again:
+def test_reopening_keeps_everything(tmp_path, any_small_study):
+    location, name = any_small_study.location, any_small_study.name
+    any_small_study.add_coding("P01", *_span(any_small_study, "P01", "It just listened."), "Non-judgemental listener", "ana")
+    before = any_small_study.info()
+    any_small_study.close()
+    with Project.open(location, name=name, create=False) as again:
         assert again.info() == before
         assert [c.snippet for c in again.codings()] == ["It just listened."]
 
@@ -62,119 +62,119 @@ def _span(project, doc_name, needle):
     return start, start + len(needle)
 
 
-def test_import_is_all_or_nothing(fresh_project):
+def test_import_is_all_or_nothing(any_project):
     good = make_interview("A", [("I", "Hello"), ("P", "Hi")])
     bad = Document("B", "short", [Segment(0, 99, "P")])
     with pytest.raises(StoreError, match="B"):
-        fresh_project.add_documents([good, bad])
-    assert fresh_project.info()["documents"] == 0
-    fresh_project.add_documents([good])
+        any_project.add_documents([good, bad])
+    assert any_project.info()["documents"] == 0
+    any_project.add_documents([good])
     with pytest.raises(StoreError, match="already in the project"):
-        fresh_project.add_documents([make_interview("C", [("I", "x")]), good])
-    assert [d.name for d in fresh_project.documents()] == ["A"]
+        any_project.add_documents([make_interview("C", [("I", "x")]), good])
+    assert [d.name for d in any_project.documents()] == ["A"]
 
 
-def test_segments_round_trip_with_offsets(fresh_project):
+def test_segments_round_trip_with_offsets(any_project):
     doc = make_interview("Ünïcode", [("Interviewer", "Wie geht's? 😀"), ("P09", "Gut — naja.")])
-    fresh_project.add_documents([doc])
-    _, back = fresh_project.document("Ünïcode")
+    any_project.add_documents([doc])
+    _, back = any_project.document("Ünïcode")
     assert back.text == doc.text
     assert [back.text[s.start : s.end] for s in back.segments] == ["Wie geht's? 😀", "Gut — naja."]
     assert [s.speaker for s in back.segments] == ["Interviewer", "P09"]
 
 
-def test_imported_codings_create_codes_and_coders(fresh_project):
+def test_imported_codings_create_codes_and_coders(any_project):
     doc = make_interview("T1", [("therapist", "How are you?"), ("client", "Fine.")])
     doc.codings = [
         ImportedCoding(0, "question", "1", theme="main_therapist_behaviour"),
         ImportedCoding(0, "question", "2", theme="main_therapist_behaviour"),
         ImportedCoding(1, "neutral", "1", theme="client_talk_type"),
     ]
-    fresh_project.add_documents([doc])
-    assert fresh_project.info()["codings"] == 3
-    assert fresh_project.coders() == ["1", "2"]
-    tree = {(c.name, c.parent) for c in fresh_project.codes()}
+    any_project.add_documents([doc])
+    assert any_project.info()["codings"] == 3
+    assert any_project.coders() == ["1", "2"]
+    tree = {(c.name, c.parent) for c in any_project.codes()}
     assert ("question", "main_therapist_behaviour") in tree and ("neutral", "client_talk_type") in tree
-    assert all(c.origin == "imported" for c in fresh_project.codings())
+    assert all(c.origin == "imported" for c in any_project.codings())
 
 
-def test_coding_checks_snippet_span_and_theme_folders(small_study):
-    start, end = _span(small_study, "P02", "I rehearse what I will say to my mother.")
-    coding = small_study.add_coding("P02", start, end, "Rehearsal space", "ana", snippet="I rehearse what I will say to my mother.")
+def test_coding_checks_snippet_span_and_theme_folders(any_small_study):
+    start, end = _span(any_small_study, "P02", "I rehearse what I will say to my mother.")
+    coding = any_small_study.add_coding("P02", start, end, "Rehearsal space", "ana", snippet="I rehearse what I will say to my mother.")
     assert coding.snippet == "I rehearse what I will say to my mother."
     with pytest.raises(StoreError, match="does not match"):
-        small_study.add_coding("P02", start, end, "Rehearsal space", "ben", snippet="something else")
+        any_small_study.add_coding("P02", start, end, "Rehearsal space", "ben", snippet="something else")
     with pytest.raises(StoreError, match="outside"):
-        small_study.add_coding("P02", 0, 10_000, "Rehearsal space", "ana")
+        any_small_study.add_coding("P02", 0, 10_000, "Rehearsal space", "ana")
     with pytest.raises(StoreError, match="theme folder"):
-        small_study.add_coding("P02", start, end, "Support roles", "ana")
+        any_small_study.add_coding("P02", start, end, "Support roles", "ana")
     with pytest.raises(StoreError, match="refused"):  # the same coder, code and span twice
-        small_study.add_coding("P02", start, end, "Rehearsal space", "ana")
-    assert small_study.info()["codings"] == 1
+        any_small_study.add_coding("P02", start, end, "Rehearsal space", "ana")
+    assert any_small_study.info()["codings"] == 1
 
 
-def test_every_write_is_logged_and_undo_reverses_the_coders_own_actions(small_study):
-    s, e = _span(small_study, "P01", "It just listened.")
-    first = small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
-    other = small_study.add_coding("P01", s, e, "Generic replies", "ben")
-    small_study.remove_coding(first.id, actor="ana")
-    actions = [ev.action for ev in small_study.events(limit=3)]
+def test_every_write_is_logged_and_undo_reverses_the_coders_own_actions(any_small_study):
+    s, e = _span(any_small_study, "P01", "It just listened.")
+    first = any_small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
+    other = any_small_study.add_coding("P01", s, e, "Generic replies", "ben")
+    any_small_study.remove_coding(first.id, actor="ana")
+    actions = [ev.action for ev in any_small_study.events(limit=3)]
     assert actions == ["coding.remove", "coding.add", "coding.add"]
-    undone = small_study.undo_last("ana")
+    undone = any_small_study.undo_last("ana")
     assert undone.action == "coding.remove"
-    restored = {c.id for c in small_study.codings()}
+    restored = {c.id for c in any_small_study.codings()}
     assert restored == {first.id, other.id}
-    assert small_study.undo_last("ana").action == "coding.add"
-    assert {c.coder for c in small_study.codings()} == {"ben"}  # ben's work untouched
-    assert small_study.undo_last("ana") is None
-    assert small_study.events(limit=1)[0].action == "undo"
+    assert any_small_study.undo_last("ana").action == "coding.add"
+    assert {c.coder for c in any_small_study.codings()} == {"ben"}  # ben's work untouched
+    assert any_small_study.undo_last("ana") is None
+    assert any_small_study.events(limit=1)[0].action == "undo"
 
 
-def test_failed_write_leaves_no_event_and_no_change(small_study):
-    before_rev = small_study.revision()
+def test_failed_write_leaves_no_event_and_no_change(any_small_study):
+    before_rev = any_small_study.revision()
     with pytest.raises(StoreError):
-        with small_study.write("test.fail", actor="ana") as (conn, ev):
+        with any_small_study.write("test.fail", actor="ana") as (conn, ev):
             from qualcode.store import schema
 
-            conn.execute(schema.coders.insert().values(project_id=small_study.id, name="ghost", created_at="x"))
+            conn.execute(schema.coders.insert().values(project_id=any_small_study.id, name="ghost", created_at="x"))
             raise StoreError("boom")
-    assert "ghost" not in small_study.coders()
-    assert small_study.revision() == before_rev
+    assert "ghost" not in any_small_study.coders()
+    assert any_small_study.revision() == before_rev
 
 
-def test_memo_version_check_refuses_a_stale_write(small_study):
-    code = small_study.code("Rehearsal space")
-    v1 = small_study.set_memo("code", code.id, "first thoughts", actor="ana", expected_version=0)
+def test_memo_version_check_refuses_a_stale_write(any_small_study):
+    code = any_small_study.code("Rehearsal space")
+    v1 = any_small_study.set_memo("code", code.id, "first thoughts", actor="ana", expected_version=0)
     with pytest.raises(ConflictError):
-        small_study.set_memo("code", code.id, "overwrite", actor="ben", expected_version=0)
-    assert small_study.memo("code", code.id) == ("first thoughts", v1)
-    small_study.set_memo("code", code.id, "second", actor="ben", expected_version=v1)
-    assert small_study.memo("code", code.id)[0] == "second"
-    small_study.undo_last("ben")
-    assert small_study.memo("code", code.id)[0] == "first thoughts"
+        any_small_study.set_memo("code", code.id, "overwrite", actor="ben", expected_version=0)
+    assert any_small_study.memo("code", code.id) == ("first thoughts", v1)
+    any_small_study.set_memo("code", code.id, "second", actor="ben", expected_version=v1)
+    assert any_small_study.memo("code", code.id)[0] == "second"
+    any_small_study.undo_last("ben")
+    assert any_small_study.memo("code", code.id)[0] == "first thoughts"
 
 
-def test_participants_link_to_documents_and_unknown_documents_are_refused(small_study):
-    small_study.upsert_participants([(Participant("P01", {"country": "Kenya"}), ["P01"])])
-    assert small_study.participants()[0].attributes == {"country": "Kenya"}
+def test_participants_link_to_documents_and_unknown_documents_are_refused(any_small_study):
+    any_small_study.upsert_participants([(Participant("P01", {"country": "Kenya"}), ["P01"])])
+    assert any_small_study.participants()[0].attributes == {"country": "Kenya"}
     with pytest.raises(StoreError, match="P99"):
-        small_study.upsert_participants([(Participant("P03", {"country": "Japan"}), ["P99"])])
-    assert [p.pseudonym for p in small_study.participants()] == ["P01", "P02"]
+        any_small_study.upsert_participants([(Participant("P03", {"country": "Japan"}), ["P99"])])
+    assert [p.pseudonym for p in any_small_study.participants()] == ["P01", "P02"]
 
 
-def test_codes_in_tree_order_and_duplicate_names_refused(small_study):
-    names = [(c.name, c.parent) for c in small_study.codes()]
+def test_codes_in_tree_order_and_duplicate_names_refused(any_small_study):
+    names = [(c.name, c.parent) for c in any_small_study.codes()]
     assert names[:3] == [("Support roles", None), ("Non-judgemental listener", "Support roles"), ("Rehearsal space", "Support roles")]
     with pytest.raises(StoreError, match="already exists"):
-        small_study.add_code(Code("Rehearsal space", parent="Support roles"))
+        any_small_study.add_code(Code("Rehearsal space", parent="Support roles"))
     with pytest.raises(NotFoundError):
-        small_study.add_code(Code("Orphan", parent="No such theme"))
+        any_small_study.add_code(Code("Orphan", parent="No such theme"))
 
 
-def test_frames_for_analysis(small_study):
-    s, e = _span(small_study, "P01", "It just listened.")
-    small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
-    frame = small_study.codings_frame()
+def test_frames_for_analysis(any_small_study):
+    s, e = _span(any_small_study, "P01", "It just listened.")
+    any_small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
+    frame = any_small_study.codings_frame()
     assert list(frame[["document", "code", "coder", "snippet"]].iloc[0]) == ["P01", "Non-judgemental listener", "ana", "It just listened."]
-    segs = small_study.segments_frame()
+    segs = any_small_study.segments_frame()
     assert len(segs) == 6 and set(segs["document"]) == {"P01", "P02"}
