@@ -15,6 +15,7 @@ __all__ = [
     "StoreError",
     "NotFoundError",
     "ConflictError",
+    "PermissionDenied",
     "CodebookError",
     "ExchangeError",
 ]
@@ -43,6 +44,10 @@ class NotFoundError(StoreError):
 
 class ConflictError(StoreError):
     """Someone else changed the object since it was read (version check failed)."""
+
+
+class PermissionDenied(StoreError):
+    """The signed-in user's role in this project does not allow the action."""
 
 
 class CodebookError(QualcodeError):

@@ -64,6 +64,18 @@ def _load_json(text: str, path: str) -> Any:
         raise IngestError(path, "malformed JSON: nested too deeply") from None
 
 
+def _parse_json(obj: Any, kind: str, name: str, path: str) -> list[Document]:
+    try:
+        if kind == "reddit-json" or (kind == "json" and looks_like_reddit(obj)):
+            return [parse_reddit(obj, name, path)]
+        if kind == "chat-json" or (kind == "json" and looks_like_chat(obj)):
+            return parse_chat(obj, name, path)
+    except RecursionError:  # a thread nested deeper than Python's stack
+        raise IngestError(path, "the JSON is nested too deeply to import") from None
+    raise IngestError(path, "unrecognised JSON: neither a chat (a list of messages with role and content, "
+                            "or a conversations export) nor a Reddit thread")
+
+
 def read_documents_from_bytes(
     data: bytes,
     filename: str,
@@ -94,14 +106,7 @@ def read_documents_from_bytes(
         elif kind == "csv":
             docs = parse_csv(text, name, path, csv_mapping)
         else:
-            obj = _load_json(text, path)
-            if kind == "reddit-json" or (kind == "json" and looks_like_reddit(obj)):
-                docs = [parse_reddit(obj, name, path)]
-            elif kind == "chat-json" or (kind == "json" and looks_like_chat(obj)):
-                docs = parse_chat(obj, name, path)
-            else:
-                raise IngestError(path, "unrecognised JSON: neither a chat (a list of messages with role and "
-                                        "content, or a conversations export) nor a Reddit thread")
+            docs = _parse_json(_load_json(text, path), kind, name, path)
     for doc in docs:
         if not doc.segments or not doc.text.strip():
             what = f"document {doc.name!r}" if len(docs) > 1 or doc.name != name else "the file"

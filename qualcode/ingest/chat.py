@@ -14,6 +14,7 @@ as the participant experienced it. Each conversation becomes one document.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -69,14 +70,15 @@ def _seconds(value: Any) -> float | None:
     """Epoch seconds (or milliseconds) or an ISO-8601 string, as epoch seconds."""
     if isinstance(value, bool) or value is None:
         return None
+    seconds: float | None = None
     if isinstance(value, (int, float)):
-        return float(value) / 1000 if value > 1e11 else float(value)
-    if isinstance(value, str) and value.strip():
+        seconds = float(value) / 1000 if value > 1e11 else float(value)
+    elif isinstance(value, str) and value.strip():
         try:
-            return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).timestamp()
-        except ValueError:
+            seconds = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).timestamp()
+        except (ValueError, OverflowError, OSError):
             return None
-    return None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
 
 
 def _speaker_of(msg: dict[str, Any]) -> str | None:
@@ -124,24 +126,27 @@ def _parse_generic(messages: list[Any], name: str, path: str) -> Document:
 
 
 def _main_branch(mapping: dict[str, Any], current: Any) -> list[dict[str, Any]]:
-    """Nodes of the visible branch, root first."""
+    """Nodes of the visible branch, root first (cycles and dangling ids are ignored)."""
+    def node(node_id: Any) -> dict[str, Any] | None:
+        value = mapping.get(node_id) if isinstance(node_id, str) else None
+        return value if isinstance(value, dict) else None
+
     nodes: list[dict[str, Any]] = []
-    if isinstance(current, str) and current in mapping:
-        seen: set[str] = set()
+    seen: set[str] = set()
+    if node(current) is not None:
         node_id: Any = current
-        while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
+        while (n := node(node_id)) is not None and node_id not in seen:
             seen.add(node_id)
-            nodes.append(mapping[node_id])
-            node_id = mapping[node_id].get("parent")
+            nodes.append(n)
+            node_id = n.get("parent")
         return nodes[::-1]
-    roots = [k for k, v in mapping.items() if isinstance(v, dict) and v.get("parent") not in mapping]
+    roots = [k for k, v in mapping.items() if isinstance(v, dict) and node(v.get("parent")) is None]
     node_id = roots[0] if roots else None
-    seen = set()
-    while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
+    while (n := node(node_id)) is not None and node_id not in seen:
         seen.add(node_id)
-        nodes.append(mapping[node_id])
-        children = mapping[node_id].get("children") or []
-        node_id = children[0] if children else None
+        nodes.append(n)
+        children = n.get("children")
+        node_id = children[0] if isinstance(children, list) and children else None
     return nodes
 
 
@@ -149,7 +154,7 @@ def _parse_export(conv: dict[str, Any], name: str) -> Document:
     turns: list[tuple[str | None, str, float | None]] = []
     skipped = 0
     for node in _main_branch(conv["mapping"], conv.get("current_node")):
-        msg = node.get("message") if isinstance(node, dict) else None
+        msg = node.get("message")
         if not isinstance(msg, dict):
             continue  # the empty root node
         role = _speaker_of(msg)

@@ -17,6 +17,7 @@ skipped but their replies kept. Timestamps are seconds after the post.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from qualcode.errors import IngestError
@@ -59,7 +60,9 @@ def _speaker(author: Any, op: str | None) -> str:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 class _Thread:
@@ -96,7 +99,8 @@ def _walk_api(thread: _Thread, children: list[Any], depth: int) -> int:
         if not isinstance(child, dict):
             continue
         if child.get("kind") == "more":
-            more += int(_number((child.get("data") or {}).get("count")) or 0)
+            data = child.get("data")
+            more += int(_number(data.get("count")) or 0) if isinstance(data, dict) else 0
             continue
         data = child.get("data")
         if child.get("kind") != "t1" or not isinstance(data, dict):
@@ -128,7 +132,7 @@ def parse_reddit(obj: Any, name: str, path: str) -> Document:
     api = _is_api(obj)
     if api:
         listings = obj if isinstance(obj, list) else [obj]
-        post = _listing_children(listings[0])[0]["data"]  # type: ignore[index]
+        post = _listing_children(listings[0])[0].get("data")  # type: ignore[index]
         comments = (_listing_children(listings[1]) or []) if len(listings) > 1 else []
     elif _is_simple(obj):
         post, comments = obj, obj.get("comments") or []

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, select
 
 from ..errors import StoreError
+from . import accounts_schema as _accounts_tables  # noqa: F401  (registers tables)
 from . import schema
 
 __all__ = ["SCHEMA_VERSION", "MIGRATIONS", "ensure_schema", "schema_version"]
@@ -23,14 +24,15 @@ def _v1_create(conn: Connection) -> None:
 
 
 def _v2_extra_tables(conn: Connection) -> None:
-    # Tables added after version 1 (by later features) are created here; create_all
-    # only adds what is missing.
+    # A step that only adds new tables: create_all creates exactly the missing ones
+    # (existing tables are left alone), so it is safe to reuse for each such version.
     schema.metadata.create_all(conn)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _v1_create),
     (2, "tables added by later features (embeddings, suggestions...)", _v2_extra_tables),
+    (3, "team mode: users and memberships", _v2_extra_tables),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -21,9 +21,11 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ConflictError, NotFoundError, StoreError
+from ..errors import ConflictError, NotFoundError, PermissionDenied, StoreError
 from ..model import HUMAN, Code, Coding, Document, Participant, Segment
+from . import accounts_schema as A
 from . import schema as S
+from .roles import required_role, role_rank
 from .engine import DATABASE_URL_ENV, is_url, location_to_url, make_engine
 from .migrations import ensure_schema
 
@@ -77,11 +79,14 @@ class Project:
     close with :meth:`close` or use as a context manager.
     """
 
-    def __init__(self, engine: Engine, project_id: int, name: str, location: str):
+    def __init__(self, engine: Engine, project_id: int, name: str, location: str, user: str | None = None):
         self.engine = engine
         self.id = project_id
         self.name = name
         self.location = location
+        # The signed-in account in team mode; None means the trusted local user
+        # (a researcher's own SQLite file, or an administrator's CLI on the server).
+        self.user = user
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -91,12 +96,15 @@ class Project:
         *,
         name: str | None = None,
         create: bool = True,
+        user: str | None = None,
     ) -> "Project":
         """Open (or create) a project.
 
         ``location`` is a SQLite file path or a SQLAlchemy URL; when None, the
         ``QUALCODE_DATABASE_URL`` environment variable is used. In a database
         holding several projects, ``name`` picks one (default: the only/first one).
+        With ``user`` (team mode) the account must be a member of the project
+        (PermissionDenied otherwise); a project it creates makes it the owner.
         """
         if location is None:
             location = os.environ.get(DATABASE_URL_ENV)
@@ -114,29 +122,66 @@ class Project:
         try:
             with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
                 ensure_schema(conn)
-                row = cls._find_project(conn, name)
+                row = cls._find_project(conn, name, user)
                 if row is None:
                     if not create:
-                        raise NotFoundError(f"{location}: no project named {name!r}")
+                        raise NotFoundError(f"{location}: no project named {name!r}" if name else f"{location}: no project")
                     pname = name or (Path(location).stem if not is_url(location) else DEFAULT_PROJECT_NAME)
                     pid = conn.execute(
                         insert(S.projects).values(name=pname, description="", created_at=now_iso())
                     ).inserted_primary_key[0]
                     row = (pid, pname)
+                    if user is not None:
+                        uid = cls._user_id(conn, user)
+                        conn.execute(insert(A.memberships).values(project_id=pid, user_id=uid, role="owner"))
+                elif user is not None and cls._role(conn, row[0], user) is None:
+                    raise PermissionDenied(f"{user!r} is not a member of project {row[1]!r}")
         except StoreError:
             engine.dispose()
             raise
         except Exception as exc:  # a corrupt file or unreachable server
             engine.dispose()
             raise StoreError(f"{location}: cannot open project ({exc.__class__.__name__}: {exc})") from exc
-        return cls(engine, int(row[0]), str(row[1]), location)
+        return cls(engine, int(row[0]), str(row[1]), location, user)
 
     @staticmethod
-    def _find_project(conn: Connection, name: str | None):
+    def _find_project(conn: Connection, name: str | None, user: str | None = None):
         q = select(S.projects.c.id, S.projects.c.name).order_by(S.projects.c.id)
         if name:
             q = q.where(S.projects.c.name == name)
+        elif user is not None:
+            # Without a name, a signed-in user opens the first project they belong to.
+            q = q.join(A.memberships, A.memberships.c.project_id == S.projects.c.id).join(
+                A.users, A.users.c.id == A.memberships.c.user_id
+            ).where(A.users.c.username == user)
         return conn.execute(q).first()
+
+    @staticmethod
+    def _user_id(conn: Connection, username: str) -> int:
+        uid = conn.execute(select(A.users.c.id).where(A.users.c.username == username)).scalar()
+        if uid is None:
+            raise PermissionDenied(f"no account named {username!r}")
+        return int(uid)
+
+    @staticmethod
+    def _role(conn: Connection, project_id: int, username: str) -> str | None:
+        return conn.execute(
+            select(A.memberships.c.role)
+            .join(A.users, A.users.c.id == A.memberships.c.user_id)
+            .where(A.memberships.c.project_id == project_id, A.users.c.username == username)
+        ).scalar()
+
+    @property
+    def role(self) -> str:
+        """The signed-in user's role now ("owner" for the trusted local user)."""
+        if self.user is None:
+            return "owner"
+        with self.read() as conn:
+            return self._role(conn, self.id, self.user) or ""
+
+    def can(self, action: str) -> bool:
+        """Whether the current user may perform ``action`` (for hiding UI controls)."""
+        return role_rank(self.role) >= role_rank(required_role(action))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -167,6 +212,16 @@ class Project:
         ev: dict[str, Any] = {"target_type": target_type, "target_id": target_id, "payload": dict(payload or {})}
         try:
             with self.engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+                if self.user is not None:
+                    # Checked inside the transaction: a role revoked a second ago counts.
+                    role = self._role(conn, self.id, self.user)
+                    need = required_role(action)
+                    if role_rank(role) < role_rank(need):
+                        raise PermissionDenied(
+                            f"{self.user!r} is {('a ' + role) if role else 'not a member'} in {self.name!r}; "
+                            f"{action} needs the {need} role"
+                        )
+                    actor = actor or self.user
                 yield conn, ev
                 ev["id"] = conn.execute(
                     insert(S.events).values(

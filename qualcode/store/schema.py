@@ -167,3 +167,40 @@ events = Table(
     Column("undone_by", Integer),  # id of the event that undid this one
 )
 Index("ix_events_project_action", events.c.project_id, events.c.action)
+
+# ---------------------------------------------------------------- machine assistance
+from sqlalchemy import LargeBinary  # noqa: E402  (kept with the tables that use it: additive section)
+
+# Derived data, not data of record: a vector per (embedding model, text). Keyed by the
+# text's hash rather than by project, so projects sharing a database share the cache.
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", String(200), nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32, little-endian, unit length
+    UniqueConstraint("model_id", "text_sha256", name="uq_embedding_text"),
+)
+
+# What a coder did with a suggestion. A rejection stops the same (span, code) being
+# offered to that coder again; acceptances are kept too, to report how often
+# suggestions were taken and at what score.
+suggestion_decisions = Table(
+    "suggestion_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", ForeignKey("codes.id", ondelete="CASCADE"), nullable=False),
+    Column("decision", String(16), nullable=False),  # accept | reject
+    Column("coder", String(200), nullable=False),
+    Column("suggester", String(100), nullable=False),
+    Column("suggester_version", String(32), nullable=False),
+    Column("score", Float),
+    Column("at", String(32), nullable=False),
+)
+Index("ix_suggestion_decisions_doc", suggestion_decisions.c.project_id, suggestion_decisions.c.document_id)

@@ -1,0 +1,117 @@
+"""Read-only queries the coding workspace needs beyond :class:`~qualcode.store.Project`.
+
+Plain functions over ``project.read()`` and the schema tables, so the Project class
+stays small. They return plain data (dicts, dataclasses), never ORM rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, distinct, func, select
+
+from . import schema as S
+from .project import Project
+
+__all__ = ["turn_coverage", "code_counts", "code_examples", "SearchHit", "search_documents"]
+
+
+def turn_coverage(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:
+    """Per document id: how many turns (segments) overlap at least one coding.
+
+    Restricted to codings by ``coders`` when given (e.g. the current coder, to
+    show their progress). Documents with no coded turn are absent.
+    """
+    seg, cod = S.segments, S.codings
+    with project.read() as conn:
+        q = (
+            select(seg.c.document_id, func.count(distinct(seg.c.id)))
+            .join(cod, and_(cod.c.document_id == seg.c.document_id, cod.c.start < seg.c.end, cod.c.end > seg.c.start))
+            .where(cod.c.project_id == project.id)
+            .group_by(seg.c.document_id)
+        )
+        if coders is not None:
+            q = q.join(S.coders, S.coders.c.id == cod.c.coder_id).where(S.coders.c.name.in_(list(coders)))
+        return {int(d): int(n) for d, n in conn.execute(q).all()}
+
+
+def code_counts(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:
+    """Number of codings per code id (codes never applied are absent)."""
+    cod = S.codings
+    with project.read() as conn:
+        q = select(cod.c.code_id, func.count()).where(cod.c.project_id == project.id).group_by(cod.c.code_id)
+        if coders is not None:
+            q = q.join(S.coders, S.coders.c.id == cod.c.coder_id).where(S.coders.c.name.in_(list(coders)))
+        return {int(c): int(n) for c, n in conn.execute(q).all()}
+
+
+def code_examples(
+    project: Project, code_id: int, *, limit: int = 3, coders: Sequence[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """Up to ``limit`` excerpts coded with a code: ``(document name, coder, snippet)``."""
+    cod = S.codings
+    with project.read() as conn:
+        q = (
+            select(S.documents.c.name, S.coders.c.name, cod.c.snippet)
+            .join(S.documents, S.documents.c.id == cod.c.document_id)
+            .join(S.coders, S.coders.c.id == cod.c.coder_id)
+            .where(cod.c.project_id == project.id, cod.c.code_id == code_id)
+            .order_by(S.documents.c.position, cod.c.start)
+            .limit(limit)
+        )
+        if coders is not None:
+            q = q.where(S.coders.c.name.in_(list(coders)))
+        return [(str(d), str(c), str(s)) for d, c, s in conn.execute(q).all()]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One keyword match: where it is and a little text either side."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    before: str
+    match: str
+    after: str
+
+
+def search_documents(project: Project, query: str, *, context: int = 60, limit: int = 2000) -> list[SearchHit]:
+    """Case-insensitive substring search over every document's text.
+
+    Offsets are code points into the document text. Matching runs on the original
+    text (``re.IGNORECASE`` on an escaped pattern), not on ``text.lower()``, because
+    lower-casing can change a string's length (e.g. "İ") and shift every offset.
+    Stops after ``limit`` hits.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
+    hits: list[SearchHit] = []
+    with project.read() as conn:
+        rows = conn.execute(
+            select(S.documents.c.id, S.documents.c.name, S.documents.c.text)
+            .where(S.documents.c.project_id == project.id)
+            .order_by(S.documents.c.position, S.documents.c.id)
+        ).all()
+    for did, name, text in rows:
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            hits.append(
+                SearchHit(
+                    int(did), str(name), a, b,
+                    _squash(text[max(0, a - context) : a]), text[a:b], _squash(text[b : b + context]),
+                )
+            )
+            if len(hits) >= limit:
+                return hits
+    return hits
+
+
+def _squash(s: str) -> str:
+    # Context is shown on one line; turn breaks become a visible separator.
+    return re.sub(r"\s*\n\s*", " ⏎ ", s)

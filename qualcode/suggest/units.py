@@ -1,0 +1,140 @@
+"""Excerpt units: what suggestions and themes are made for.
+
+A unit is a speaker turn, or a sentence group inside a long turn (a 400-word answer
+usually holds several codable ideas, and one vector for all of it blurs them).
+Every unit keeps exact offsets into its document, so accepting a suggestion codes
+exactly the text the researcher saw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Coding
+
+__all__ = ["Unit", "project_units", "split_sentences", "label_units", "coded_documents"]
+
+# A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One excerpt that can receive codes. ``prev_text`` is the turn before (context)."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    segment_index: int
+    participant: str | None = None
+    prev_text: str = ""
+    prev_speaker: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.document_id, self.start, self.end)
+
+
+def split_sentences(text: str, start: int = 0, *, min_words: int = 6) -> list[tuple[int, int]]:
+    """``[(start, end)]`` of the sentences of ``text`` (offsets shifted by ``start``).
+
+    Sentences shorter than ``min_words`` are merged into the one before, so "Yeah." or
+    "I mean." does not become a unit of its own.
+    """
+    spans: list[list[int]] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append([pos, m.start() + len(m.group(0).rstrip())])
+        pos = m.end()
+    if pos < len(text):
+        spans.append([pos, len(text.rstrip())])
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if e <= s:
+            continue
+        if merged and len(text[s:e].split()) < min_words:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    if len(merged) > 1 and len(text[merged[0][0] : merged[0][1]].split()) < min_words:
+        merged[1][0] = merged[0][0]
+        merged.pop(0)
+    return [(start + s, start + e) for s, e in merged]
+
+
+def project_units(
+    project,
+    *,
+    documents: Iterable[int] | None = None,
+    speakers: Sequence[str] | None = None,
+    split_long: int | None = 120,
+) -> list[Unit]:
+    """The units of a project's documents, in interview order.
+
+    ``speakers`` keeps only turns by those speakers (e.g. participants, not the
+    interviewer); matching is case-insensitive. Turns longer than ``split_long`` words
+    are split into sentence groups; ``None`` keeps whole turns (what a turn-coded
+    gold standard like AnnoMI needs).
+    """
+    wanted = {s.casefold() for s in speakers} if speakers else None
+    infos = project.documents()
+    if documents is not None:
+        keep = set(documents)
+        infos = [d for d in infos if d.id in keep]
+    units: list[Unit] = []
+    for info in infos:
+        did, doc = project.document(info.id)
+        prev_text, prev_speaker = "", None
+        for idx, seg in enumerate(doc.segments):
+            text = doc.text[seg.start : seg.end]
+            if wanted is None or (seg.speaker or "").casefold() in wanted:
+                if split_long and len(text.split()) > split_long:
+                    spans = split_sentences(text, seg.start)
+                else:
+                    spans = [(seg.start, seg.end)]
+                for s, e in spans:
+                    if doc.text[s:e].strip():
+                        units.append(
+                            Unit(did, doc.name, s, e, doc.text[s:e], seg.speaker, idx, info.participant,
+                                 prev_text, prev_speaker)
+                        )
+            prev_text, prev_speaker = text, seg.speaker
+    return units
+
+
+def _overlaps(unit: Unit, coding: Coding) -> bool:
+    # A unit carries a code when the coding covers most of the unit or the unit holds
+    # most of the coding: a coded sentence marks its turn, a coded turn its sentences.
+    inter = min(unit.end, coding.end) - max(unit.start, coding.start)
+    return inter > 0 and inter >= 0.5 * min(unit.end - unit.start, coding.end - coding.start)
+
+
+def coded_documents(codings: Iterable[Coding]) -> set[int]:
+    """Documents in which the coder applied at least one code.
+
+    Units of those documents without a code count as "not this code" when training;
+    documents the coder has not started on are unlabelled.
+    """
+    return {c.document_id for c in codings}
+
+
+def label_units(units: Sequence[Unit], codings: Sequence[Coding], code_ids: Sequence[int]) -> np.ndarray:
+    """Boolean matrix ``[unit, code]``: does any of ``codings`` put that code on the unit?"""
+    col = {cid: j for j, cid in enumerate(code_ids)}
+    by_doc: dict[int, list[Coding]] = {}
+    for c in codings:
+        if c.code_id in col:
+            by_doc.setdefault(c.document_id, []).append(c)
+    Y = np.zeros((len(units), len(code_ids)), dtype=bool)
+    for i, u in enumerate(units):
+        for c in by_doc.get(u.document_id, ()):
+            if c.end > u.start and c.start < u.end and _overlaps(u, c):
+                Y[i, col[c.code_id]] = True
+    return Y

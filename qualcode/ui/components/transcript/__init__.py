@@ -1,0 +1,67 @@
+"""The transcript view: one element that shows a whole transcript and reports selections.
+
+A Streamlit components v2 component with inline HTML/CSS/JS read from the files
+next to this module (no npm build). The HTML it displays is built and escaped by
+:mod:`qualcode.ui.render`; the browser answers with code-point offsets (converted
+from the DOM's UTF-16 offsets in ``transcript.js``), which
+:func:`qualcode.ui.render.resolve_selection` checks against the text.
+
+AppTest cannot run custom components: there the call renders nothing and returns
+no events, and the page's other paths (whole-turn coding, lists) still work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ...render import html_digest
+
+__all__ = ["transcript_view", "COMPONENT_NAME"]
+
+COMPONENT_NAME = "qualcode_transcript"
+_HERE = Path(__file__).parent
+
+
+def _read(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
+
+
+# Registered once at import. isolate_styles=False mounts the HTML in the page's DOM
+# rather than a shadow root: window.getSelection() then reports the real text nodes
+# in every browser (Safari and Firefox retarget or hide shadow-DOM selections);
+# transcript.css scopes every rule under .qc-tx instead.
+_component = st.components.v2.component(
+    COMPONENT_NAME,
+    html=_read("transcript.html"),
+    css=_read("transcript.css"),
+    js=_read("transcript.js"),
+    isolate_styles=False,
+)
+
+
+def transcript_view(
+    html: str,
+    *,
+    key: str,
+    focus: dict[str, Any] | None = None,
+    height: int = 640,
+) -> dict[str, Any]:
+    """Show an already-escaped transcript and return this run's events.
+
+    ``focus`` (``{"start": offset, "nonce": any}``) scrolls the view to that offset
+    whenever its nonce changes. Returns a dict with the keys ``selection``
+    (``{start, end, text}`` in code points), ``turn`` (``{index}``) and ``clicked``
+    (``{codings: [...]}``); each is None unless it happened just now.
+    """
+    result = _component(
+        key=key,
+        data={"html": html, "digest": html_digest(html), "focus": focus, "height": height},
+        on_selection_change=lambda: None,
+        on_turn_change=lambda: None,
+        on_clicked_change=lambda: None,
+    )
+    get = result.get if hasattr(result, "get") else (lambda _k: None)
+    return {name: get(name) for name in ("selection", "turn", "clicked")}

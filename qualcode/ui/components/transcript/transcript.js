@@ -1,0 +1,166 @@
+// qualcode transcript view (Streamlit components v2, no build step).
+//
+// Python sends `data = {html, digest, focus, height}`; `html` is already escaped
+// (qualcode/ui/render.py) and only ever assigned to our own container.
+// We report back, as trigger values:
+//   selection: {start, end, text, nonce}  code-point offsets + the text the browser saw
+//   turn:      {index, nonce}             the "+" gutter button of a turn
+//   clicked:   {codings: [ids], nonce}    a click (no selection) on a highlight
+//
+// Offsets: the DOM counts UTF-16 code units, Python counts code points. Every text
+// run is <span class="qc-r" data-s="N"> with ONE text node whose first character is
+// code point N of the document, so a boundary (textNode, utf16Offset) maps to
+// N + codePoints(textNode.data.slice(0, utf16Offset)). Boundaries that fall outside
+// a run (in a gutter, between turns) snap to the nearest run inside the selection.
+
+function codePoints(s) {
+  // Count code points: a surrogate pair (high then low) is one character.
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+function runText(run) {
+  return run.firstChild && run.firstChild.nodeType === 3 ? run.firstChild.data : run.textContent;
+}
+
+// First run whose start is at/after the point (isStart) or last run whose end is
+// at/before it (!isStart). Runs are in document order, so binary search.
+function snap(runs, node, offset, isStart) {
+  const point = document.createRange();
+  point.setStart(node, offset);
+  point.collapse(true);
+  let lo = 0, hi = runs.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = runs[mid].firstChild || runs[mid];
+    if (isStart) {
+      // comparePoint >= 0: the run's start is at or after the boundary.
+      if (point.comparePoint(t, 0) >= 0) { found = mid; hi = mid - 1; } else { lo = mid + 1; }
+    } else {
+      const len = t.nodeType === 3 ? t.data.length : t.childNodes.length;
+      if (point.comparePoint(t, len) <= 0) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+  }
+  return found;
+}
+
+function boundary(runs, node, offset, isStart) {
+  if (node.nodeType === 3 && node.parentElement && node.parentElement.hasAttribute("data-s")) {
+    const run = node.parentElement;
+    const idx = runs.indexOf(run);
+    if (idx >= 0) return { idx, u16: offset };
+  }
+  const idx = snap(runs, node, offset, isStart);
+  if (idx < 0) return null;
+  return { idx, u16: isStart ? 0 : runText(runs[idx]).length };
+}
+
+function readSelection(scroll) {
+  const sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+  const range = sel.getRangeAt(0);
+  if (!range.intersectsNode(scroll)) return null;
+  const runs = Array.from(scroll.querySelectorAll(".qc-r[data-s]"));
+  if (!runs.length) return null;
+  // A selection that starts or ends outside the transcript is clipped to it.
+  let a = scroll.contains(range.startContainer)
+    ? boundary(runs, range.startContainer, range.startOffset, true)
+    : { idx: 0, u16: 0 };
+  let b = scroll.contains(range.endContainer)
+    ? boundary(runs, range.endContainer, range.endOffset, false)
+    : { idx: runs.length - 1, u16: runText(runs[runs.length - 1]).length };
+  if (!a || !b) return null;
+  if (a.idx > b.idx || (a.idx === b.idx && a.u16 >= b.u16)) return null;
+  const parts = [];
+  for (let i = a.idx; i <= b.idx; i++) {
+    const t = runText(runs[i]);
+    parts.push(t.slice(i === a.idx ? a.u16 : 0, i === b.idx ? b.u16 : t.length));
+  }
+  const sA = Number(runs[a.idx].dataset.s), sB = Number(runs[b.idx].dataset.s);
+  const start = sA + codePoints(runText(runs[a.idx]).slice(0, a.u16));
+  const end = sB + codePoints(runText(runs[b.idx]).slice(0, b.u16));
+  return { start, end, text: parts.join("") };
+}
+
+function scrollToOffset(scroll, offset) {
+  const runs = scroll.querySelectorAll(".qc-r[data-s]");
+  let target = null;
+  for (const r of runs) {
+    if (Number(r.dataset.s) <= offset) target = r; else break;
+  }
+  if (!target) target = runs[0];
+  if (!target) return;
+  scroll.querySelectorAll(".qc-focus").forEach((el) => el.classList.remove("qc-focus"));
+  scroll.querySelectorAll(".qc-focus-turn").forEach((el) => el.classList.remove("qc-focus-turn"));
+  target.classList.add("qc-focus");
+  const turn = target.closest(".qc-turn");
+  if (turn) turn.classList.add("qc-focus-turn");
+  // Scroll only our own container, never the whole page.
+  const top = target.getBoundingClientRect().top - scroll.getBoundingClientRect().top + scroll.scrollTop;
+  scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 3);
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let root = parentElement.querySelector(".qc-tx");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "qc-tx";
+    root.innerHTML = '<div class="qc-scroll" tabindex="0"></div>';
+    parentElement.appendChild(root);
+  }
+  const scroll = root.querySelector(".qc-scroll");
+  // Streamlit calls this function again whenever `data` changes; listeners are bound
+  // once and always use the newest API object.
+  root.__qc = component;
+  const d = data || {};
+  if (d.height) scroll.style.maxHeight = d.height + "px";
+  if (root.dataset.digest !== d.digest) {
+    const top = scroll.scrollTop;
+    scroll.innerHTML = d.html || "";  // escaped by render.py; see module comment
+    scroll.scrollTop = top;
+    root.dataset.digest = d.digest || "";
+  }
+  const focus = d.focus;
+  if (focus && String(focus.nonce) !== root.dataset.focusNonce) {
+    root.dataset.focusNonce = String(focus.nonce);
+    requestAnimationFrame(() => scrollToOffset(scroll, Number(focus.start)));
+  }
+
+  if (!root.dataset.bound) {
+    root.dataset.bound = "1";
+    const send = (name, value) => root.__qc.setTriggerValue(name, { ...value, nonce: Date.now() + Math.random() });
+    const report = () => {
+      const s = readSelection(scroll);
+      if (s) send("selection", s);
+      return !!s;
+    };
+    scroll.addEventListener("mouseup", (ev) => {
+      if (ev.target.closest && ev.target.closest(".qc-turn-btn")) return;
+      // Let the browser finish updating the selection first.
+      setTimeout(() => {
+        if (report()) return;
+        const h = ev.target.closest && ev.target.closest(".qc-h");
+        if (h) send("clicked", { codings: h.dataset.c.split(" ").map(Number) });
+      }, 0);
+    });
+    scroll.addEventListener("keyup", (ev) => {
+      if (ev.shiftKey || ev.key === "Shift") report();
+    });
+    scroll.addEventListener("click", (ev) => {
+      const btn = ev.target.closest && ev.target.closest(".qc-turn-btn");
+      if (btn) {
+        ev.preventDefault();
+        send("turn", { index: Number(btn.dataset.i) });
+      }
+    });
+  }
+}

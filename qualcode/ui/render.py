@@ -1,0 +1,313 @@
+"""Build the coding workspace's transcript as one escaped, highlighted HTML string.
+
+Pure functions (no Streamlit): easy to unit-test and fast enough for a two-hour
+interview. The HTML is shown by the transcript component, which reports selections
+back as code-point offsets; :func:`resolve_selection` checks them against the text.
+
+Every piece of transcript text, speaker label and code name goes through
+:func:`html.escape`: a transcript that contains ``<script>`` shows it as text.
+
+The markup contract the component's JavaScript relies on:
+
+* every selectable stretch of text is a ``<span class="qc-r" data-s="N">`` holding
+  exactly one text node, where ``N`` is the code-point offset of its first character;
+* gutters (speaker, timestamp, buttons) carry no ``data-s`` and are not selectable;
+* highlighted runs carry ``data-c`` (space-separated coding ids) and a ``title``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from ..errors import QualcodeError
+from ..model import Coding, Document
+
+__all__ = [
+    "Block",
+    "blocks",
+    "rendered_text",
+    "transcript_html",
+    "html_digest",
+    "resolve_selection",
+    "trim_span",
+    "format_timestamp",
+    "code_colour",
+    "PALETTE",
+    "utf16_to_codepoint",
+    "codepoint_to_utf16",
+]
+
+# Colour-blind-friendly categorical palette (Okabe-Ito plus a few Tableau tones)
+# for codes that have no colour of their own; picked by code id so it is stable.
+PALETTE = (
+    "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442",
+    "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD",
+)
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A line that ends with "Name:" just before a turn is that turn's printed label,
+# already shown in the gutter, so it is not rendered twice.
+_LABEL_LINE = re.compile(r"[^\n]{0,200}:[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A visible stretch of the transcript: one speaker turn, or free text between turns."""
+
+    start: int
+    end: int
+    kind: str  # "turn" | "text"
+    index: int | None = None  # segment index for turns
+    speaker: str | None = None
+    timestamp: float | None = None
+
+
+def blocks(doc: Document) -> list[Block]:
+    """The document split into what the workspace shows, in text order.
+
+    Turns come from the segments. Text between turns (a title, a preamble) is kept
+    as a "text" block so it can be read and coded too; the printed label of the
+    following turn ("P01: ") and blank lines are dropped because the gutter shows
+    the speaker. A document without segments is one text block.
+    """
+    text = doc.text
+    out: list[Block] = []
+    pos = 0
+    for i, seg in enumerate(doc.segments):
+        _gap_block(text, pos, seg.start, out, drop_label=True)
+        out.append(Block(seg.start, seg.end, "turn", i, seg.speaker, seg.timestamp))
+        pos = seg.end
+    _gap_block(text, pos, len(text), out, drop_label=False)
+    return out
+
+
+def _gap_block(text: str, a: int, b: int, out: list[Block], *, drop_label: bool) -> None:
+    gap = text[a:b]
+    if drop_label:
+        m = _LABEL_LINE.search(gap)
+        # Only a label on its own line (or the whole gap) counts as a label.
+        if m and (m.start() == 0 or gap[m.start() - 1] == "\n"):
+            gap = gap[: m.start()]
+    stripped = gap.strip()
+    if not stripped:
+        return
+    lead = len(gap) - len(gap.lstrip())
+    start = a + lead
+    out.append(Block(start, start + len(stripped), "text"))
+
+
+def rendered_text(doc: Document, start: int, end: int, block_list: Sequence[Block] | None = None) -> str:
+    """The text a reader sees between two offsets: the visible blocks' text, concatenated.
+
+    Equals ``doc.text[start:end]`` inside one turn; across turns the gaps (labels,
+    blank lines) are left out, as in the browser's selection.
+    """
+    parts = []
+    for blk in block_list if block_list is not None else blocks(doc):
+        a, b = max(blk.start, start), min(blk.end, end)
+        if a < b:
+            parts.append(doc.text[a:b])
+    return "".join(parts)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def resolve_selection(doc: Document, selection: Mapping[str, object]) -> tuple[int, int, str]:
+    """Check a selection reported by the browser and return ``(start, end, snippet)``.
+
+    ``selection`` has code-point ``start``/``end`` and the ``text`` the browser saw.
+    That text must equal what the workspace rendered between the offsets; a mismatch
+    means the offsets were converted wrongly or the page is stale, and nothing is
+    coded. Leading/trailing whitespace is trimmed off the span (a dragged selection
+    often catches a space); ``snippet`` is ``doc.text[start:end]`` after trimming.
+    """
+    try:
+        start, end = int(selection["start"]), int(selection["end"])  # type: ignore[arg-type]
+        seen = str(selection.get("text", ""))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise QualcodeError("the selection could not be read; select the text again") from exc
+    if not (0 <= start < end <= len(doc.text)):
+        raise QualcodeError(f"{doc.name}: the selection [{start}, {end}) is outside the transcript; reload the page")
+    if rendered_text(doc, start, end) != seen:
+        raise QualcodeError(f"{doc.name}: the selected text does not match the transcript; reload the page and select it again")
+    start, end = trim_span(doc.text, start, end)
+    if start >= end:
+        raise QualcodeError("the selection is only whitespace; select some words")
+    return start, end, doc.text[start:end]
+
+
+def format_timestamp(seconds: float | None) -> str:
+    """``75.4`` -> ``"01:15"``; ``3725`` -> ``"1:02:05"``; None -> ``""``."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def code_colour(code_id: int, colour: str | None = None) -> str:
+    """The code's own ``#rrggbb`` colour if valid, else a stable palette colour."""
+    if colour and _HEX.match(colour):
+        return colour.lower()
+    return PALETTE[(code_id - 1) % len(PALETTE)] if code_id > 0 else PALETTE[0]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _speaker_class(speaker: str | None, speakers: dict[str, int]) -> int:
+    if not speaker:
+        return 0
+    return speakers.setdefault(speaker, len(speakers) % 4 + 1)
+
+
+def transcript_html(
+    doc: Document,
+    codings: Sequence[Coding],
+    colours: Mapping[int, str],
+    *,
+    show_coder: bool = True,
+    only_coded: bool = False,
+    turn_buttons: bool = True,
+) -> str:
+    """The whole transcript as one HTML string with coloured, stacked highlights.
+
+    ``codings`` are the ones to show (already filtered by coder/code); ``colours``
+    maps code id -> ``#rrggbb``. Overlapping codings blend their tints and stack
+    their underlines; hovering shows the code names (and coders when ``show_coder``).
+    ``only_coded`` hides turns without a visible coding (a "…" marks each gap).
+    """
+    text = doc.text
+    block_list = blocks(doc)
+    ordered = sorted(codings, key=lambda c: (c.start, c.end, c.id or 0))
+    cuts = sorted({p for c in ordered for p in (c.start, c.end)})
+    starts = [c.start for c in ordered]
+    # max_end[k]: the furthest end among the first k+1 codings (does a block overlap any?)
+    max_end: list[int] = []
+    for c in ordered:
+        max_end.append(max(c.end, max_end[-1]) if max_end else c.end)
+
+    active: dict[int, Coding] = {}
+    end_heap: list[tuple[int, int]] = []
+    next_i = 0
+    speakers: dict[str, int] = {}
+    out: list[str] = ['<div class="qc-doc">']
+    skipped = False
+
+    for blk in block_list:
+        if only_coded:
+            k = bisect_left(starts, blk.end)
+            if not (k and max_end[k - 1] > blk.start):
+                skipped = True
+                continue
+            if skipped:
+                out.append('<div class="qc-skip" aria-hidden="true">…</div>')
+                skipped = False
+        out.append(_block_open(blk, speakers, turn_buttons))
+        lo, hi = bisect_right(cuts, blk.start), bisect_left(cuts, blk.end)
+        points = [blk.start, *cuts[lo:hi], blk.end]
+        for a, b in zip(points, points[1:]):
+            if a >= b:
+                continue
+            # Sweep: codings start in order; expired ones leave the heap lazily.
+            while next_i < len(ordered) and ordered[next_i].start <= a:
+                c = ordered[next_i]
+                active[next_i] = c
+                heapq.heappush(end_heap, (c.end, next_i))
+                next_i += 1
+            while end_heap and end_heap[0][0] <= a:
+                active.pop(heapq.heappop(end_heap)[1], None)
+            out.append(_run(text[a:b], a, list(active.values()), colours, show_coder))
+        out.append("</div></div>")
+    if only_coded and skipped and len(out) > 1:
+        out.append('<div class="qc-skip" aria-hidden="true">…</div>')
+    if len(out) == 1:
+        out.append('<p class="qc-empty">Nothing to show with these filters.</p>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def _block_open(blk: Block, speakers: dict[str, int], turn_buttons: bool = True) -> str:
+    if blk.kind == "turn":
+        spk = escape(blk.speaker or "", quote=True)
+        ts = format_timestamp(blk.timestamp)
+        cls = _speaker_class(blk.speaker, speakers)
+        button = (
+            f'<button type="button" class="qc-turn-btn" data-i="{blk.index}" title="Code this whole turn" '
+            f'aria-label="Code turn {(blk.index or 0) + 1}">+</button>'
+            if turn_buttons
+            else ""
+        )
+        return (
+            f'<div class="qc-turn qc-spk{cls}" data-i="{blk.index}" data-start="{blk.start}" data-end="{blk.end}">'
+            f'<div class="qc-gutter" contenteditable="false">{button}'
+            f'<span class="qc-speaker">{spk}</span>'
+            + (f'<span class="qc-ts">{ts}</span>' if ts else "")
+            + '</div><div class="qc-body">'
+        )
+    return (
+        f'<div class="qc-free" data-start="{blk.start}" data-end="{blk.end}">'
+        '<div class="qc-gutter" contenteditable="false"></div><div class="qc-body">'
+    )
+
+
+def _run(piece: str, start: int, active: list[Coding], colours: Mapping[int, str], show_coder: bool) -> str:
+    body = escape(piece, quote=True)
+    if not active:
+        return f'<span class="qc-r" data-s="{start}">{body}</span>'
+    active = sorted(active, key=lambda c: (c.start, c.id or 0))
+    tints, lines, names, ids = [], [], [], []
+    for depth, c in enumerate(active[:6]):  # beyond six stacked lines nobody can read them
+        col = colours.get(c.code_id) or code_colour(c.code_id)
+        tints.append(f"linear-gradient({_rgba(col, 0.2)},{_rgba(col, 0.2)})")
+        lines.append(f"inset 0 -{3 * (depth + 1)}px 0 {col}")
+    for c in active:
+        label = c.code_name or f"code {c.code_id}"
+        names.append(f"{label} ({c.coder})" if show_coder else label)
+        ids.append(str(c.id))
+    style = f"background-image:{','.join(tints)};box-shadow:{','.join(lines)};padding-bottom:{3 * min(len(active), 6)}px"
+    title = escape(" · ".join(dict.fromkeys(names)), quote=True)
+    return (
+        f'<span class="qc-r qc-h" data-s="{start}" data-c="{" ".join(ids)}" title="{title}" '
+        f'style="{style}">{body}</span>'
+    )
+
+
+def html_digest(html: str) -> str:
+    """A short stable fingerprint of rendered HTML (lets the browser skip re-rendering)."""
+    return hashlib.blake2b(html.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def utf16_to_codepoint(text: str, offset: int) -> int:
+    """Convert a UTF-16 code-unit offset into ``text`` to a Python code-point offset.
+
+    The Python twin of the component's JavaScript conversion (used by tests and
+    anyone reading browser offsets). Characters outside the BMP (most emoji) take
+    two UTF-16 units but one code point.
+    """
+    units = 0
+    for i, ch in enumerate(text):
+        if units >= offset:
+            return i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def codepoint_to_utf16(text: str, offset: int) -> int:
+    """Convert a code-point offset into ``text`` to a UTF-16 code-unit offset."""
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text[:offset])
