@@ -340,8 +340,9 @@ def participants_per_value(
 
 
 def _sort_groups(sizes: pd.Series) -> pd.Series:
-    key = pd.DataFrame({"n": -sizes, "missing": sizes.index == NOT_RECORDED, "value": sizes.index}, index=sizes.index)
-    return sizes.loc[key.sort_values(["missing", "n", "value"]).index]
+    """Largest group first, then by value; the not-recorded group last."""
+    order = sorted(sizes.index, key=lambda v: (v == NOT_RECORDED, -int(sizes[v]), str(v)))
+    return sizes.loc[order]
 
 
 def code_attribute_table(

@@ -351,9 +351,8 @@ class Codebook:
                     guids.add(guid)
                     position += 1
                     cid = conn.execute(insert(S.codes).values(
-                        project_id=project.id, parent_id=parent_id, name=code.name, definition=code.definition or "",
-                        when_to_use=code.when_to_use or "", when_not_to_use=code.when_not_to_use or "",
-                        example=code.example or "", colour=parse_colour(code.colour), source=code.source or "",
+                        project_id=project.id, parent_id=parent_id, name=code.name,
+                        **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS}, colour=parse_colour(code.colour),
                         codable=code.codable, guid=guid, position=position,
                     )).inserted_primary_key[0]
                     ids.append(int(cid))
@@ -366,7 +365,7 @@ class Codebook:
                     continue
                 before, after = {}, {}
                 for key in DESCRIPTIVE_FIELDS:
-                    new = parse_colour(code.colour) if key == "colour" else (getattr(code, key) or "")
+                    new = parse_colour(code.colour) if key == "colour" else (getattr(code, key) or "").strip()
                     if new and new != row[key]:
                         before[key], after[key] = row[key], new
                 if bool(row["codable"]) != code.codable:

@@ -442,16 +442,19 @@ def bootstrap_ci(
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     if n_groups < 2:
         return replace(coef, note=_join(coef.note, "no CI: fewer than 2 units/clusters to resample"))
+    # A resample gives every unit of group g the weight count_g * w_u, so the weighted
+    # sums are counts @ (per-group sums of w_u * part_u): aggregate once, then one
+    # (n_boot x groups) matrix product per part.
     w_used = w_all[used_idx]
+    per_group = {key: _group_sums(groups, n_groups, w_used, val) for key, val in prep.parts.items()}
     rng = np.random.default_rng(seed)
-    block = max(1, min(n_boot, 4_000_000 // max(len(used_idx), n_groups)))
+    block = max(1, min(n_boot, 4_000_000 // n_groups))
     values = []
     done = 0
     while done < n_boot:
         b = min(block, n_boot - done)
         counts = _resample_counts(rng, b, n_groups)
-        w = counts[:, groups] * w_used[None, :]
-        values.append(spec.evaluate(_sums(prep.parts, w)))
+        values.append(spec.evaluate(_sums(per_group, counts)))
         done += b
     return _finish(coef, np.concatenate(values), level, clusters is not None, n_groups)
 
@@ -464,6 +467,14 @@ def _groups(clusters: Any, n_units: int, used_idx: np.ndarray) -> np.ndarray:
         raise AgreementError(f"clusters must have one label per unit ({n_units}), got shape {labels.shape}")
     g, _ = pd.factorize(labels[used_idx], sort=False)
     return g.astype(np.int64)
+
+
+def _group_sums(groups: np.ndarray, n_groups: int, w: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """Sum of ``w_u * val_u`` over the units of each group (val 1-D or units x K)."""
+    if val.ndim == 1:
+        return np.bincount(groups, weights=w * val, minlength=n_groups)
+    cols = [np.bincount(groups, weights=w * val[:, j], minlength=n_groups) for j in range(val.shape[1])]
+    return np.stack(cols, axis=1) if cols else np.zeros((n_groups, 0))
 
 
 def _join(*notes: str) -> str:

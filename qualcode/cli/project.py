@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -39,6 +40,7 @@ def import_files(
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: txt md docx vtt srt chat-json reddit-json csv.")] = None,
     coder: Annotated[Optional[str], typer.Option(help="Coder for codes carried by a CSV table without a coder column.")] = None,
     preset: Annotated[Optional[str], typer.Option(help="Column mapping preset for CSV tables, e.g. 'annomi'.")] = None,
+    code_column: Annotated[Optional[list[str]], typer.Option("--code-column", help="CSV column whose values are codes (repeatable).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace documents of the same name that have no codings yet.")] = False,
 ) -> None:
     """Import transcripts (and optionally participants) into a project, all or nothing."""
@@ -46,17 +48,24 @@ def import_files(
 
     from .. import ingest
 
+    presets = {"annomi": ingest.ANNOMI_MAPPING}
     mapping = None
     if preset:
-        mapping = ingest.mapping_preset(preset)
-    if coder and mapping is None:
-        mapping = ingest.CsvMapping(coder=coder)
-    elif coder and mapping is not None:
-        mapping.coder = coder
-        mapping.coder_column = None
+        if preset.lower() not in presets:
+            raise QualcodeError(f"unknown preset {preset!r}; known: {', '.join(presets)}")
+        mapping = presets[preset.lower()]
     docs = []
     for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 3):
-        docs.extend(ingest.read_documents(path, fmt, csv_mapping=mapping))
+        file_mapping = mapping
+        if (coder or code_column) and ingest.detect_format(path.name, fmt) == "csv":
+            base = mapping or ingest.detect_csv_mapping(_csv_header(path), str(path))
+            if code_column:
+                base = dataclasses.replace(base, codes=tuple(code_column))
+            if coder:
+                # A named coder overrides any coder column: the user said who coded the table.
+                base = dataclasses.replace(base, coder=coder, coder_column=None)
+            file_mapping = base
+        docs.extend(ingest.read_documents(path, fmt, csv_mapping=file_mapping))
     rows = ingest.read_participants(participants) if participants else []
     with open_existing(project) as proj:
         ids = proj.add_documents(docs, actor=coder, replace=replace)
@@ -68,6 +77,19 @@ def import_files(
         for warning in doc.warnings:
             typer.echo(f"warning: {doc.name}: {warning}", err=True)
     typer.echo(f"imported {len(ids)} document(s), {sum(len(d.segments) for d in docs)} turns" + (f", {len(rows)} participant(s)" if rows else ""))
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    from ..ingest.decode import decode_text
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = decode_text(data, str(path))[0] if data else ""
+    return next(csv.reader(text.splitlines()[:1]), [])
 
 
 def info(

@@ -182,7 +182,8 @@ def codes_from_element(codes_el: etree._Element, source: str) -> list[Code]:
                 seen.setdefault(guid, name)
             codable = (child.get("isCodable") or "true").strip().lower() not in ("false", "0")
             desc_el = next((d for d in child if isinstance(d.tag, str) and local_name(d) == "Description"), None)
-            fields = parse_description(desc_el.text if desc_el is not None else None)
+            # Stripped like every text qualcode stores, so re-imports compare equal.
+            fields = {k: v.strip() for k, v in parse_description(desc_el.text if desc_el is not None else None).items()}
             out.append(Code(name=name, parent=parent, colour=colour_from_refi(child.get("color")),
                             codable=codable, guid=guid, **fields))
             walk(child, name, here)

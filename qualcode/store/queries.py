@@ -15,7 +15,7 @@ from sqlalchemy import and_, distinct, func, select
 from . import schema as S
 from .project import Project
 
-__all__ = ["turn_coverage", "code_counts", "code_examples", "SearchHit", "search_documents"]
+__all__ = ["turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "SearchHit", "search_documents"]
 
 
 def turn_coverage(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:
@@ -45,6 +45,16 @@ def code_counts(project: Project, coders: Sequence[str] | None = None) -> dict[i
         if coders is not None:
             q = q.join(S.coders, S.coders.c.id == cod.c.coder_id).where(S.coders.c.name.in_(list(coders)))
         return {int(c): int(n) for c, n in conn.execute(q).all()}
+
+
+def coding_counts_by_document(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:
+    """Number of codings per document id, optionally only those by ``coders``."""
+    cod = S.codings
+    with project.read() as conn:
+        q = select(cod.c.document_id, func.count()).where(cod.c.project_id == project.id).group_by(cod.c.document_id)
+        if coders is not None:
+            q = q.join(S.coders, S.coders.c.id == cod.c.coder_id).where(S.coders.c.name.in_(list(coders)))
+        return {int(d): int(n) for d, n in conn.execute(q).all()}
 
 
 def code_examples(

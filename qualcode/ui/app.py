@@ -13,6 +13,7 @@ import pkgutil
 import streamlit as st
 
 from ..errors import QualcodeError
+from . import nav as _nav
 from . import pages as pages_pkg
 from . import state
 
@@ -71,11 +72,15 @@ def _sidebar() -> None:
 def main() -> None:
     """Run the app (called by app.py)."""
     st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
-    pages = [
-        st.Page(_guarded(m.render), title=m.TITLE, icon=getattr(m, "ICON", None), url_path=m.__name__.rsplit(".", 1)[-1],
-                default=getattr(m, "ORDER", 100) == 0)
+    by_name = {
+        m.__name__.rsplit(".", 1)[-1]: st.Page(
+            _guarded(m.render), title=m.TITLE, icon=getattr(m, "ICON", None), url_path=m.__name__.rsplit(".", 1)[-1],
+            default=getattr(m, "ORDER", 100) == 0,
+        )
         for m in _discover_pages()
-    ]
-    nav = st.navigation(pages)
+    }
+    # Pages link to each other (e.g. "open this transcript") through nav.page(name).
+    _nav.register(by_name)
+    nav = st.navigation(list(by_name.values()))
     _sidebar()
     nav.run()

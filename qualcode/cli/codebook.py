@@ -1,0 +1,96 @@
+"""``qualcode codebook ...``: load, check, export a codebook and show its history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import QualcodeError
+from ._common import ProjectOpt, open_existing, print_json
+
+codebook_app = typer.Typer(
+    name="codebook",
+    help="Load, check and export codebooks (YAML, REFI-QDA .qdc/.qdpx) and show how they evolved.",
+    no_args_is_help=True,
+)
+
+ActorOpt = Annotated[Optional[str], typer.Option("--actor", help="Who makes the change (recorded in the history).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(codebook_app, name="codebook")
+
+
+@codebook_app.command("load")
+def load(
+    file: Annotated[Path, typer.Argument(help="Codebook file: .yaml/.yml, .qdc or .qdpx.")],
+    project: ProjectOpt,
+    actor: ActorOpt = None,
+) -> None:
+    """Add a codebook to a project (codes already there under the same parent are updated)."""
+    from ..codebook import Codebook
+
+    book = Codebook.from_file(file)
+    with open_existing(project) as proj:
+        report = book.load_into(proj, actor=actor)
+    typer.echo(f"{book.name}: {report.summary()}")
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+@codebook_app.command("check")
+def check(file: Annotated[Path, typer.Argument(help="Codebook file to validate (.yaml, .qdc, .qdpx).")]) -> None:
+    """Validate a codebook file and list every problem, without touching a project."""
+    from ..codebook import Codebook
+
+    book = Codebook.from_file(file).validate()
+    themes = sum(1 for c in book.codes if c.parent is None)
+    typer.echo(f"{file}: OK, {themes} theme(s), {len(book.codes) - themes} code(s)")
+
+
+@codebook_app.command("export")
+def export(
+    out: Annotated[Path, typer.Argument(help="Output file: .yaml/.yml or .qdc.")],
+    project: ProjectOpt,
+) -> None:
+    """Write the project's codebook as YAML or REFI-QDA .qdc (GUIDs stay stable)."""
+    from ..codebook import Codebook
+
+    if out.suffix.lower() not in (".yaml", ".yml", ".qdc"):
+        raise QualcodeError(f"{out}: export as .yaml, .yml or .qdc")
+    with open_existing(project) as proj:
+        book = Codebook.from_project(proj)
+    if not book.codes:
+        raise QualcodeError("the project has no codes to export")
+    book.to_file(out)
+    typer.echo(f"wrote {len(book.codes)} code(s) to {out}")
+
+
+@codebook_app.command("history")
+def history(
+    project: ProjectOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every edit with its full payload as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (when, who, action, code, details).")] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
+) -> None:
+    """Show how the codebook evolved: every load and edit, oldest first."""
+    from ..codebook_edit import codebook_history, history_to_csv, history_to_markdown
+
+    if sum((as_json, as_csv, as_markdown)) > 1:
+        raise QualcodeError("choose one of --json, --csv, --markdown")
+    with open_existing(project) as proj:
+        if as_json:
+            print_json(codebook_history(proj))
+        elif as_csv:
+            typer.echo(history_to_csv(proj), nl=False)
+        elif as_markdown:
+            typer.echo(history_to_markdown(proj), nl=False)
+        else:
+            rows = codebook_history(proj)
+            if not rows:
+                typer.echo("no codebook edits yet")
+            for r in rows:
+                who = f" {r['who']}" if r["who"] else ""
+                typer.echo(f"{r['when']}{who} {r['action']} {r['code']}: {r['details']}")

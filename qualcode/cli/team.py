@@ -1,0 +1,123 @@
+"""Team mode commands: accounts, members, backup and restore."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import QualcodeError
+from ._common import ProjectOpt, open_existing, print_json
+
+user_app = typer.Typer(help="Accounts for a team database.", no_args_is_help=True)
+member_app = typer.Typer(help="Who may work on a project, and in which role.", no_args_is_help=True)
+
+LocationOpt = Annotated[
+    str, typer.Option("--database", "-d", help="Database URL (or SQLite file).", envvar="QUALCODE_DATABASE_URL")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.add_typer(member_app, name="member")
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    database: LocationOpt,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    oidc_subject: Annotated[Optional[str], typer.Option(help="Link to a single-sign-on subject instead of a password.")] = None,
+) -> None:
+    """Create an account (password stored as a salted argon2id hash)."""
+    from ..accounts import create_user
+
+    password = None if oidc_subject else _read_password(password_stdin)
+    create_user(database, username, password, oidc_subject=oidc_subject)
+    typer.echo(f"created account {username!r}")
+
+
+@user_app.command("password")
+def user_password(
+    username: str,
+    database: LocationOpt,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+) -> None:
+    """Set a new password for an account."""
+    from ..accounts import set_password
+
+    set_password(database, username, _read_password(password_stdin))
+    typer.echo(f"password changed for {username!r}")
+
+
+@member_app.command("set")
+def member_set(
+    username: str,
+    role: Annotated[str, typer.Argument(help="owner, coder or viewer")],
+    project: ProjectOpt,
+    name: Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")] = None,
+) -> None:
+    """Give an account a role in a project."""
+    from ..accounts import set_member
+    from ..store import Project
+
+    with Project.open(project, name=name, create=False) as proj:
+        set_member(proj, username, role)
+    typer.echo(f"{username} is now {role}")
+
+
+@member_app.command("list")
+def member_list(
+    project: ProjectOpt,
+    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List a project's members and their roles."""
+    from ..accounts import members
+    from ..store import Project
+
+    with Project.open(project, name=name, create=False) as proj:
+        rows = members(proj)
+    if as_json:
+        print_json([{"user": u, "role": r} for u, r in rows])
+    else:
+        for u, r in rows:
+            typer.echo(f"{r:<7} {u}")
+
+
+def backup(
+    out: Annotated[Path, typer.Argument(help="New SQLite file to write the backup to.")],
+    project: ProjectOpt,
+    name: Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")] = None,
+) -> None:
+    """Back up one project into a SQLite file, consistent while others keep working."""
+    from ..store import Project
+    from ..store.backup import backup_project
+
+    with Project.open(project, name=name, create=False) as proj:
+        counts = backup_project(proj, out)
+    typer.echo(f"backed up {counts.get('documents', 0)} documents and {counts.get('codings', 0)} codings to {out}")
+
+
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A backup made by `qualcode backup`.")],
+    project: ProjectOpt,
+    name: Annotated[Optional[str], typer.Option("--name", help="Name of the restored project (default: the original).")] = None,
+) -> None:
+    """Restore a backup as a new project (never overwrites an existing one)."""
+    from ..store.backup import restore_project
+
+    if not backup_file.exists():
+        raise QualcodeError(f"{backup_file}: no such backup file")
+    with restore_project(backup_file, project, name=name) as proj:
+        typer.echo(f"restored {proj.info()['codings']} codings into project {proj.name!r}")

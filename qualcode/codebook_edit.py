@@ -1,0 +1,682 @@
+"""Editing a project's codebook without breaking its codings.
+
+Every operation is ONE database transaction plus ONE event ``codebook.<op>`` whose
+payload holds the before/after data, so the history can tell how the codebook
+evolved (and what was lost). Any refusal raises before anything is written: the
+project is then exactly as it was.
+
+Codes are named by a :data:`CodeRef`: a store id, a :class:`~qualcode.model.Code`
+(its id), a unique name, or a path ``"Theme > Code"`` (``/`` also works) when a
+name is used under several parents.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from .codebook import DESCRIPTIVE_FIELDS, TEXT_FIELDS
+from .errors import CodebookError, ConflictError, NotFoundError, StoreError
+from .model import Code
+from .refi.common import is_guid, new_guid, normalise_guid, parse_colour
+from .store import now_iso
+from .store import schema as S
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .store import Project
+
+__all__ = [
+    "CodeRef",
+    "add_code",
+    "rename_code",
+    "describe_code",
+    "move_code",
+    "merge_codes",
+    "split_code",
+    "reassign_codings",
+    "delete_code",
+    "codebook_history",
+    "history_frame",
+    "history_to_csv",
+    "history_to_markdown",
+]
+
+CodeRef = Union[int, str, Code]
+_CODE_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + DESCRIPTIVE_FIELDS
+
+
+# ------------------------------------------------------------------ internals
+class _Tree:
+    """The project's codes as read inside the current transaction."""
+
+    def __init__(self, project: "Project", conn: Connection):
+        self.project = project
+        self.conn = conn
+        rows = conn.execute(select(S.codes).where(S.codes.c.project_id == project.id)).mappings().all()
+        self.rows: dict[int, dict[str, Any]] = {int(r["id"]): dict(r) for r in rows}
+
+    def path(self, cid: int | None) -> str:
+        names: list[str] = []
+        while cid is not None:
+            names.append(self.rows[cid]["name"])
+            cid = self.rows[cid]["parent_id"]
+        return " > ".join(reversed(names))
+
+    def children(self, cid: int | None) -> list[int]:
+        kids = [i for i, r in self.rows.items() if r["parent_id"] == cid]
+        return sorted(kids, key=lambda i: (self.rows[i]["position"], i))
+
+    def subtree(self, cid: int) -> list[int]:
+        """``cid`` and all its descendants, parents first."""
+        out = [cid]
+        for k in self.children(cid):
+            out.extend(self.subtree(k))
+        return out
+
+    def sibling_named(self, parent_id: int | None, name: str, *, besides: int | None = None) -> int | None:
+        for i, r in self.rows.items():
+            if r["parent_id"] == parent_id and r["name"] == name and i != besides:
+                return i
+        return None
+
+    def resolve(self, ref: CodeRef) -> int:
+        """The id of the code ``ref`` names; NotFoundError / StoreError when unclear."""
+        if isinstance(ref, Code):
+            if ref.id is not None:
+                ref = ref.id
+            else:
+                ref = f"{ref.parent} > {ref.name}" if ref.parent else ref.name
+        if isinstance(ref, bool) or not isinstance(ref, (int, str)):
+            raise StoreError(f"cannot name a code by {ref!r}")
+        if isinstance(ref, int):
+            if ref not in self.rows:
+                raise NotFoundError(f"no code with id {ref} in the codebook")
+            return ref
+        hits = [i for i, r in self.rows.items() if r["name"] == ref]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise StoreError(f"several codes are named {ref!r} ({', '.join(self.path(i) for i in hits)}); "
+                             "give the code id or its path, e.g. 'Theme > Code'")
+        for sep in (" > ", "/"):
+            if sep in ref:
+                parts = [p.strip() for p in ref.split(sep)]
+                cid: int | None = None
+                for part in parts:
+                    cid = self.sibling_named(cid, part)
+                    if cid is None:
+                        break
+                if cid is not None:
+                    return cid
+        raise NotFoundError(f"no code {ref!r} in the codebook")
+
+    def snapshot(self, cid: int) -> dict[str, Any]:
+        """A code's row as plain data for an event payload (with its path)."""
+        r = self.rows[cid]
+        data = {k: r[k] for k in _CODE_COLUMNS}
+        data["codable"] = bool(data["codable"])
+        data["path"] = self.path(cid)
+        data["parent"] = self.rows[r["parent_id"]]["name"] if r["parent_id"] else None
+        return data
+
+    def check_version(self, cid: int, expected_version: int | None) -> None:
+        current = int(self.rows[cid]["version"])
+        if expected_version is not None and expected_version != current:
+            raise ConflictError(
+                f"code {self.path(cid)!r} was changed by someone else since you opened it "
+                f"(version {current}, you had {expected_version}); reload and try again"
+            )
+
+    def next_position(self) -> int:
+        return max((int(r["position"]) for r in self.rows.values()), default=0) + 1
+
+    def bump(self, cid: int, **values: Any) -> None:
+        self.conn.execute(update(S.codes).where(S.codes.c.id == cid).values(**values, version=S.codes.c.version + 1))
+        self.rows[cid].update(values)
+        self.rows[cid]["version"] = int(self.rows[cid]["version"]) + 1
+
+    def codings_of(self, code_ids: Sequence[int], *, coding_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """Full coding rows (with coder and document names) of the codes, or with the ids."""
+        ids = list(coding_ids if coding_ids is not None else code_ids)
+        if not ids:
+            return []
+        column = S.codings.c.id if coding_ids is not None else S.codings.c.code_id
+        q = (
+            select(S.codings, S.coders.c.name.label("coder"), S.documents.c.name.label("document"))
+            .join(S.coders, S.coders.c.id == S.codings.c.coder_id)
+            .join(S.documents, S.documents.c.id == S.codings.c.document_id)
+            .where(S.codings.c.project_id == self.project.id, column.in_(ids))
+            .order_by(S.codings.c.id)
+        )
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def memo_row(self, cid: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(S.memos).where(_memo_cond(self.project, cid))).mappings().first()
+        return dict(row) if row else None
+
+
+def _memo_cond(project: "Project", cid: int):
+    return and_(S.memos.c.project_id == project.id, S.memos.c.target_type == "code", S.memos.c.target_id == cid)
+
+
+def _clean_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise CodebookError("a code needs a non-empty name")
+    return name.strip()
+
+
+def _colour(value: str | None) -> str | None:
+    try:
+        return parse_colour(value)
+    except ValueError as exc:
+        raise CodebookError(str(exc)) from None
+
+
+def _current(project: "Project", cid: int) -> Code:
+    return project.code(cid)
+
+
+def _move_codings(tree: _Tree, coding_rows: list[dict[str, Any]], target: int) -> tuple[list[int], list[dict[str, Any]]]:
+    """Point codings at ``target``; a coding that duplicates one already on the
+    target (same document, span and coder) collapses into it, its memo appended.
+
+    Returns (moved ids, collapsed records for the payload).
+    """
+    existing = {
+        (r["document_id"], r["coder_id"], r["start"], r["end"]): r
+        for r in tree.codings_of([target])
+    }
+    moved: list[int] = []
+    collapsed: list[dict[str, Any]] = []
+    for r in coding_rows:
+        key = (r["document_id"], r["coder_id"], r["start"], r["end"])
+        keep = existing.get(key)
+        if keep is not None and keep["id"] != r["id"]:
+            tree.conn.execute(delete(S.codings).where(S.codings.c.id == r["id"]))
+            memo = keep["memo"]
+            if r["memo"] and r["memo"] != keep["memo"]:
+                memo = f"{keep['memo']}\n\n{r['memo']}" if keep["memo"] else r["memo"]
+                tree.conn.execute(update(S.codings).where(S.codings.c.id == keep["id"])
+                                  .values(memo=memo, version=S.codings.c.version + 1))
+                keep["memo"] = memo
+            collapsed.append({"coding": _coding_payload(r), "kept": keep["id"]})
+        else:
+            tree.conn.execute(update(S.codings).where(S.codings.c.id == r["id"])
+                              .values(code_id=target, version=S.codings.c.version + 1))
+            existing[key] = {**r, "code_id": target}
+            moved.append(int(r["id"]))
+    return moved, collapsed
+
+
+def _coding_payload(r: dict[str, Any]) -> dict[str, Any]:
+    """A coding as the history keeps it: enough to tell what it was and to restore it."""
+    keys = ("id", "document_id", "document", "code_id", "coder_id", "coder", "start", "end", "snippet",
+            "origin", "origin_detail", "memo", "created_at")
+    return {k: r.get(k) for k in keys}
+
+
+# ------------------------------------------------------------------ operations
+def add_code(
+    project: "Project",
+    code: Code,
+    *,
+    parent: CodeRef | None = None,
+    actor: str | None = None,
+) -> int:
+    """Add a code under ``parent`` (default: ``code.parent``; None = top level).
+
+    Refuses an empty name, a bad colour, a name already used under that parent, or
+    a GUID already in the project. Event ``codebook.add``. Returns the new id.
+    """
+    name = _clean_name(code.name)
+    colour = _colour(code.colour)
+    with project.write("codebook.add", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        ref = parent if parent is not None else code.parent
+        parent_id = tree.resolve(ref) if ref is not None else None
+        if tree.sibling_named(parent_id, name) is not None:
+            raise CodebookError(f"a code named {name!r} already exists under {tree.path(parent_id) or 'the top level'!r}")
+        if code.guid is not None and not is_guid(code.guid):
+            raise CodebookError(f"{code.guid!r} is not a GUID")
+        guid = normalise_guid(code.guid) if code.guid else new_guid()
+        if any(r["guid"] == guid for r in tree.rows.values()):
+            raise CodebookError(f"GUID {guid} is already used by another code")
+        values = dict(
+            project_id=project.id, parent_id=parent_id, name=name, codable=code.codable, guid=guid,
+            colour=colour, position=tree.next_position(), **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS},
+        )
+        cid = int(conn.execute(insert(S.codes).values(**values)).inserted_primary_key[0])
+        tree.rows[cid] = {**values, "id": cid, "version": 1}
+        ev["target_id"] = cid
+        ev["payload"] = {"code": tree.path(cid), "name": name, "parent": tree.path(parent_id) or None,
+                         "after": tree.snapshot(cid)}
+    return cid
+
+
+def rename_code(
+    project: "Project",
+    code: CodeRef,
+    new_name: str,
+    *,
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> Code:
+    """Rename a code; its codings, children, memo and GUID stay. Event ``codebook.rename``.
+
+    Refuses a name already used by a sibling.
+    """
+    name = _clean_name(new_name)
+    with project.write("codebook.rename", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        cid = tree.resolve(code)
+        ev["target_id"] = cid
+        tree.check_version(cid, expected_version)
+        row = tree.rows[cid]
+        if tree.sibling_named(row["parent_id"], name, besides=cid) is not None:
+            raise CodebookError(f"{tree.path(row['parent_id']) or 'the top level'!r} already has a code named {name!r}")
+        before = tree.snapshot(cid)
+        tree.bump(cid, name=name)
+        ev["payload"] = {"code": tree.path(cid), "before": {"name": before["name"], "path": before["path"]},
+                         "after": {"name": name, "path": tree.path(cid)}}
+    return _current(project, cid)
+
+
+def describe_code(
+    project: "Project",
+    code: CodeRef,
+    *,
+    definition: str | None = None,
+    when_to_use: str | None = None,
+    when_not_to_use: str | None = None,
+    example: str | None = None,
+    colour: str | None = None,
+    source: str | None = None,
+    codable: bool | None = None,
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> Code:
+    """Change a code's description; ``None`` leaves a field as it is ("" clears it).
+
+    ``expected_version`` is the ``codes.version`` the editor read: if someone changed
+    the code since, ConflictError and nothing is written. Making a code that has
+    codings a non-codable folder is refused. Event ``codebook.describe`` with the
+    changed fields before/after; nothing is written when nothing changes.
+    """
+    wanted: dict[str, Any] = {k: v for k, v in dict(
+        definition=definition, when_to_use=when_to_use, when_not_to_use=when_not_to_use, example=example,
+        source=source).items() if v is not None}
+    wanted = {k: v.strip() for k, v in wanted.items()}  # stored stripped, like every loaded text
+    if colour is not None:
+        wanted["colour"] = _colour(colour)
+    if codable is not None:
+        wanted["codable"] = bool(codable)
+    try:
+        with project.write("codebook.describe", actor=actor, target_type="code") as (conn, ev):
+            tree = _Tree(project, conn)
+            cid = tree.resolve(code)
+            ev["target_id"] = cid
+            tree.check_version(cid, expected_version)
+            row = tree.rows[cid]
+            current = {k: (bool(row[k]) if k == "codable" else row[k]) for k in wanted}
+            before = {k: current[k] for k, v in wanted.items() if current[k] != v}
+            after = {k: wanted[k] for k in before}
+            if after.get("codable") is False and tree.codings_of([cid]):
+                raise CodebookError(f"{tree.path(cid)!r} has codings, so it cannot become a folder; move them first")
+            if not after:
+                raise _NoChange(cid)
+            tree.bump(cid, **after)
+            ev["payload"] = {"code": tree.path(cid), "before": before, "after": after}
+    except _NoChange as nothing:  # rolled back: no event for an edit that changes nothing
+        cid = nothing.code_id
+    return _current(project, cid)
+
+
+class _NoChange(Exception):
+    """Raised inside a write to roll back an edit that changes nothing (no event)."""
+
+    def __init__(self, code_id: int):
+        self.code_id = code_id
+
+
+
+def move_code(
+    project: "Project",
+    code: CodeRef,
+    new_parent: CodeRef | None,
+    *,
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> Code:
+    """Move a code (with its sub-codes and codings) under ``new_parent`` (None = top).
+
+    Refuses a cycle (moving a code under itself or one of its descendants) and a
+    name clash with the new siblings. The code goes last among them. Event
+    ``codebook.move``.
+    """
+    with project.write("codebook.move", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        cid = tree.resolve(code)
+        ev["target_id"] = cid
+        tree.check_version(cid, expected_version)
+        pid = tree.resolve(new_parent) if new_parent is not None else None
+        if pid is not None and pid in tree.subtree(cid):
+            what = "itself" if pid == cid else f"its own sub-code {tree.path(pid)!r}"
+            raise CodebookError(f"cannot move {tree.path(cid)!r} under {what}: the codebook would loop")
+        row = tree.rows[cid]
+        if tree.sibling_named(pid, row["name"], besides=cid) is not None:
+            raise CodebookError(f"{tree.path(pid) or 'the top level'!r} already has a code named {row['name']!r}")
+        before = {"parent": tree.path(row["parent_id"]) or None, "parent_id": row["parent_id"], "path": tree.path(cid),
+                  "position": row["position"]}
+        tree.bump(cid, parent_id=pid, position=tree.next_position())
+        ev["payload"] = {"code": tree.path(cid), "before": before,
+                         "after": {"parent": tree.path(pid) or None, "parent_id": pid, "path": tree.path(cid),
+                                   "position": tree.rows[cid]["position"]}}
+    return _current(project, cid)
+
+
+def merge_codes(
+    project: "Project",
+    source: CodeRef,
+    target: CodeRef,
+    *,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Merge code ``source`` (A) into ``target`` (B). Event ``codebook.merge``.
+
+    A's codings move to B; one that duplicates a coding B already has (same
+    document, span and coder) collapses into it (its memo appended to B's coding).
+    A's memo is appended to B's memo under a heading naming A. A's sub-codes move
+    under B (refused when B already has a sub-code of the same name). A is deleted;
+    its full description stays in the event. Refused when B is A or inside A, or
+    when B is a folder and A has codings. Returns the event payload.
+    """
+    with project.write("codebook.merge", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        a, b = tree.resolve(source), tree.resolve(target)
+        ev["target_id"] = b
+        if a == b:
+            raise CodebookError("cannot merge a code into itself")
+        if b in tree.subtree(a):
+            raise CodebookError(f"cannot merge {tree.path(a)!r} into its own sub-code {tree.path(b)!r}")
+        a_codings = tree.codings_of([a])
+        if a_codings and not tree.rows[b]["codable"]:
+            raise CodebookError(f"{tree.path(b)!r} is a folder (not codable), so it cannot take the codings of "
+                                f"{tree.path(a)!r}; make it codable first")
+        kids = tree.children(a)
+        for k in kids:
+            if tree.sibling_named(b, tree.rows[k]["name"]) is not None:
+                raise CodebookError(f"both {tree.path(a)!r} and {tree.path(b)!r} have a sub-code named "
+                                    f"{tree.rows[k]['name']!r}; merge or rename those first")
+        source_snapshot = tree.snapshot(a)
+        target_path = tree.path(b)
+        moved, collapsed = _move_codings(tree, a_codings, b)
+        children_moved = []
+        for k in kids:
+            old = tree.path(k)
+            tree.bump(k, parent_id=b, position=tree.next_position())
+            children_moved.append({"id": k, "before": old, "after": tree.path(k)})
+        a_memo, b_memo = tree.memo_row(a), tree.memo_row(b)
+        memo_change = None
+        if a_memo and a_memo["text"].strip():
+            heading = f"[Merged from code '{source_snapshot['path']}']"
+            new_text = f"{b_memo['text']}\n\n{heading}\n{a_memo['text']}" if b_memo and b_memo["text"] else \
+                f"{heading}\n{a_memo['text']}"
+            ts = now_iso()
+            if b_memo:
+                conn.execute(update(S.memos).where(S.memos.c.id == b_memo["id"])
+                             .values(text=new_text, updated_at=ts, version=S.memos.c.version + 1))
+            else:
+                conn.execute(insert(S.memos).values(project_id=project.id, target_type="code", target_id=b,
+                                                    coder_id=a_memo["coder_id"], text=new_text, created_at=ts,
+                                                    updated_at=ts, version=1))
+            memo_change = {"before": b_memo["text"] if b_memo else None, "after": new_text, "source": a_memo["text"]}
+        if a_memo:
+            conn.execute(delete(S.memos).where(S.memos.c.id == a_memo["id"]))
+        conn.execute(delete(S.codes).where(S.codes.c.id == a))
+        del tree.rows[a]
+        tree.bump(b)
+        ev["payload"] = {
+            "code": source_snapshot["path"], "into": target_path, "target_id": b,
+            "before": source_snapshot, "moved_codings": moved, "collapsed_codings": collapsed,
+            "children_moved": children_moved, "memo": memo_change,
+        }
+    return ev["payload"]
+
+
+def split_code(
+    project: "Project",
+    code: CodeRef,
+    new_codes: Sequence[Code | str],
+    *,
+    as_children: bool = False,
+    actor: str | None = None,
+) -> list[int]:
+    """Create new codes out of ``code`` (A), as its siblings or (``as_children``) its sub-codes.
+
+    New codes take A's colour and source unless they give their own. A's codings
+    stay on A until moved with :func:`reassign_codings`. Event ``codebook.split``.
+    Returns the new codes' ids in order.
+    """
+    if not new_codes:
+        raise CodebookError("a split needs at least one new code")
+    with project.write("codebook.split", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        a = tree.resolve(code)
+        ev["target_id"] = a
+        row = tree.rows[a]
+        parent_id = a if as_children else row["parent_id"]
+        created, names = [], set()
+        for item in new_codes:
+            new = Code(name=item) if isinstance(item, str) else item
+            name = _clean_name(new.name)
+            if name in names or tree.sibling_named(parent_id, name) is not None:
+                raise CodebookError(f"{tree.path(parent_id) or 'the top level'!r} already has a code named {name!r}")
+            names.add(name)
+            values = dict(
+                project_id=project.id, parent_id=parent_id, name=name, codable=new.codable, guid=new_guid(),
+                colour=_colour(new.colour) or row["colour"], position=tree.next_position(),
+                **{k: (getattr(new, k) or "").strip() for k in TEXT_FIELDS},
+            )
+            if not values["source"]:
+                values["source"] = row["source"]
+            cid = int(conn.execute(insert(S.codes).values(**values)).inserted_primary_key[0])
+            tree.rows[cid] = {**values, "id": cid, "version": 1}
+            created.append(cid)
+        ev["payload"] = {"code": tree.path(a), "as_children": as_children,
+                         "created": [tree.snapshot(c) for c in created]}
+    return created
+
+
+def reassign_codings(
+    project: "Project",
+    coding_ids: Sequence[int],
+    new_code: CodeRef,
+    *,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Move codings to ``new_code`` (e.g. after a split). Event ``codebook.reassign``.
+
+    A coding that duplicates one the new code already has collapses into it, as in
+    a merge. Refused when a coding id is unknown or the new code is a folder.
+    Returns the event payload (``moved``, ``collapsed``).
+    """
+    ids = list(dict.fromkeys(int(i) for i in coding_ids))
+    with project.write("codebook.reassign", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        target = tree.resolve(new_code)
+        ev["target_id"] = target
+        if not tree.rows[target]["codable"]:
+            raise CodebookError(f"{tree.path(target)!r} is a folder (not codable); choose one of its codes")
+        rows = tree.codings_of([], coding_ids=ids)
+        missing = sorted(set(ids) - {r["id"] for r in rows})
+        if missing:
+            raise NotFoundError(f"no coding(s) {', '.join(map(str, missing))} in this project")
+        rows = [r for r in rows if r["code_id"] != target]
+        origins = {r["id"]: tree.path(r["code_id"]) for r in rows}
+        moved, collapsed = _move_codings(tree, rows, target)
+        tree.bump(target)
+        ev["payload"] = {
+            "code": tree.path(target),
+            "moved": [{"coding_id": i, "from": origins[i]} for i in moved],
+            "collapsed": collapsed,
+        }
+    return ev["payload"]
+
+
+def delete_code(
+    project: "Project",
+    code: CodeRef,
+    *,
+    force: bool = False,
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Delete a code. Event ``codebook.delete``.
+
+    Refused while the code has codings or sub-codes, unless ``force``: then the code,
+    its whole subtree, their codings and memos are deleted and every deleted row is
+    recorded in the event payload (``deleted_codes``, ``deleted_codings``,
+    ``deleted_memos``), so the history says exactly what was lost.
+    """
+    with project.write("codebook.delete", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        cid = tree.resolve(code)
+        ev["target_id"] = cid
+        tree.check_version(cid, expected_version)
+        ids = tree.subtree(cid)
+        codings = tree.codings_of(ids)
+        if not force and (codings or len(ids) > 1):
+            what = []
+            if codings:
+                what.append(f"{len(codings)} coding(s)")
+            if len(ids) > 1:
+                what.append(f"{len(ids) - 1} sub-code(s)")
+            raise CodebookError(f"{tree.path(cid)!r} still has {' and '.join(what)}; merge or move them first, "
+                                "or delete with force to lose them")
+        codes = [tree.snapshot(i) for i in ids]
+        memos = []
+        for i in ids:
+            m = tree.memo_row(i)
+            if m:
+                memos.append({"code_id": i, "path": tree.path(i), "text": m["text"]})
+                conn.execute(delete(S.memos).where(S.memos.c.id == m["id"]))
+        if codings:
+            conn.execute(delete(S.codings).where(S.codings.c.id.in_([r["id"] for r in codings])))
+        for i in reversed(ids):  # children first: parent_id is ON DELETE RESTRICT
+            conn.execute(delete(S.codes).where(S.codes.c.id == i))
+        ev["payload"] = {
+            "code": codes[0]["path"], "forced": force, "before": codes[0],
+            "deleted_codes": codes, "deleted_codings": [_coding_payload(r) for r in codings], "deleted_memos": memos,
+        }
+    return ev["payload"]
+
+
+# --------------------------------------------------------------------- history
+def _details(action: str, p: dict[str, Any]) -> str:
+    """One readable sentence per edit, for papers and the history table."""
+    if action == "load":
+        return (f"loaded codebook {p.get('codebook')!r}" + (f" {p['version']}" if p.get("version") else "")
+                + f": {len(p.get('added', []))} added, {len(p.get('updated', []))} updated, "
+                  f"{p.get('unchanged', 0)} unchanged")
+    if action == "add":
+        parent = p.get("parent")
+        return f"added {p.get('name') or p.get('code')!r}" + (f" under {parent!r}" if parent else " at the top level")
+    if action == "rename":
+        return f"renamed {p['before']['name']!r} to {p['after']['name']!r}"
+    if action == "describe":
+        return "changed " + ", ".join(
+            f"{k} ({_short(p['before'][k])} -> {_short(p['after'][k])})" if k in ("colour", "codable") else k
+            for k in p.get("after", {}))
+    if action == "move":
+        return f"moved from {p['before']['parent'] or 'the top level'!r} to {p['after']['parent'] or 'the top level'!r}"
+    if action == "merge":
+        parts = [f"merged into {p['into']!r}", f"{len(p['moved_codings'])} coding(s) moved"]
+        if p["collapsed_codings"]:
+            parts.append(f"{len(p['collapsed_codings'])} duplicate(s) collapsed")
+        if p["children_moved"]:
+            parts.append(f"{len(p['children_moved'])} sub-code(s) moved")
+        if p.get("memo"):
+            parts.append("memo appended")
+        return ", ".join(parts)
+    if action == "split":
+        return "split into " + ", ".join(repr(c["name"]) for c in p["created"]) + (
+            " (as sub-codes)" if p.get("as_children") else "")
+    if action == "reassign":
+        n = len(p["moved"]) + len(p["collapsed"])
+        return f"{n} coding(s) reassigned to {p['code']!r}" + (
+            f" ({len(p['collapsed'])} collapsed as duplicates)" if p["collapsed"] else "")
+    if action == "delete":
+        if not p.get("forced"):
+            return "deleted (it had no codings or sub-codes)"
+        return (f"deleted with force: {len(p['deleted_codings'])} coding(s), {len(p['deleted_codes']) - 1} "
+                f"sub-code(s) and {len(p['deleted_memos'])} memo(s) lost")
+    return ""
+
+
+def _short(value: Any) -> str:
+    return str(value) if value not in (None, "") else "none"
+
+
+def codebook_history(project: "Project") -> list[dict[str, Any]]:
+    """Every codebook edit, oldest first: ``id, when, who, action, code, details, payload``.
+
+    ``action`` is the operation (``load``, ``add``, ``rename``, ``describe``, ``move``,
+    ``merge``, ``split``, ``reassign``, ``delete``); ``code`` the path of the code it
+    concerned at the time; ``details`` one readable sentence.
+    """
+    out = []
+    for e in reversed(project.events(limit=10**9, action_prefix="codebook.")):
+        action = e.action.split(".", 1)[1]
+        p = e.payload or {}
+        code = p.get("code") or (" > ".join(x for x in (p.get("parent"), p.get("name")) if x)) or p.get("codebook") or ""
+        try:
+            details = _details(action, p)
+        except (KeyError, TypeError):  # an event written by an older version: show it raw
+            details = ""
+        out.append({"id": e.id, "when": e.at, "who": e.actor or "", "action": action, "code": code,
+                    "details": details, "payload": p})
+    return out
+
+
+def history_frame(project: "Project") -> "pd.DataFrame":
+    """:func:`codebook_history` as a DataFrame (without the raw payload column)."""
+    import pandas as pd
+
+    cols = ["id", "when", "who", "action", "code", "details"]
+    return pd.DataFrame([{k: r[k] for k in cols} for r in codebook_history(project)], columns=cols)
+
+
+def history_to_csv(project: "Project", path: str | os.PathLike[str] | None = None) -> str:
+    """The history as CSV text (``when, who, action, code, details``), also written to ``path``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["when", "who", "action", "code", "details"])
+    for r in codebook_history(project):
+        writer.writerow([r["when"], r["who"], r["action"], r["code"], r["details"]])
+    text = buf.getvalue()
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    return text
+
+
+def history_to_markdown(project: "Project", path: str | os.PathLike[str] | None = None) -> str:
+    """The history as a Markdown table (ready for a paper's appendix)."""
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| When | Who | Action | Code | Details |", "|---|---|---|---|---|"]
+    for r in codebook_history(project):
+        lines.append("| " + " | ".join(cell(r[k]) for k in ("when", "who", "action", "code", "details")) + " |")
+    text = "\n".join(lines) + "\n"
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return text

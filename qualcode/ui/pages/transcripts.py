@@ -1,0 +1,71 @@
+"""Transcripts page: every transcript with its participant, size and coding progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ...store import queries
+from .. import nav, state
+
+TITLE = "Transcripts"
+ICON = ":material/article:"
+ORDER = 10
+
+K = "qc.transcripts."
+
+
+def transcript_rows(project, coder: str | None, *, blind: bool) -> list[dict]:
+    """One row per transcript; progress is the share of turns the coder has coded.
+
+    In blind mode the codings column counts only the coder's own codings.
+    """
+    docs = project.documents()
+    coders = [coder] if coder else None
+    coverage = queries.turn_coverage(project, coders) if coder else {}
+    own = queries.coding_counts_by_document(project, coders) if (blind and coder) else None
+    rows = []
+    for d in docs:
+        coded = coverage.get(d.id, 0)
+        rows.append(
+            {
+                "id": d.id,
+                "transcript": d.name,
+                "participant": d.participant or "",
+                "format": d.source_format,
+                "words": d.word_count,
+                "turns": d.segments,
+                "codings": (own or {}).get(d.id, 0) if own is not None else d.codings,
+                "progress": (coded / d.segments) if (d.segments and coder) else 0.0,
+            }
+        )
+    return rows
+
+
+def render() -> None:
+    """Draw the page."""
+    project = state.require_project()
+    st.title("Transcripts")
+    coder = state.current_coder()
+    rows = transcript_rows(project, coder, blind=state.blind_mode())
+    if not rows:
+        st.info("No transcripts yet: import some on the **Project** page.")
+        return
+    who = f"**{coder}**" if coder else "the current coder (choose one in the sidebar)"
+    st.caption(f"{len(rows)} transcripts. Progress = share of turns with at least one coding by {who}.")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_order=["transcript", "participant", "format", "words", "turns", "codings", "progress"],
+        column_config={
+            "words": st.column_config.NumberColumn("words", format="%d"),
+            "progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0, format="percent"),
+        },
+        key=f"{K}table",
+    )
+    ids = [r["id"] for r in rows]
+    names = {r["id"]: f"{r['transcript']}" + (f" ({r['participant']})" if r["participant"] else "") for r in rows}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox("Transcript to code", ids, format_func=names.get, key=f"{K}open_choice")
+    if c2.button("Open in workspace", type="primary", key=f"{K}open", icon=":material/edit_note:"):
+        nav.open_document(int(chosen))
