@@ -15,9 +15,11 @@ from qualcode.store import Project
 from tests.core.test_analysis_study import CODES, PARTICIPANTS, build_study
 
 
-@pytest.fixture
-def study(fresh_project: Project) -> A.StudyFrames:
-    return A.from_project(build_study(fresh_project))
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> A.StudyFrames:
+    """Built once: the analyses only read the frames."""
+    with Project.open(tmp_path_factory.mktemp("analysis") / "study.qualcode") as project:
+        return A.from_project(build_study(project))
 
 
 def col(frame: pd.DataFrame, name: str) -> dict:
