@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -380,6 +381,36 @@ def _resample_counts(rng: np.random.Generator, n_rep: int, n_groups: int) -> np.
     return np.bincount(flat, minlength=n_rep * n_groups).reshape(n_rep, n_groups).astype(float)
 
 
+_BLOCK = 4_000_000  # entries of one (replicates x groups) block of resample counts
+
+
+def _draw_blocks(seed: int | None, n_boot: int, n_groups: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    block = max(1, min(n_boot, _BLOCK // n_groups))
+    out, done = [], 0
+    while done < n_boot:
+        b = min(block, n_boot - done)
+        counts = _resample_counts(rng, b, n_groups)
+        counts.flags.writeable = False
+        out.append(counts)
+        done += b
+    return out
+
+
+@lru_cache(maxsize=1)
+def _cached_blocks(seed: int, n_boot: int, n_groups: int) -> tuple[np.ndarray, ...]:
+    return tuple(_draw_blocks(seed, n_boot, n_groups))
+
+
+def _count_blocks(seed: int | None, n_boot: int, n_groups: int) -> Sequence[np.ndarray]:
+    """The resample counts, in blocks. They depend only on (seed, n_boot, n_groups),
+    so a report bootstrapping many codes over the same units reuses one draw
+    (identical results, less time); only small draws are cached."""
+    if isinstance(seed, (int, np.integer)) and n_boot * n_groups <= _BLOCK:
+        return _cached_blocks(int(seed), n_boot, n_groups)
+    return _draw_blocks(seed, n_boot, n_groups)
+
+
 def bootstrap_ci(
     stat: Callable[..., Any],
     matrix: Any,
@@ -447,15 +478,17 @@ def bootstrap_ci(
     # (n_boot x groups) matrix product per part.
     w_used = w_all[used_idx]
     per_group = {key: _group_sums(groups, n_groups, w_used, val) for key, val in prep.parts.items()}
-    rng = np.random.default_rng(seed)
-    block = max(1, min(n_boot, 4_000_000 // n_groups))
+    # one (n_boot x groups) @ (groups x all part columns) product per block
+    keys = list(per_group)
+    widths = [1 if per_group[key].ndim == 1 else per_group[key].shape[1] for key in keys]
+    stacked = np.column_stack([per_group[key] for key in keys])
+    edges = np.cumsum([0] + widths)
     values = []
-    done = 0
-    while done < n_boot:
-        b = min(block, n_boot - done)
-        counts = _resample_counts(rng, b, n_groups)
-        values.append(spec.evaluate(_sums(per_group, counts)))
-        done += b
+    for counts in _count_blocks(seed, n_boot, n_groups):
+        prod = counts @ stacked
+        sums = {key: prod[:, lo] if per_group[key].ndim == 1 else prod[:, lo:hi]
+                for key, lo, hi in zip(keys, edges[:-1], edges[1:])}
+        values.append(spec.evaluate(sums))
     return _finish(coef, np.concatenate(values), level, clusters is not None, n_groups)
 
 

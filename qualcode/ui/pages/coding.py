@@ -1,0 +1,410 @@
+"""Code page: the coding workspace.
+
+The transcript is ONE element (the transcript component); the panels beside it are
+``st.fragment`` s, so typing a memo or paging search results does not rebuild the
+transcript. Anything that changes highlights reruns the whole page.
+"""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+import streamlit as st
+
+from ...codebook_edit import reassign_codings
+from ...errors import QualcodeError
+from ...model import Code, Coding
+from ...store import queries
+from .. import nav, state
+from ..components.transcript import transcript_view
+from ..render import code_colour, rendered_text, resolve_selection, transcript_html
+from ..widgets import code_label, code_options, memo_editor, paginate
+from ..workspace import apply_codes, describe_undo, short, turn_label, turn_span
+
+TITLE = "Code"
+ICON = ":material/edit_note:"
+ORDER = 20
+
+K = "qc.code."
+ALL = "__all__"
+
+
+def render() -> None:
+    """Draw the page."""
+    project = state.require_project()
+    docs = project.documents()
+    if not docs:
+        st.info("No transcripts yet: import some on the **Project** page.")
+        return
+    did = _choose_document(docs)
+    coder = state.current_coder()
+    blind = state.blind_mode()
+    revision = project.revision()
+    doc = _document(project, project.location, did, revision)
+    codes = project.codes()
+    colours = {c.id: code_colour(c.id, c.colour) for c in codes}
+
+    shown_coders, code_filter, only_coded = _filters(project, codes, coder, blind)
+    visible = _codings(project, project.location, did, revision, shown_coders, code_filter)
+    _toolbar(project, doc, visible, coder, did)
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        _legend(visible, codes, colours)
+        html = _html(project.location, did, revision, doc, visible, colours, not blind, only_coded)
+        focus = st.session_state.get(f"{K}focus")
+        events = transcript_view(
+            html, key=f"{K}tx.{did}", focus=focus if focus and focus.get("doc") == did else None,
+        )
+        _handle_events(events, project, did, doc, coder)
+    with right:
+        if not coder:
+            st.info("Choose who is coding in the sidebar to apply codes (every coding records its coder).")
+        t_apply, t_codings, t_memos, t_search = st.tabs(["Apply", "Codings", "Memos", "Search"])
+        with t_apply:
+            _apply_panel(project, did, doc, codes, coder)
+        with t_codings:
+            _codings_panel(project, did, visible, codes, coder)
+        with t_memos:
+            _memos_panel(project, did, doc, codes, coder)
+        with t_search:
+            _search_panel(project)
+
+
+# ------------------------------------------------------------------ reading
+@st.cache_data(show_spinner=False, max_entries=16)
+def _document(_project, location: str, did: int, revision: int):
+    # Keyed by the project's revision: any write anywhere makes a fresh read, so a
+    # second tab's work shows on its next rerun; plain reruns reuse the parsed text.
+    return _project.document(did)[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _codings(_project, location: str, did: int, revision: int, coders: tuple[str, ...] | None, code_id: int | None):
+    return _project.codings(
+        document=did, coders=list(coders) if coders is not None else None,
+        code_ids=[code_id] if code_id is not None else None,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _html(location: str, did: int, revision: int, _doc, _visible, _colours, show_coder: bool, only_coded: bool) -> str:
+    # _doc/_visible/_colours are fully determined by the hashed arguments (and the
+    # filters, which decide _visible; see the key below), so they are not hashed.
+    return transcript_html(_doc, _visible, _colours, show_coder=show_coder, only_coded=only_coded)
+
+
+def _choose_document(docs) -> int:
+    """The open document: ``?doc=<id>`` (survives reloads), else the last one, else the first."""
+    ids = [d.id for d in docs]
+    names = {d.id: d.name + (f" ({d.participant})" if d.participant and d.participant != d.name else "") for d in docs}
+    raw = st.query_params.get(nav.DOC_PARAM)
+    last = st.session_state.get(f"{K}last_doc")
+    if raw and raw.isdigit() and int(raw) in ids:
+        did = int(raw)
+    elif last in ids:
+        did = last
+    else:
+        did = ids[0]
+    if st.session_state.get(f"{K}doc") != did:
+        st.session_state[f"{K}doc"] = did  # set before the widget exists in this run
+
+    def changed() -> None:
+        st.query_params[nav.DOC_PARAM] = str(st.session_state[f"{K}doc"])
+
+    st.selectbox("Transcript", ids, format_func=names.get, key=f"{K}doc", on_change=changed)
+    st.query_params[nav.DOC_PARAM] = str(did)
+    st.session_state[f"{K}last_doc"] = did
+    return did
+
+
+def _filters(project, codes: list[Code], coder: str | None, blind: bool):
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    if blind:
+        shown = (coder,) if coder else ()
+        c1.selectbox("Codings shown", [coder or "nobody"], disabled=True, key=f"{K}coders_blind",
+                     help="Blind mode is on: you see only your own codings.")
+    else:
+        coders = project.coders()
+        choice = c1.selectbox("Codings shown", [ALL, *coders], key=f"{K}coders",
+                              format_func=lambda c: "All coders" if c == ALL else c)
+        shown = None if choice in (ALL, None) else (choice,)
+    opts = code_options(codes, codable_only=False)
+    code_filter = c2.selectbox("Filter to one code", [None, *opts], key=f"{K}filter",
+                               format_func=lambda c: "All codes" if c is None else opts.get(c, "?"))
+    only_coded = c3.toggle("Only coded turns", key=f"{K}only_coded")
+    return shown, code_filter, only_coded
+
+
+def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -> None:
+    words = doc.word_count
+    cols = st.columns([3, 1, 1, 1], vertical_alignment="center")
+    cols[0].caption(
+        f"{len(doc.segments)} turns · {words:,} words · {len(visible)} codings shown"
+        + (f" · participant {doc.participant}" if doc.participant else "")
+    )
+    order = sorted(visible, key=lambda c: (c.start, c.end, c.id or 0))
+    i_key = f"{K}nav.{did}"
+    step = 0
+    if cols[1].button("Previous", icon=":material/arrow_upward:", key=f"{K}prev", disabled=not order,
+                      help="Scroll to the previous coding shown"):
+        step = -1
+    if cols[2].button("Next", icon=":material/arrow_downward:", key=f"{K}next", disabled=not order,
+                      help="Scroll to the next coding shown"):
+        step = 1
+    if step and order:
+        i = (st.session_state.get(i_key, -1 if step > 0 else 0) + step) % len(order)
+        st.session_state[i_key] = i
+        focus_on(did, order[i].start, coding_id=order[i].id)
+    if cols[3].button("Undo", icon=":material/undo:", key=f"{K}undo", disabled=not coder,
+                      help="Undo your last coding, removal or memo (one step per click)"):
+        state.flash(describe_undo(project.undo_last(coder)), "info")
+        st.rerun()
+
+
+def focus_on(did: int, start: int, *, coding_id: int | None = None) -> None:
+    """Scroll the transcript to ``start`` (and make ``coding_id`` the active coding)."""
+    st.session_state[f"{K}focus"] = {"doc": did, "start": int(start), "nonce": str(time.time_ns())}
+    if coding_id is not None:
+        st.session_state[f"{K}active_coding"] = coding_id
+
+
+def _legend(visible: list[Coding], codes: list[Code], colours: dict[int, str]) -> None:
+    used = {c.code_id: c.code_name for c in visible}
+    if not used:
+        return
+    chips = "".join(
+        f'<span style="display:inline-block;margin:0 .6rem .2rem 0;font-size:.8rem">'
+        f'<span style="display:inline-block;width:.8rem;height:.8rem;border-radius:.2rem;vertical-align:-1px;'
+        f'background:{colours.get(cid, code_colour(cid))}"></span> {escape(name or "")}</span>'
+        for cid, name in sorted(used.items(), key=lambda kv: kv[1] or "")
+    )
+    st.html(f"<div>{chips}</div>")
+
+
+# ------------------------------------------------------------------- events
+def _fresh(name: str, value) -> bool:
+    # Trigger values last one run, but a rerun must never apply the same event twice.
+    if not value:
+        return False
+    nonce = value.get("nonce")
+    if nonce is not None and st.session_state.get(f"{K}seen.{name}") == nonce:
+        return False
+    st.session_state[f"{K}seen.{name}"] = nonce
+    return True
+
+
+def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> None:
+    sel = events.get("selection")
+    if _fresh("selection", sel):
+        try:
+            start, end, snippet = resolve_selection(doc, sel)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": snippet}
+    turn = events.get("turn")
+    if _fresh("turn", turn):
+        code_turn(project, did, doc, int(turn["index"]), coder)
+    clicked = events.get("clicked")
+    if _fresh("clicked", clicked) and clicked.get("codings"):
+        st.session_state[f"{K}active_coding"] = int(clicked["codings"][0])
+
+
+def code_turn(project, did: int, doc, index: int, coder: str | None) -> None:
+    """The "+" of a turn: apply the chosen codes to the whole turn at once, or,
+    when no code is chosen yet, select the turn so codes can be picked for it."""
+    if not (0 <= index < len(doc.segments)):
+        return
+    start, end = turn_span(doc, index)
+    chosen = st.session_state.get(f"{K}apply_codes") or []
+    if chosen and coder:
+        _apply(project, did, start, end, doc.text[start:end], chosen, coder)
+    st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": doc.text[start:end]}
+
+
+def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, coder: str) -> None:
+    result = apply_codes(project, did, start, end, snippet, code_ids, coder)
+    for problem in result.problems:
+        state.flash(problem, "warning")
+    if result.codings:
+        state.flash(result.message())
+        st.session_state.pop(f"{K}selection", None)
+    st.rerun(scope="app")
+
+
+# ------------------------------------------------------------------- panels
+@st.fragment
+def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
+    opts = code_options(codes)
+    if not opts:
+        st.info("The codebook is empty: load one on the **Project** page, or add a code below.")
+    chosen = st.multiselect(
+        "Codes to apply", list(opts), format_func=lambda c: opts.get(c, "?"), key=f"{K}apply_codes",
+        placeholder="Choose one or more codes",
+        help="These stay chosen: select text and press Apply, or press a turn's + to code the whole turn.",
+    )
+    sel = st.session_state.get(f"{K}selection")
+    if sel and sel.get("doc") == did:
+        st.html(f'<div style="border-left:3px solid #f5c400;padding:.2rem .6rem;background:#fffbe6">'
+                f'{escape(short(sel["text"], 400))}</div>')
+        b1, b2 = st.columns(2)
+        if b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
+                     icon=":material/sell:", width="stretch"):
+            _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder)
+        if b2.button("Clear selection", key=f"{K}clear", width="stretch"):
+            st.session_state.pop(f"{K}selection", None)
+            st.rerun(scope="fragment")
+    else:
+        st.caption("Select text in the transcript with the mouse, then press **Apply to selection**.")
+
+    if doc.segments:
+        st.markdown("**Code a whole turn**")
+        turn = st.selectbox(
+            "Turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i), key=f"{K}turn.{did}",
+            label_visibility="collapsed",
+        )
+        if st.button("Code whole turn", key=f"{K}apply_turn", disabled=not (coder and chosen),
+                     icon=":material/format_paragraph:"):
+            start, end = turn_span(doc, int(turn))
+            _apply(project, did, start, end, doc.text[start:end], chosen, coder)
+
+    with st.popover("New code", icon=":material/add:"):
+        _new_code_form(project, codes, coder)
+
+
+def _new_code_form(project, codes: list[Code], coder: str | None) -> None:
+    from ...codebook_edit import add_code
+
+    name = st.text_input("Name", key=f"{K}new_name")
+    parents = {c.id: code_label(c) for c in codes if c.id is not None}
+    parent = st.selectbox("Under", [None, *parents], format_func=lambda c: "Top level" if c is None else parents[c],
+                          key=f"{K}new_parent")
+    definition = st.text_area("Definition", key=f"{K}new_definition", height=80)
+    if st.button("Add code", key=f"{K}new_add", disabled=not (coder and name.strip())):
+        try:
+            cid = add_code(project, Code(name.strip(), definition=definition), parent=parent, actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+            return
+        chosen = list(st.session_state.get(f"{K}apply_codes") or [])
+        st.session_state[f"{K}apply_codes"] = [*chosen, cid]
+        for k in ("new_name", "new_definition"):
+            st.session_state.pop(f"{K}{k}", None)
+        state.flash(f"Added code {name.strip()!r}; it is chosen for applying.")
+        st.rerun(scope="app")
+
+
+@st.fragment
+def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], coder: str | None) -> None:
+    if not visible:
+        st.caption("No codings shown in this transcript yet.")
+        return
+    order = sorted(visible, key=lambda c: (c.start, c.end, c.id or 0))
+    st.dataframe(
+        [{"code": c.code_name, "coder": c.coder, "excerpt": short(c.snippet, 80), "memo": "✎" if c.memo else ""}
+         for c in order],
+        hide_index=True, width="stretch", height=min(35 * len(order) + 38, 260),
+    )
+    by_id = {c.id: c for c in order}
+    active = st.session_state.get(f"{K}active_coding")
+    if active in by_id and st.session_state.get(f"{K}coding_pick") != active:
+        st.session_state[f"{K}coding_pick"] = active
+    pick = st.selectbox(
+        "Coding", list(by_id), key=f"{K}coding_pick",
+        format_func=lambda i: f"{by_id[i].code_name} · “{short(by_id[i].snippet, 40)}” ({by_id[i].coder})",
+    )
+    c = by_id.get(pick)
+    if c is None:
+        return
+    st.session_state[f"{K}active_coding"] = c.id
+    st.html(f'<blockquote style="margin:.3rem 0;padding-left:.6rem;border-left:3px solid #ccc">'
+            f'{escape(c.snippet)}</blockquote>')
+    st.caption(f"{c.code_name} · by {c.coder} · {c.origin} · {(c.created_at or '').replace('T', ' ')}")
+    if st.button("Show in transcript", key=f"{K}show", icon=":material/my_location:"):
+        focus_on(did, c.start, coding_id=c.id)
+        st.rerun(scope="app")
+    if c.coder != coder:
+        st.caption(f"Only {c.coder} can change or remove this coding.")
+        if c.memo:
+            st.markdown("**Memo**")
+            st.text(c.memo)
+        return
+    opts = code_options(codes)
+    new_code = st.selectbox("Change code to", list(opts), index=list(opts).index(c.code_id) if c.code_id in opts else 0,
+                            format_func=lambda i: opts.get(i, "?"), key=f"{K}recode.{c.id}")
+    b1, b2 = st.columns(2)
+    if b1.button("Change code", key=f"{K}recode_btn", disabled=new_code == c.code_id, width="stretch"):
+        try:
+            # One transaction; a duplicate of an existing coding collapses into it.
+            reassign_codings(project, [c.id], new_code, actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            state.flash(f"Changed the code to {opts[new_code]}.")
+            st.rerun(scope="app")
+    if b2.button("Remove coding", key=f"{K}remove", type="secondary", icon=":material/delete:", width="stretch"):
+        try:
+            project.remove_coding(c.id, actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop(f"{K}active_coding", None)
+            state.flash("Coding removed (Undo brings it back).")
+            st.rerun(scope="app")
+    memo_key = f"{K}coding_memo.{c.id}"
+    if memo_key not in st.session_state:
+        st.session_state[memo_key] = c.memo or ""
+    st.text_area("Memo on this coding", key=memo_key, height=90)
+    if st.button("Save coding memo", key=f"{K}coding_memo_save"):
+        try:
+            project.set_coding_memo(c.id, st.session_state[memo_key], actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.success("Memo saved.")
+
+
+@st.fragment
+def _memos_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
+    st.markdown(f"**Memo on {doc.name}**")
+    memo_editor(project, "document", did, key=f"{K}doc_memo", actor=coder, label="Document memo",
+                height=120)
+    opts = code_options(codes, codable_only=False)
+    if opts:
+        st.markdown("**Memo on a code**")
+        cid = st.selectbox("Code", list(opts), format_func=lambda i: opts.get(i, "?"), key=f"{K}memo_code")
+        if cid is not None:
+            memo_editor(project, "code", int(cid), key=f"{K}code_memo", actor=coder, label="Code memo", height=100)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=600)
+def _search(_project, location: str, revision: int, query: str):
+    return queries.search_documents(_project, query)
+
+
+@st.fragment
+def _search_panel(project) -> None:
+    query = st.text_input("Search all transcripts", key=f"{K}search", placeholder="a word or phrase",
+                          help="Case-insensitive; finds the exact characters you type.")
+    if not query.strip():
+        return
+    hits = _search(project, project.location, project.revision(), query.strip())
+    if not hits:
+        st.caption("No matches.")
+        return
+    st.caption(f"{len(hits)} match{'es' if len(hits) != 1 else ''}" + (" (first 2,000)" if len(hits) >= 2000 else ""))
+    page = paginate(hits, key=f"{K}search_pager", per_page=8)
+    for n, h in enumerate(page):
+        c1, c2 = st.columns([5, 1], vertical_alignment="center")
+        with c1:
+            st.html(
+                f'<div style="font-size:.9rem"><b>{escape(h.document)}</b>: …{escape(h.before)}'
+                f'<mark>{escape(h.match)}</mark>{escape(h.after)}…</div>'
+            )
+        if c2.button("Open", key=f"{K}hit.{h.document_id}.{h.start}", width="stretch"):
+            st.query_params[nav.DOC_PARAM] = str(h.document_id)
+            st.session_state[f"{K}last_doc"] = h.document_id
+            focus_on(h.document_id, h.start)
+            st.rerun(scope="app")
