@@ -492,8 +492,11 @@ class _YamlReader:
             for i, s in enumerate(sources_raw):
                 if isinstance(s, str) and s.strip():
                     sources.append(s.strip())
+                elif isinstance(s, str) or s is None:
+                    self.problem(f"sources[{i}]", "empty source; give the citation text")
                 else:
-                    self.problem(f"sources[{i}]", "each source must be a non-empty text (a citation)")
+                    hint = " (a ': ' inside unquoted text starts a mapping; quote the citation)" if isinstance(s, dict) else ""
+                    self.problem(f"sources[{i}]", f"each source must be text (a citation), not a {_kind(s)}{hint}")
         elif sources_raw is not None:
             self.problem("sources", f"sources must be a list of citations, not a {_kind(sources_raw)}")
         require = data.get("require_definitions", True)

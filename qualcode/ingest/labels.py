@@ -52,12 +52,15 @@ _COLON = "[:：]"
 _TS_PREFIX = re.compile(
     rf"\s*(?:\[(?P<a>{CLOCK})\]|\((?P<b>{CLOCK})\)|(?P<c>{CLOCK})(?=\s))\s*(?:[-–—|]\s*)?"
 )
-_BOLD_INSIDE = re.compile(rf"(\*\*|__)(?P<l>[^*_\n]+?)\s*{_COLON}\s*\1\s*")  # **Interviewer:**
-_BOLD_OUTSIDE = re.compile(rf"(\*\*|__)(?P<l>[^*_\n]+?)\1\s*{_COLON}(?=\s|$)\s*")  # **P05**:
+# Repetitions are bounded (labels are short) so that a huge line cannot make the
+# regex engine backtrack for minutes.
+_BOLD_INSIDE = re.compile(rf"(\*\*|__)(?P<l>[^*_\n]{{1,60}}?)[ \t]{{0,3}}{_COLON}[ \t]{{0,3}}\1\s*")  # **I:**
+_BOLD_OUTSIDE = re.compile(rf"(\*\*|__)(?P<l>[^*_\n]{{1,60}}?)\1[ \t]{{0,3}}{_COLON}(?=\s|$)\s*")  # **P05**:
 _PLAIN = re.compile(
-    rf"(?P<l>[^\s:：*][^:：\n]*?)\s*(?:[\[(](?P<ts>{CLOCK})[\])])?\s*{_COLON}(?=\s|$)\s*"
+    rf"(?P<l>[^\s:：*][^:：\n]{{0,60}}?)[ \t]{{0,3}}(?:[\[(](?P<ts>{CLOCK})[\])])?[ \t]{{0,3}}{_COLON}(?=\s|$)\s*"
 )
-_OTTER = re.compile(rf"(?P<l>\S.*?)\s{{2,}}(?P<ts>{CLOCK})\s*$")  # "Speaker 1  00:01:02"
+_OTTER = re.compile(rf"(?P<l>\S[^\n]{{0,60}}?)[ \t]{{2,20}}(?P<ts>{CLOCK})\s*$")  # "Speaker 1  00:01:02"
+_OTTER_MAX_LINE = 100
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def match_label(line: str) -> LabelMatch | None:
             if "ts" in pattern.groupindex and m.group("ts"):
                 ts = parse_clock(m.group("ts"))
             return _make(m.group("l"), m.end(), ts)
-    if ts is None:
+    if ts is None and len(line) <= _OTTER_MAX_LINE:
         m = _OTTER.match(line, pos)
         if m:
             return _make(m.group("l"), len(line), parse_clock(m.group("ts")))

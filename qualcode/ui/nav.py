@@ -40,6 +40,6 @@ def switch_to(name: str, query_params: dict[str, str] | None = None) -> None:
 def open_document(document_id: int, *, focus: int | None = None) -> None:
     """Open a transcript in the coding workspace, optionally scrolled to an offset."""
     if focus is not None:
-        st.session_state["qc.code.focus"] = {"start": int(focus), "nonce": str(time.time_ns())}
+        st.session_state["qc.code.focus"] = {"doc": int(document_id), "start": int(focus), "nonce": str(time.time_ns())}
     st.session_state["qc.code.last_doc"] = int(document_id)
     switch_to("coding", {DOC_PARAM: str(document_id)})

@@ -347,6 +347,19 @@ def test_cluster_bootstrap_matches_explicit_cluster_resampling():
     assert "cluster bootstrap over 10 clusters" in fast.note
 
 
+def test_weighted_bootstrap_equals_expanded_cluster_bootstrap():
+    """Run-length (weighted) units resampled as wholes == the expanded characters
+    resampled in clusters of one run: what the character-level report relies on."""
+    m = _random_presence(6, n_units=25)
+    w = np.random.default_rng(0).integers(1, 6, size=25)
+    expanded, labels = np.repeat(m, w, axis=1), np.repeat(np.arange(25), w)
+    for stat in (krippendorff_alpha_nominal, fleiss_kappa):
+        a = bootstrap_ci(stat, m, n_boot=60, seed=2, weights=w)
+        b = bootstrap_ci(stat, expanded, n_boot=60, seed=2, clusters=labels)
+        assert a.value == pytest.approx(b.value) and a.n_units == b.n_units == w.sum()
+        assert (a.ci_low, a.ci_high) == pytest.approx((b.ci_low, b.ci_high))
+
+
 def test_bootstrap_degenerate_and_edge_cases():
     z = bootstrap_ci(krippendorff_alpha_nominal, np.zeros((2, 10)), n_boot=100)
     assert math.isnan(z.value) and math.isnan(z.ci_low) and math.isnan(z.ci_high)

@@ -52,7 +52,7 @@ def render() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _legend(visible, codes, colours)
-        html = _html(project.location, did, revision, doc, visible, colours, not blind, only_coded)
+        html = _html(project.location, did, revision, shown_coders, code_filter, not blind, only_coded, doc, visible, colours)
         focus = st.session_state.get(f"{K}focus")
         events = transcript_view(
             html, key=f"{K}tx.{did}", focus=focus if focus and focus.get("doc") == did else None,
@@ -89,9 +89,10 @@ def _codings(_project, location: str, did: int, revision: int, coders: tuple[str
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _html(location: str, did: int, revision: int, _doc, _visible, _colours, show_coder: bool, only_coded: bool) -> str:
-    # _doc/_visible/_colours are fully determined by the hashed arguments (and the
-    # filters, which decide _visible; see the key below), so they are not hashed.
+def _html(location: str, did: int, revision: int, coders, code_filter, show_coder: bool, only_coded: bool,
+          _doc, _visible, _colours) -> str:
+    # _doc, _visible and _colours follow from the hashed arguments (document,
+    # revision, filters), so hashing them again would only cost time.
     return transcript_html(_doc, _visible, _colours, show_coder=show_coder, only_coded=only_coded)
 
 
@@ -308,6 +309,8 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         hide_index=True, width="stretch", height=min(35 * len(order) + 38, 260),
     )
     by_id = {c.id: c for c in order}
+    if st.session_state.get(f"{K}coding_pick") not in by_id:
+        st.session_state.pop(f"{K}coding_pick", None)  # e.g. removed in another tab
     active = st.session_state.get(f"{K}active_coding")
     if active in by_id and st.session_state.get(f"{K}coding_pick") != active:
         st.session_state[f"{K}coding_pick"] = active

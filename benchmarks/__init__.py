@@ -1,0 +1,1 @@
+"""Reproducible speed and quality measurements (not part of the test suite)."""

@@ -1,0 +1,301 @@
+"""Bar charts, heatmaps and the codebook sunburst/treemap (plotly, no I/O).
+
+Each function takes the frame an analysis in :mod:`qualcode.analysis` returns
+(plus the codebook frame where colours are needed) and returns a styled
+``go.Figure`` sized for a paper; pass it to :mod:`qualcode.export.figures` to
+write PNG, SVG or PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..analysis import Cooccurrence, codebook_frame
+from .style import CATEGORICAL, SEQUENTIAL, Width, apply_paper_style, code_colours, pt, theme_colours, width_inches
+
+__all__ = [
+    "code_bar_chart",
+    "theme_bar_chart",
+    "participant_heatmap",
+    "cooccurrence_heatmap",
+    "code_attribute_chart",
+    "codebook_chart",
+]
+
+# Row height of bar charts and heatmaps, and the room axes and a legend take.
+ROW_IN = 0.17
+AXES_IN = 0.55
+LEGEND_IN = 0.28
+MAX_HEIGHT_IN = 9.0  # a journal page's text block
+
+Measure = Literal["participants", "codings"]
+
+
+def _height(rows: int, *, legend: bool = False, extra: float = 0.0) -> float:
+    return min(MAX_HEIGHT_IN, round(AXES_IN + rows * ROW_IN + (LEGEND_IN if legend else 0) + extra, 2))
+
+
+def _top_legend(fig: go.Figure) -> None:
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", traceorder="normal"))
+
+
+def _measure_title(measure: str, total: int | None) -> str:
+    if measure == "participants":
+        return f"Participants (of {total})" if total else "Participants"
+    return "Codings"
+
+
+def code_bar_chart(
+    freq: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    measure: Measure = "participants",
+    colour_by: Literal["theme", "code"] = "theme",
+    width: Width = "single",
+    show_values: bool = True,
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars, one per code of :func:`~qualcode.analysis.code_frequencies`,
+    in codebook order and grouped by theme.
+
+    ``colour_by="theme"`` gives one colour (and legend entry) per theme;
+    ``"code"`` uses each code's own codebook colour (inherited from its parent or
+    theme when unset) and no legend.
+    """
+    book = codebook_frame(codes)
+    labels = list(freq["label"])
+    total = int(freq["participants_total"].iloc[0]) if len(freq) and "participants_total" in freq else None
+    fig = go.Figure()
+    text = freq[measure].astype(int).astype(str) if show_values else None
+    if colour_by == "theme":
+        colours = theme_colours(book)
+        for tid, part in freq.groupby("theme_id", sort=False):
+            fig.add_bar(
+                x=part[measure], y=part["label"], orientation="h", name=str(part["theme"].iloc[0]),
+                marker_color=colours.get(int(tid), CATEGORICAL[0]),
+                text=text.loc[part.index] if text is not None else None,
+            )
+        show_legend = freq["theme_id"].nunique() > 1
+    elif colour_by == "code":
+        colours = code_colours(book)
+        fig.add_bar(
+            x=freq[measure], y=freq["label"], orientation="h", name=measure,
+            marker_color=[colours.get(int(c), CATEGORICAL[0]) for c in freq["code_id"]], text=text,
+        )
+        show_legend = False
+    else:
+        raise ValueError(f"colour_by must be 'theme' or 'code', not {colour_by!r}")
+    # One trace per theme: overlay so each bar keeps the full category width.
+    fig.update_layout(barmode="overlay", showlegend=show_legend)
+    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=pt(7.5), hovertemplate="%{y}: %{x}<extra></extra>")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", ticks="", showline=False)
+    fig.update_xaxes(title_text=_measure_title(measure, total), showgrid=True, rangemode="tozero")
+    if measure == "participants" and total:
+        fig.update_xaxes(range=[0, total * 1.08])
+    if show_legend:
+        _top_legend(fig)
+    return apply_paper_style(fig, width, _height(len(labels), legend=show_legend), title=title)
+
+
+def theme_bar_chart(
+    themes: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    measure: Measure = "participants",
+    width: Width = "single",
+    show_values: bool = True,
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars, one per theme of :func:`~qualcode.analysis.theme_frequencies`,
+    in codebook colours."""
+    colours = theme_colours(codebook_frame(codes))
+    total = int(themes["participants_total"].iloc[0]) if len(themes) else None
+    fig = go.Figure(
+        go.Bar(
+            x=themes[measure], y=themes["theme"], orientation="h",
+            marker_color=[colours.get(int(t), CATEGORICAL[0]) for t in themes["theme_id"]],
+            text=themes[measure].astype(int).astype(str) if show_values else None,
+            textposition="outside", cliponaxis=False, textfont_size=pt(7.5),
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(autorange="reversed", ticks="", showline=False)
+    fig.update_xaxes(title_text=_measure_title(measure, total), showgrid=True, rangemode="tozero")
+    if measure == "participants" and total:
+        fig.update_xaxes(range=[0, total * 1.08])
+    return apply_paper_style(fig, width, _height(len(themes), extra=0.1), title=title)
+
+
+def _cell_text(values: np.ndarray, fmt: str) -> list[list[str]]:
+    """Cell labels, blank for zeros and missing cells (a wall of zeros is noise)."""
+    return [["" if (pd.isna(v) or v == 0) else format(v, fmt) for v in row] for row in values]
+
+
+def participant_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    presence: bool | None = None,
+    width: Width | None = None,
+    show_values: bool | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Codes (rows) × participants (columns) from
+    :func:`~qualcode.analysis.code_participant_matrix`.
+
+    A 0/1 matrix (``presence``, detected when not given) is drawn as filled and
+    empty cells with no colour bar; counts get a white-to-blue scale with the
+    count in each non-zero cell (``show_values``; on by default up to 30 columns).
+    The width grows to the page width past 16 participants.
+    """
+    z = matrix.to_numpy(dtype=float)
+    if presence is None:
+        presence = bool(np.isin(z, [0, 1]).all())
+    ncols = matrix.shape[1]
+    if width is None:
+        width = "single" if ncols <= 16 else "double"
+    if show_values is None:
+        show_values = not presence and ncols <= 30
+    heat = go.Heatmap(
+        z=z, x=[str(c) for c in matrix.columns], y=[str(r) for r in matrix.index],
+        xgap=1, ygap=1, hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+    )
+    if presence:
+        heat.update(colorscale=[[0, "#F2F2F2"], [1, SEQUENTIAL[-1][1]]], zmin=0, zmax=1, showscale=False)
+    else:
+        heat.update(colorscale=SEQUENTIAL, zmin=0, colorbar=dict(title=dict(text="Codings")))
+        if show_values:
+            heat.update(text=_cell_text(z, "g"), texttemplate="%{text}", textfont=dict(size=pt(7)))
+    fig = go.Figure(heat)
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(autorange="reversed", ticks="", showline=False)
+    fig.update_xaxes(side="top", ticks="", showline=False, tickangle=-90 if ncols > 8 else 0, type="category")
+    w = width_inches(width)
+    return apply_paper_style(fig, w, _height(matrix.shape[0], extra=0.25 if ncols > 8 else 0), title=title)
+
+
+def cooccurrence_heatmap(
+    co: Cooccurrence,
+    *,
+    measure: Literal["jaccard", "count"] = "jaccard",
+    drop_empty: bool = True,
+    width: Width | None = None,
+    show_values: bool | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """The lower triangle of a :class:`~qualcode.analysis.Cooccurrence` matrix.
+
+    The matrix is symmetric and a code is not compared with itself, so only the
+    cells below the diagonal are drawn. ``drop_empty`` leaves out codes with no
+    occurrence at all.
+    """
+    frame = co.jaccard if measure == "jaccard" else co.counts
+    if measure not in ("jaccard", "count"):
+        raise ValueError(f"measure must be 'jaccard' or 'count', not {measure!r}")
+    if drop_empty:
+        keep = co.occurrences[co.occurrences > 0].index
+        frame = frame.loc[keep, keep]
+    n = len(frame)
+    z = frame.to_numpy(dtype=float).copy()
+    z[np.triu_indices(n)] = np.nan  # upper triangle and diagonal
+    labels = [str(x) for x in frame.index]
+    rows, cols = labels[1:], labels[:-1]
+    z = z[1:, :-1]
+    if width is None:
+        width = "single" if n <= 14 else "double"
+    if show_values is None:
+        show_values = n <= 15
+    zmax = 1.0 if measure == "jaccard" else max(1.0, float(np.nanmax(z)) if z.size and not np.isnan(z).all() else 1.0)
+    heat = go.Heatmap(
+        z=z, x=cols, y=rows, colorscale=SEQUENTIAL, zmin=0, zmax=zmax, xgap=1, ygap=1, hoverongaps=False,
+        colorbar=dict(title=dict(text="Jaccard" if measure == "jaccard" else "Units")),
+        hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+    )
+    if show_values:
+        heat.update(text=_cell_text(z, ".2f" if measure == "jaccard" else "g"), texttemplate="%{text}", textfont=dict(size=pt(7)))
+    fig = go.Figure(heat)
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
+    fig.update_xaxes(ticks="", showline=False, tickangle=-60, type="category")
+    w = width_inches(width)
+    longest = max((len(s) for s in labels), default=0)
+    return apply_paper_style(fig, w, _height(max(n - 1, 1), extra=min(1.6, 0.06 * longest)), title=title)
+
+
+def code_attribute_chart(
+    table: pd.DataFrame,
+    *,
+    attribute: str | None = None,
+    width: Width | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Codes × attribute values from :func:`~qualcode.analysis.code_attribute_table`.
+
+    Cell colour is the share of the group's participants who have the code; every
+    cell states the numbers behind it (e.g. ``3/4``) and each column header
+    gives its group size, so no percentage hides a group of one.
+    """
+    values = list(dict.fromkeys(table["value"]))
+    codes = list(dict.fromkeys(table["label"]))
+    sizes = table.drop_duplicates("value").set_index("value")["group_size"]
+    share = table.pivot(index="label", columns="value", values="share").reindex(index=codes, columns=values)
+    summary = table.pivot(index="label", columns="value", values="summary").reindex(index=codes, columns=values)
+    header = [f"{v}<br>(n={int(sizes[v])})" for v in values]
+    fig = go.Figure(
+        go.Heatmap(
+            z=share.to_numpy(dtype=float), x=header, y=codes, colorscale=SEQUENTIAL, zmin=0, zmax=1,
+            xgap=1, ygap=1, text=summary.to_numpy(), texttemplate="%{text}", textfont=dict(size=pt(7)),
+            colorbar=dict(title=dict(text="Share of group"), tickformat=".0%"),
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
+    fig.update_xaxes(side="top", ticks="", showline=False, type="category", title_text=attribute or None)
+    if width is None:
+        width = "single" if len(values) <= 6 else "double"
+    return apply_paper_style(fig, width, _height(len(codes), extra=0.3 + (0.2 if attribute else 0)), title=title)
+
+
+def codebook_chart(
+    freq: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    kind: Literal["sunburst", "treemap"] = "sunburst",
+    measure: Measure = "codings",
+    width: Width = "single",
+    title: str | None = None,
+) -> go.Figure:
+    """The codebook as a sunburst or treemap sized by codings (or participants).
+
+    Theme folders take their size from their codes; a theme that is itself coded
+    adds its own codings (plotly's ``branchvalues="remainder"``). Codes with no
+    codings take no area.
+    """
+    if kind not in ("sunburst", "treemap"):
+        raise ValueError(f"kind must be 'sunburst' or 'treemap', not {kind!r}")
+    book = codebook_frame(codes)
+    own = dict(zip(freq["code_id"].astype(int), freq[measure].astype(int)))
+    colours = code_colours(book)
+    ids = [str(int(i)) for i in book["code_id"]]
+    parents = ["" if pd.isna(p) else str(int(p)) for p in book["parent_id"]]
+    values = [own.get(int(i), 0) for i in book["code_id"]]
+    trace_cls = go.Sunburst if kind == "sunburst" else go.Treemap
+    trace = trace_cls(
+        ids=ids, labels=list(book["code"]), parents=parents, values=values, branchvalues="remainder",
+        marker=dict(colors=[colours[int(i)] for i in book["code_id"]], line=dict(color="#FFFFFF", width=1)),
+        textfont=dict(size=pt(7.5)), insidetextorientation="horizontal" if kind == "sunburst" else None,
+        hovertemplate="%{label}: %{value}<extra></extra>", sort=False,
+    )
+    if kind == "treemap":
+        trace.update(textinfo="label+value", tiling=dict(pad=1), pathbar=dict(visible=False), root=dict(color="#FFFFFF"))
+    else:
+        trace.update(textinfo="label")
+    fig = go.Figure(trace)
+    fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2))
+    w = width_inches(width)
+    return apply_paper_style(fig, w, round(w * (1.0 if kind == "sunburst" else 0.7), 2), title=title)
