@@ -63,7 +63,8 @@ def parent_indices(codes: Sequence[Code]) -> tuple[list[int | None], list[str]]:
                 j -= 1
             if j < 0:
                 known = any(c.name == code.parent for c in codes)
-                why = "comes before it; parents must precede their codes" if known else "is not in the codebook"
+                why = ("is not above it in tree order; parents must precede their codes" if known
+                       else "is not in the codebook")
                 problems.append(f"codes[{i}] {code.name!r}: unknown parent {code.parent!r} (it {why})")
                 parents.append(None)
                 stack = []

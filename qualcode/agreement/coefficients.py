@@ -505,7 +505,7 @@ def _groups(clusters: Any, n_units: int, used_idx: np.ndarray) -> np.ndarray:
 def _group_sums(groups: np.ndarray, n_groups: int, w: np.ndarray, val: np.ndarray) -> np.ndarray:
     """Sum of ``w_u * val_u`` over the units of each group (val 1-D or units x K)."""
     if val.ndim == 1:
-        return np.bincount(groups, weights=val, minlength=n_groups)
+        return np.bincount(groups, weights=w * val, minlength=n_groups)
     cols = [np.bincount(groups, weights=w * val[:, j], minlength=n_groups) for j in range(val.shape[1])]
     return np.stack(cols, axis=1) if cols else np.zeros((n_groups, 0))
 

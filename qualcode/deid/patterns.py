@@ -9,7 +9,7 @@ missed phone number costs far more than one extra click.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .lexicon import MONTHS, RELATIONS, TITLES, WEEKDAYS, is_common_word
@@ -199,27 +199,41 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
 
 
 # ------------------------------------------------------------------------ cues
-_NAME = r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|da|van|von|bin|al|del|dos)\s+)?[A-Z][\w'’-]+){0,2})"
+# Cue patterns are built twice: for ordinary text a name must be capitalised; for
+# lower-case text (chat, automatic transcripts) any word may be a name, and the
+# caller confirms each one with the part-of-speech tagger.
+_UPPER_WORD = r"[A-Z][\w'’-]+"
+_ANY_WORD = r"[^\W\d_][\w'’-]+"
 _TITLE_RE = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
-_TITLE_CUE = re.compile(rf"\b(?i:{_TITLE_RE})\.?\s+{_NAME}")
 _REL_RE = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
-_RELATION_CUE = re.compile(
-    rf"(?i:\b(?:my|our|her|his|their|ma|me|your)\s+(?:(?:little|older|younger|big|elder|best|late|ex|step|half|new|old)[-\s]+)?"
-    rf"(?:{_REL_RE})s?\s*,?\s+(?:called\s+|named\s+)?){_NAME}"
-)
-_NAMED_CUE = re.compile(rf"(?i:\b(?:named|called|name\s+is|name's|name’s|names\s+are|known\s+as|call\s+me)\s+){_NAME}")
-_PLACE_CUE = re.compile(
-    r"(?i:\b(?:live|lives|living|lived|moved|move|moving|grew\s+up|born|raised|based|relocated|"
-    r"settled|staying|stayed|stay|stays|come|comes|came|originally|hometown|village|town|city|"
-    r"back\s+home|went\s+back|going\s+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from)"
-    r"\s+(?:(?:up|down|over|out|back|here|there|all\s+the\s+way)\s+)?(?:in|to|at|near|from|outside|fae|frae|of|is)?\s*(?:the\s+)?)"
-    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
-)
-_ORG_CUE = re.compile(
-    r"(?i:\b(?:work(?:s|ed|ing)?|job|employed|intern(?:ed|ing)?|volunteer(?:s|ed|ing)?|"
-    r"stud(?:y|ies|ied|ying)|enrolled|teach(?:es|ing)?|taught|student)\s+(?:at|for|with|in)\s+(?:the\s+)?)"
-    r"(?P<name>[A-Z][\w&'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’-]*){0,4})"
-)
+
+
+def _cue_patterns(word: str) -> dict[str, re.Pattern[str]]:
+    name = rf"(?P<name>{word}(?:\s+(?:(?:de|da|van|von|bin|al|del|dos)\s+)?{word}){{0,2}})"
+    place = rf"(?P<name>{word}(?:\s+{word}){{0,2}})"
+    return {
+        "title": re.compile(rf"\b(?i:{_TITLE_RE})\.?\s+{name}"),
+        "relation": re.compile(
+            rf"(?i:\b(?:my|our|her|his|their|ma|me|your)\s+(?:(?:little|older|younger|big|elder|best|late|ex|step|half|new|old)[-\s]+)?"
+            rf"(?:{_REL_RE})s?\s*,?\s+(?:called\s+|named\s+)?){name}"
+        ),
+        "named": re.compile(rf"(?i:\b(?:named|called|name\s+is|name's|name’s|names\s+are|known\s+as|call\s+me)\s+){name}"),
+        "place": re.compile(
+            r"(?i:\b(?:live|lives|living|lived|moved|move|moving|grew\s+up|born|raised|based|relocated|"
+            r"settled|staying|stayed|stay|stays|come|comes|came|originally|hometown|village|town|city|"
+            r"back\s+home|went\s+back|going\s+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from)"
+            r"\s+(?:(?:up|down|over|out|back|here|there|all\s+the\s+way)\s+)?(?:in|to|at|near|from|outside|fae|frae|of|is)?\s*(?:the\s+)?)"
+            + place
+        ),
+        "org": re.compile(
+            r"(?i:\b(?:work(?:s|ed|ing)?|job|employed|intern(?:ed|ing)?|volunteer(?:s|ed|ing)?|"
+            r"stud(?:y|ies|ied|ying)|enrolled|teach(?:es|ing)?|taught|student)\s+(?:at|for|with|in)\s+(?:the\s+)?)"
+            rf"(?P<name>{word}(?:\s+(?:of\s+|&\s+)?{word}){{0,4}})"
+        ),
+    }
+
+
+_CUES = {False: _cue_patterns(_UPPER_WORD), True: _cue_patterns(_ANY_WORD)}
 _FACILITY_WORDS = "Hospital|Clinic|Infirmary|Surgery|Hospice|Church|Cathedral|Mosque|Temple|Mall|Market|Stadium|Station|Hotel|Prison|Barracks|Asylum|Ward"
 _ORG_WORDS = (
     "University|College|School|Academy|Polytechnic|Centre|Center|Trust|Foundation|Bank|Ltd|Limited|Inc|PLC|Plc|"
@@ -266,29 +280,44 @@ def _trim_name(text: str, s: int, e: int) -> tuple[int, int]:
     return s, end
 
 
-def find_cues(text: str, kinds: Iterable[str]) -> list[Hit]:
+def find_cues(
+    text: str,
+    kinds: Iterable[str],
+    *,
+    lowercase_ok: Callable[[int, int], bool] | None = None,
+) -> list[Hit]:
     """Names found by their context, which the statistical tagger often misses for
-    names it has rarely seen (Chinedu, Marites, Eilidh)."""
+    names it has rarely seen (Chinedu, Marites, Eilidh).
+
+    ``lowercase_ok(start, end)``, when given, lets a lower-case word count as a name
+    (for transcripts written without capitals) if it returns True for that word.
+    """
     kinds = set(kinds)
     hits: list[Hit] = []
 
-    def add(m: re.Match[str], group: str, kind: str) -> None:
-        s, e = _trim_name(text, *m.span(group))
-        if e > s and _name_ok(text[s:e].split()):
-            hits.append(Hit(s, e, kind, "cue"))
+    def add(m: re.Match[str], kind: str, trim: bool = True) -> None:
+        s, e = _trim_name(text, *m.span("name")) if trim else m.span("name")
+        while e > s and text[e - 1] in ".,;:!?'’\"":
+            e -= 1
+        if e <= s or not _name_ok(text[s:e].split()):
+            return
+        if not text[s].isupper():
+            if lowercase_ok is None or not lowercase_ok(s, e):
+                return
+        hits.append(Hit(s, e, kind, "cue"))
 
-    if "person" in kinds:
-        for pattern in (_TITLE_CUE, _RELATION_CUE, _NAMED_CUE):
-            for m in pattern.finditer(text):
-                add(m, "name", "person")
-    if "place" in kinds:
-        for m in _PLACE_CUE.finditer(text):
-            add(m, "name", "place")
-    if "org" in kinds:
-        for m in _ORG_CUE.finditer(text):
-            s, e = m.span("name")
-            if e > s and _name_ok(text[s:e].split()):
-                hits.append(Hit(s, e, "org", "cue"))
+    for lower in (False, True) if lowercase_ok is not None else (False,):
+        cues = _CUES[lower]
+        if "person" in kinds:
+            for name in ("title", "relation", "named"):
+                for m in cues[name].finditer(text):
+                    add(m, "person")
+        if "place" in kinds:
+            for m in cues["place"].finditer(text):
+                add(m, "place")
+        if "org" in kinds:
+            for m in cues["org"].finditer(text):
+                add(m, "org", trim=False)
     if "org" in kinds or "facility" in kinds:
         for m in _SUFFIX_ORG.finditer(text):
             group = "name" if m.group("name") else "name2"
@@ -303,4 +332,5 @@ def find_cues(text: str, kinds: Iterable[str]) -> list[Hit]:
             # "the Hospital" alone names nothing; at least one other capitalised word.
             if len(text[s:e].split()) >= 2:
                 hits.append(Hit(s, e, kind, "cue"))
-    return hits
+    # The lower-case pass finds the capitalised names again; keep one of each.
+    return sorted(set(hits))

@@ -39,8 +39,9 @@ def read_table(text: str, path: str) -> Table:
                 continue  # blank line
             if header is None:
                 header = [h.strip() for h in fields]
-                if len(set(h.casefold() for h in header if h)) != len([h for h in header if h]):
-                    dup = sorted({h for h in header if [x.casefold() for x in header].count(h.casefold()) > 1})
+                folded = [h.casefold() for h in header if h]
+                dup = sorted({h for h in header if h and folded.count(h.casefold()) > 1})
+                if dup:
                     raise IngestError(path, f"malformed CSV: duplicate column name(s) {', '.join(map(repr, dup))}")
                 continue
             if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):

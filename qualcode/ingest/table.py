@@ -8,7 +8,6 @@ ONE segment, and every row's codes become :class:`ImportedCoding` s of that row'
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from qualcode.errors import IngestError

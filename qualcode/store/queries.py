@@ -15,7 +15,7 @@ from sqlalchemy import and_, distinct, func, select
 from . import schema as S
 from .project import Project
 
-__all__ = ["turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "SearchHit", "search_documents"]
+__all__ = ["turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
 
 
 def turn_coverage(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:
@@ -74,6 +74,13 @@ def code_examples(
         if coders is not None:
             q = q.where(S.coders.c.name.in_(list(coders)))
         return [(str(d), str(c), str(s)) for d, c, s in conn.execute(q).all()]
+
+
+def code_versions(project: Project) -> dict[int, int]:
+    """Each code's edit version (what codebook edits pass as ``expected_version``)."""
+    with project.read() as conn:
+        rows = conn.execute(select(S.codes.c.id, S.codes.c.version).where(S.codes.c.project_id == project.id)).all()
+    return {int(i): int(v) for i, v in rows}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -12,9 +13,16 @@ from ..errors import ConflictError, QualcodeError
 from ..model import Code
 from ..store import Project
 
-__all__ = ["memo_editor", "paginate", "code_label", "code_options"]
+__all__ = ["memo_editor", "paginate", "code_label", "code_options", "md_escape"]
 
 T = TypeVar("T")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """Make researcher-supplied text (a snippet, a code name) show literally in
+    ``st.markdown``/``st.success``: no bold, links, LaTeX or ``:emoji:`` shortcodes."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def code_label(code: Code) -> str:

@@ -288,13 +288,14 @@ def codebook_chart(
     trace = trace_cls(
         ids=ids, labels=list(book["code"]), parents=parents, values=values, branchvalues="remainder",
         marker=dict(colors=[colours[int(i)] for i in book["code_id"]], line=dict(color="#FFFFFF", width=1)),
-        textfont=dict(size=pt(7.5)), insidetextorientation="horizontal" if kind == "sunburst" else None,
+        textfont=dict(size=pt(7.5)),
         hovertemplate="%{label}: %{value}<extra></extra>", sort=False,
     )
     if kind == "treemap":
         trace.update(textinfo="label+value", tiling=dict(pad=1), pathbar=dict(visible=False), root=dict(color="#FFFFFF"))
     else:
-        trace.update(textinfo="label")
+        # plotly fades sunburst leaves by default, which would misstate codebook colours.
+        trace.update(textinfo="label", leaf=dict(opacity=1), insidetextorientation="horizontal")
     fig = go.Figure(trace)
     fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2))
     w = width_inches(width)

@@ -75,7 +75,7 @@ def cooccurrence_network(
             x=[xy[lab][0] for lab in part["label"]], y=[xy[lab][1] for lab in part["label"]],
             mode="markers+text", name=str(theme.iloc[0]) if len(theme) else "",
             marker=dict(size=[6 + 16 * math.sqrt(v / biggest) for v in part["occ"]], color=colours.get(int(tid), CATEGORICAL[0]),
-                        line=dict(color="#FFFFFF", width=0.8)),
+                        opacity=1, line=dict(color="#FFFFFF", width=0.8)),
             text=list(part["label"]), textfont=dict(size=pt(7.5)),
             textposition=[_text_position(angle[lab]) for lab in part["label"]],
             customdata=part["occ"], hovertemplate="%{text}: %{customdata} units<extra></extra>",
@@ -83,7 +83,8 @@ def cooccurrence_network(
     show_legend = frame["theme_id"].nunique() > 1
     fig.update_layout(showlegend=show_legend)
     if show_legend:
-        fig.update_layout(legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top"))
+        # Node sizes vary; legend symbols should not.
+        fig.update_layout(legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top", itemsizing="constant"))
     # Labels sit outside the circle: leave room for them on every side.
     fig.update_xaxes(visible=False, range=[-1.9, 1.9])
     fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x", scaleratio=1)

@@ -44,9 +44,9 @@ def saturation_curve(
         fig.add_scatter(x=c["interviews"], y=c["high"], mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False)
         fig.add_scatter(
             x=c["interviews"], y=c["low"], mode="lines", line=dict(width=0), fill="tonexty", fillcolor=BAND_FILL,
-            name=f"{lo:g}–{hi:g}th percentile, {band.n_orderings} random orders", hoverinfo="skip",
+            name=f"Random-order {lo:g}–{hi:g}%", hoverinfo="skip",
         )
-        fig.add_scatter(x=c["interviews"], y=c["median"], mode="lines", name="Median of random orders",
+        fig.add_scatter(x=c["interviews"], y=c["median"], mode="lines", name="Random-order median",
                         line=dict(color=OKABE_ITO["blue"], width=1, dash="dash"))
     fig.add_scatter(
         x=x, y=per_interview["cumulative"], mode="lines+markers", name="Interview order",
@@ -61,8 +61,10 @@ def saturation_curve(
         )
     n = len(x)
     fig.update_layout(barmode="overlay", bargap=0.3)
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top"))
+    # Above the plot in two columns: inside it, the legend would hide the band in small studies.
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
+                                  entrywidth=0.5, entrywidthmode="fraction", traceorder="reversed"))
     fig.update_xaxes(title_text="Interviews", dtick=1 if n <= 20 else None, range=[0.4, max(n, 1) + 0.6])
     fig.update_yaxes(title_text="Distinct codes", rangemode="tozero", showgrid=True, gridcolor=GRID)
     w = width_inches(width)
-    return apply_paper_style(fig, w, round(w * 0.62 + 0.45, 2), title=title)
+    return apply_paper_style(fig, w, round(w * 0.62 + 0.4, 2), title=title)

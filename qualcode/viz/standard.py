@@ -69,7 +69,7 @@ def standard_figures(
     per groupable attribute (see :func:`chartable_attributes`) and the codebook
     sunburst. Figures with nothing to show are skipped.
     """
-    who = f"coder {study.coder!r}" if study.coder else "all coders (a participant has a code if any coder applied it)"
+    who = f"coder {study.coder!r}" if study.coder else "all coders"
     n = study.documents["participant"].nunique()
     specs: list[FigureSpec] = []
     themes = study.theme_frequencies()
@@ -82,7 +82,8 @@ def standard_figures(
                             f"Participants (of {n}) with each code, grouped and coloured by theme; {who}."))
     matrix = study.code_participant_matrix(presence=True, include_empty=False)
     specs.append(FigureSpec("code_participant", participant_heatmap(matrix),
-                            f"Codes (rows) present in each participant's interviews (columns), in interview order; {who}."))
+                            f"Codes (rows) present in each participant's interviews (columns), in interview order; {who}"
+                            + ("." if study.coder else " (a code is present when any coder applied it).")))
     unit = "segment" if len(study.segments) else "overlap"
     co = study.cooccurrence(unit)
     if len(co.pairs()):
@@ -109,5 +110,5 @@ def standard_figures(
         specs.append(FigureSpec(f"attribute_{_slug(attr)}", code_attribute_chart(table, attribute=attr),
                                 f"Share of participants in each {attr} group with each code; cells give participants with the code / group size{split}; {who}."))
     specs.append(FigureSpec("codebook", codebook_chart(freq, study.codes, width=width),
-                            f"The codebook, each code sized by its number of codings; {who}" + (" (every coder's codings count)." if not study.coder else ".")))
+                            f"The codebook, each code sized by its number of codings; {who}" + ("." if study.coder else " (every coder's codings count).")))
     return specs

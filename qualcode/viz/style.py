@@ -118,7 +118,7 @@ def _template() -> go.layout.Template:
             colorscale=dict(sequential=SEQUENTIAL),
             xaxis=_axis(),
             yaxis=_axis(),
-            legend=dict(font=dict(size=pt(8)), bgcolor="rgba(0,0,0,0)", borderwidth=0, itemsizing="constant", title=dict(font=dict(size=pt(8)))),
+            legend=dict(font=dict(size=pt(8)), bgcolor="rgba(0,0,0,0)", borderwidth=0, itemwidth=30, title=dict(font=dict(size=pt(8)))),
             margin=dict(l=6, r=6, t=6, b=6, pad=0),
             hoverlabel=dict(font=dict(family=FONT_FAMILY, size=pt(9))),
             coloraxis=dict(colorbar=colorbar),

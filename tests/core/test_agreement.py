@@ -347,6 +347,21 @@ def test_cluster_bootstrap_matches_explicit_cluster_resampling():
     assert "cluster bootstrap over 10 clusters" in fast.note
 
 
+def test_bootstrap_interval_is_the_percentile_interval():
+    m = _random_presence(7, n_units=50)
+    seen: list[float] = []
+
+    def alpha_recording(x):
+        seen.append(krippendorff_alpha_nominal(x).value)
+        return seen[-1]
+
+    c = bootstrap_ci(alpha_recording, m, n_boot=400, level=0.90, seed=3)
+    replicates = np.array(seen[1:])  # first call is the point estimate
+    assert len(replicates) == 400
+    assert c.ci_low == pytest.approx(np.quantile(replicates, 0.05))
+    assert c.ci_high == pytest.approx(np.quantile(replicates, 0.95))
+
+
 def test_weighted_bootstrap_equals_expanded_cluster_bootstrap():
     """Run-length (weighted) units resampled as wholes == the expanded characters
     resampled in clusters of one run: what the character-level report relies on."""

@@ -1,0 +1,195 @@
+"""Codebook page: browse codes with their counts and example excerpts; add, describe,
+rename, move, merge and delete codes (through :mod:`qualcode.codebook_edit`, so
+codings stay consistent and every edit lands in the codebook history)."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from ... import codebook_edit as edit
+from ...errors import QualcodeError
+from ...model import Code
+from ...store import queries
+from .. import state
+from ..widgets import code_label, memo_editor
+
+TITLE = "Codebook"
+ICON = ":material/account_tree:"
+ORDER = 30
+
+K = "qc.codebook."
+
+
+def codebook_rows(codes: list[Code], counts: dict[int, int]) -> list[dict]:
+    """The codebook as table rows, indented by depth, with coding counts."""
+    depth: dict[str, int] = {}
+    rows = []
+    for c in codes:
+        d = depth.get(c.parent, -1) + 1 if c.parent else 0
+        depth[c.name] = d
+        rows.append(
+            {
+                "id": c.id,
+                "code": "\u2003" * d + c.name,
+                "codings": counts.get(c.id or 0, 0),
+                "codable": c.codable,
+                "definition": c.definition,
+                "colour": c.colour or "",
+            }
+        )
+    return rows
+
+
+def render() -> None:
+    """Draw the page."""
+    project = state.require_project()
+    st.title("Codebook")
+    coder = state.current_coder()
+    blind = state.blind_mode()
+    codes = project.codes()
+    coders = ([coder] if coder else []) if blind else None
+    counts = queries.code_counts(project, coders)
+    if blind:
+        st.caption("Blind mode: counts and examples include only your own codings.")
+    with st.expander("Add a code", icon=":material/add:", expanded=not codes):
+        _add_form(project, codes, coder)
+    if not codes:
+        st.info("The codebook is empty: add a code above, or load a codebook on the **Project** page.")
+        return
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.dataframe(
+            codebook_rows(codes, counts), hide_index=True, width="stretch", height=min(38 + 35 * len(codes), 620),
+            column_order=["code", "codings", "codable", "definition"],
+        )
+    with right:
+        by_id = {c.id: c for c in codes}
+        cid = st.selectbox("Code", list(by_id), format_func=lambda i: code_label(by_id[i]), key=f"{K}pick")
+        if cid is not None:
+            _details(project, by_id[cid], codes, counts.get(cid, 0), coder, coders)
+    with st.expander("Codebook history", icon=":material/history:"):
+        st.dataframe(edit.history_frame(project), hide_index=True, width="stretch")
+
+
+def _add_form(project, codes: list[Code], coder: str | None) -> None:
+    parents = {c.id: code_label(c) for c in codes}
+    with st.form(f"{K}add_form", clear_on_submit=True, border=False):
+        name = st.text_input("Name")
+        parent = st.selectbox("Under", [None, *parents], format_func=lambda i: "Top level" if i is None else parents[i])
+        definition = st.text_area("Definition", height=80)
+        codable = st.checkbox("Codable (untick for a theme that only groups codes)", value=True)
+        if st.form_submit_button("Add code", disabled=not coder, help=None if coder else "Choose a coder first"):
+            try:
+                edit.add_code(project, Code(name, definition=definition, codable=codable), parent=parent, actor=coder)
+            except QualcodeError as exc:
+                st.error(str(exc))
+            else:
+                state.flash(f"Added code {name.strip()!r}.")
+                st.rerun()
+
+
+def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, coders) -> None:
+    st.markdown(f"**{escape(code.name)}** · {n} coding{'s' if n != 1 else ''}" + ("" if code.codable else " · theme"))
+    for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
+                         ("When not to use", code.when_not_to_use), ("Example", code.example), ("Source", code.source)):
+        if value:
+            st.html(f"<p style='margin:.1rem 0'><b>{label}:</b> {escape(value)}</p>")
+    examples = queries.code_examples(project, code.id, limit=3, coders=coders)
+    if examples:
+        st.markdown("**Coded excerpts**")
+        for doc, who, snippet in examples:
+            st.html(
+                f"<blockquote style='margin:.2rem 0;padding-left:.6rem;border-left:3px solid #ccc'>"
+                f"{escape(snippet[:400])}<br><small>{escape(doc)} · {escape(who)}</small></blockquote>"
+            )
+    t_edit, t_memo, t_move, t_delete = st.tabs(["Edit", "Memo", "Move / merge", "Delete"])
+    with t_edit:
+        _edit_form(project, code, coder)
+    with t_memo:
+        memo_editor(project, "code", code.id, key=f"{K}memo", actor=coder, label="Memo on this code")
+    with t_move:
+        _move_merge(project, code, codes, coder)
+    with t_delete:
+        _delete(project, code, codes, coder)
+
+
+def _edit_form(project, code: Code, coder: str | None) -> None:
+    version = queries.code_versions(project).get(code.id)
+    with st.form(f"{K}edit.{code.id}", border=False):
+        name = st.text_input("Name", value=code.name)
+        definition = st.text_area("Definition", value=code.definition, height=80)
+        when_to_use = st.text_area("When to use", value=code.when_to_use, height=68)
+        when_not = st.text_area("When not to use", value=code.when_not_to_use, height=68)
+        example = st.text_area("Example", value=code.example, height=68)
+        colour = st.color_picker("Colour", value=code.colour or "#888888")
+        if st.form_submit_button("Save", disabled=not coder):
+            try:
+                # Description first with the version read when the form was drawn:
+                # a colleague's edit in between is reported, not overwritten.
+                edit.describe_code(
+                    project, code.id, definition=definition, when_to_use=when_to_use, when_not_to_use=when_not,
+                    example=example, colour=colour if (code.colour or colour != "#888888") else None,
+                    actor=coder, expected_version=version,
+                )
+                if name.strip() != code.name:
+                    edit.rename_code(project, code.id, name, actor=coder)
+            except QualcodeError as exc:
+                st.error(str(exc))
+            else:
+                state.flash(f"Saved {name.strip()!r}.")
+                st.rerun()
+
+
+def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> None:
+    others = {c.id: code_label(c) for c in codes if c.id != code.id}
+    parent_id = next((c.id for c in codes if c.name == code.parent), None) if code.parent else None
+    st.markdown("**Move** under another theme or code (its sub-codes and codings go with it)")
+    target = st.selectbox("New parent", [None, *others], format_func=lambda i: "Top level" if i is None else others[i],
+                          index=([None, *others].index(parent_id) if parent_id in others else 0), key=f"{K}move.{code.id}")
+    if st.button("Move", key=f"{K}move_btn", disabled=not coder or target == parent_id):
+        try:
+            edit.move_code(project, code.id, target, actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            state.flash(f"Moved {code.name!r} under {others.get(target, 'the top level')}.")
+            st.rerun()
+    st.markdown(f"**Merge** {escape(code.name)!s} into another code (its codings, memo and sub-codes move there; "
+                "this code is then deleted)")
+    into = st.selectbox("Merge into", list(others), format_func=others.get, index=None, key=f"{K}merge.{code.id}",
+                        placeholder="Choose the code to keep")
+    sure = st.checkbox("Yes, merge", key=f"{K}merge_sure.{code.id}")
+    if st.button("Merge", key=f"{K}merge_btn", disabled=not (coder and into is not None and sure)):
+        try:
+            edit.merge_codes(project, code.id, into, actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop(f"{K}pick", None)
+            state.flash(f"Merged {code.name!r} into {others[into]}.")
+            st.rerun()
+
+
+def _delete(project, code: Code, codes: list[Code], coder: str | None) -> None:
+    # Every coder's codings count here, blind mode or not: they would all be deleted.
+    n = queries.code_counts(project).get(code.id, 0)
+    kids = [c for c in codes if c.parent == code.name]
+    if n or kids:
+        st.warning(
+            f"{code.name!r} has {n} coding(s) and {len(kids)} sub-code(s). Deleting it deletes them too "
+            "(the codebook history keeps a record of what was deleted)."
+        )
+    sure = st.checkbox(f"Yes, delete {code.name!r}" + (" with its codings and sub-codes" if n or kids else ""),
+                       key=f"{K}delete_sure.{code.id}")
+    if st.button("Delete code", key=f"{K}delete_btn", type="primary", disabled=not (coder and sure),
+                 icon=":material/delete:"):
+        try:
+            edit.delete_code(project, code.id, force=bool(n or kids), actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop(f"{K}pick", None)
+            state.flash(f"Deleted {code.name!r}.")
+            st.rerun()

@@ -1,0 +1,168 @@
+"""Figures build from the analyses with the right traces, bars and codebook colours
+(no browser needed: these inspect the plotly objects)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from qualcode import analysis as A
+from qualcode import viz
+from qualcode.store import Project
+from qualcode.viz.style import CATEGORICAL, pt
+from tests.core.test_analysis_study import CODES, build_study
+
+SUPPORT, RISKS, GENERIC = "#884488", "#DDAA33", "#117733"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> A.StudyFrames:
+    with Project.open(tmp_path_factory.mktemp("viz") / "study.qualcode") as project:
+        return A.from_project(build_study(project), coder="ana")
+
+
+def test_paper_style_sizes_and_fonts() -> None:
+    single = viz.apply_paper_style(go.Figure(layout=dict(title="junk")), "single")
+    assert single.layout.width == 336  # 89 mm at 96 CSS px per inch
+    assert single.layout.height == round(3.504 * 0.62 * 96, -1) or abs(single.layout.height - 208) <= 1
+    assert single.layout.title.text is None  # captions carry titles in a paper
+    assert single.layout.meta["width_in"] == pytest.approx(89 / 25.4, abs=1e-3)
+    double = viz.apply_paper_style(go.Figure(), "double", height=3)
+    assert (double.layout.width, double.layout.height) == (692, 288)
+    t = viz.paper_template.layout
+    assert t.font.family.startswith("Arial") and "DejaVu Sans" in t.font.family
+    assert t.font.size == pytest.approx(12)  # 9 pt
+    assert t.paper_bgcolor == t.plot_bgcolor == "#FFFFFF"
+    assert list(t.colorway) == CATEGORICAL and CATEGORICAL[0] == "#0072B2"  # Okabe–Ito
+    titled = viz.apply_paper_style(go.Figure(), 2.5, title="Asked for")
+    assert titled.layout.title.text == "Asked for" and titled.layout.width == 240
+    with pytest.raises(ValueError):
+        viz.width_inches("triple")
+
+
+def test_codebook_colours(study: A.StudyFrames) -> None:
+    by_name = dict(zip(study.codes["code"], study.codes["code_id"]))
+    themes = viz.theme_colours(study.codes)
+    assert themes[by_name["Support"]] == SUPPORT and themes[by_name["Risks"]] == RISKS
+    assert themes[by_name["Cost"]] == CATEGORICAL[0]  # no codebook colour: first palette colour
+    codes = viz.code_colours(study.codes)
+    assert codes[by_name["Listening"]] == SUPPORT  # inherited from the theme
+    assert codes[by_name["Generic"]] == GENERIC  # its own
+    assert codes[by_name["Dependence"]] == RISKS
+
+
+def test_code_bar_chart(study: A.StudyFrames) -> None:
+    freq = study.code_frequencies()
+    fig = viz.code_bar_chart(freq, study.codes)
+    assert all(t.type == "bar" and t.orientation == "h" for t in fig.data)
+    assert [t.name for t in fig.data] == ["Support", "Risks", "Cost"]
+    assert sum(len(t.x) for t in fig.data) == len(CODES)
+    assert [t.marker.color for t in fig.data] == [SUPPORT, RISKS, CATEGORICAL[0]]
+    assert list(fig.data[0].y) == ["Listening", "Rehearsal"] and list(fig.data[0].x) == [3, 1]
+    assert list(fig.layout.yaxis.categoryarray) == CODES
+    assert fig.layout.barmode == "overlay" and fig.layout.xaxis.title.text == "Participants (of 4)"
+    by_code = viz.code_bar_chart(freq, study.codes, colour_by="code", measure="codings")
+    assert len(by_code.data) == 1 and list(by_code.data[0].x) == [4, 1, 0, 2, 1, 2]
+    assert list(by_code.data[0].marker.color) == [SUPPORT, SUPPORT, RISKS, GENERIC, RISKS, CATEGORICAL[0]]
+
+
+def test_theme_bar_chart(study: A.StudyFrames) -> None:
+    fig = viz.theme_bar_chart(study.theme_frequencies(), study.codes, measure="codings")
+    (bar,) = fig.data
+    assert list(bar.y) == ["Support", "Risks", "Cost"] and list(bar.x) == [5, 3, 2]
+    assert list(bar.marker.color) == [SUPPORT, RISKS, CATEGORICAL[0]]
+
+
+def test_participant_heatmap(study: A.StudyFrames) -> None:
+    presence = viz.participant_heatmap(study.code_participant_matrix(presence=True))
+    (heat,) = presence.data
+    assert heat.type == "heatmap" and heat.showscale is False
+    assert list(heat.x) == ["P1", "P2", "P3", "P4"] and list(heat.y) == CODES
+    assert np.asarray(heat.z).tolist()[0] == [1, 1, 0, 1]
+    counts = viz.participant_heatmap(study.code_participant_matrix())
+    assert counts.data[0].showscale is not False and counts.data[0].text[0] == ["1", "2", "", "1"]
+
+
+def test_cooccurrence_heatmap_is_the_lower_triangle(study: A.StudyFrames) -> None:
+    co = study.cooccurrence("segment")
+    fig = viz.cooccurrence_heatmap(co)
+    (heat,) = fig.data
+    used = ["Listening", "Rehearsal", "Generic", "Dependence", "Cost"]  # "Risks" never occurs
+    assert list(heat.y) == used[1:] and list(heat.x) == used[:-1]
+    z = np.asarray(heat.z, dtype=float)
+    assert z[1, 0] == pytest.approx(0.2)  # Generic × Listening
+    assert z[3, 1] == pytest.approx(0.5)  # Cost × Rehearsal
+    assert all(math.isnan(z[i, j]) for i in range(4) for j in range(4) if j > i)
+    counts = viz.cooccurrence_heatmap(co, measure="count", drop_empty=False)
+    assert len(counts.data[0].y) == len(CODES) - 1
+
+
+def test_cooccurrence_network(study: A.StudyFrames) -> None:
+    co = study.cooccurrence("segment")
+    fig = viz.cooccurrence_network(co, study.codes)
+    nodes = [t for t in fig.data if t.mode == "markers+text"]
+    edges = [t for t in fig.data if t.mode == "lines"]
+    assert sorted(x for t in nodes for x in t.text) == sorted(["Listening", "Rehearsal", "Generic", "Dependence", "Cost"])
+    assert {t.name: t.marker.color for t in nodes} == {"Support": SUPPORT, "Risks": RISKS, "Cost": CATEGORICAL[0]}
+    assert sum(list(t.x).count(None) for t in edges) == 4  # one segment per co-occurring pair
+    assert max(t.line.width for t in edges) > min(t.line.width for t in edges)  # 0.5 vs 0.2..0.33
+
+
+def test_saturation_curve(study: A.StudyFrames) -> None:
+    per = study.new_codes_per_interview()
+    band = A.saturation_band(per, n_orderings=50, seed=1, base_size=1, run_length=2)
+    guest = A.guest_saturation(per, base_size=1, run_length=2)
+    fig = viz.saturation_curve(per, band=band, guest=guest)
+    assert [t.type for t in fig.data] == ["bar", "scatter", "scatter", "scatter", "scatter"]
+    assert fig.data[2].fill == "tonexty"
+    assert list(fig.data[-1].y) == [4, 5, 5, 5] and fig.data[-1].name == "Interview order"
+    assert fig.layout.shapes[0].x0 == 2  # saturation after 2 interviews
+    plain = viz.saturation_curve(per, show_new=False)
+    assert len(plain.data) == 1 and not plain.layout.shapes
+
+
+def test_code_attribute_chart(study: A.StudyFrames) -> None:
+    fig = viz.code_attribute_chart(study.code_attribute_table("country"), attribute="country")
+    (heat,) = fig.data
+    assert list(heat.x) == ["Kenya<br>(n=3)", "India<br>(n=1)"]
+    assert list(heat.y) == CODES
+    assert heat.text[0].tolist() == ["3/3", "0/1"]
+    assert np.asarray(heat.z, dtype=float)[3].tolist() == pytest.approx([1 / 3, 1.0])  # Generic
+    assert (heat.zmin, heat.zmax) == (0, 1)
+
+
+@pytest.mark.parametrize("kind", ["sunburst", "treemap"])
+def test_codebook_chart(study: A.StudyFrames, kind: str) -> None:
+    fig = viz.codebook_chart(study.code_frequencies(), study.codes, kind=kind)
+    (trace,) = fig.data
+    assert trace.type == kind and trace.branchvalues == "remainder"
+    assert list(trace.labels) == ["Support", "Listening", "Rehearsal", "Risks", "Generic", "Dependence", "Cost"]
+    assert list(trace.values) == [0, 4, 1, 0, 2, 1, 2]
+    assert trace.parents[0] == "" and trace.parents[1] == trace.ids[0]
+    assert list(trace.marker.colors)[:5] == [SUPPORT, SUPPORT, SUPPORT, RISKS, GENERIC]
+
+
+def test_standard_figures(study: A.StudyFrames) -> None:
+    assert viz.chartable_attributes(study) == {"country": None, "chatbot": ";"}
+    specs = viz.standard_figures(study, n_orderings=20)
+    assert [s.name for s in specs] == [
+        "themes", "codes", "code_participant", "cooccurrence", "cooccurrence_network", "saturation",
+        "attribute_country", "attribute_chatbot", "codebook",
+    ]
+    for spec in specs:
+        assert spec.figure.layout.title.text is None, spec.name
+        assert spec.figure.layout.width in (336, 692), spec.name
+        assert spec.figure.layout.template.layout.font.size == pytest.approx(pt(9))
+        assert "coder 'ana'" in spec.caption
+    assert "Guest, Namey & Chen" in specs[5].caption
+    double = viz.standard_figures(study, width="double", n_orderings=20)
+    assert double[1].figure.layout.width == 692
+
+
+def test_standard_figures_without_codings(fresh_project: Project) -> None:
+    build_study(fresh_project)
+    fresh_project.add_coder("nobody")
+    assert viz.standard_figures(A.from_project(fresh_project, coder="nobody")) == []
