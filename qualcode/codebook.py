@@ -131,7 +131,11 @@ class Codebook:
     def children(self, code: Code | None) -> list[Code]:
         """Direct children of ``code`` (None: the top-level themes), in order."""
         parents, _ = parent_indices(self.codes)
-        idx = None if code is None else next(i for i, c in enumerate(self.codes) if c is code)
+        if code is None:
+            idx = None
+        else:  # the very object first, else an equal one
+            idx = next((i for i, c in enumerate(self.codes) if c is code), None)
+            idx = self.codes.index(code) if idx is None else idx
         return [c for c, p in zip(self.codes, parents) if p == idx]
 
     def find(self, *path: str) -> Code:
@@ -547,6 +551,10 @@ class _YamlReader:
             if self.require and not definition:
                 self.problem(here, f"{name!r}: missing definition")
             colour = item.get("colour")
+            if "colour" in item and colour is None:
+                # `colour: #0072b2` without quotes: YAML reads everything after # as a comment.
+                self.problem(f"{here}.colour", 'empty colour; write it in quotes, e.g. colour: "#0072b2" '
+                                               "(an unquoted # starts a YAML comment)")
             try:
                 colour = parse_colour(colour)
             except ValueError as exc:

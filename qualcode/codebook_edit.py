@@ -62,12 +62,16 @@ class _Tree:
         rows = conn.execute(select(S.codes).where(S.codes.c.project_id == project.id)).mappings().all()
         self.rows: dict[int, dict[str, Any]] = {int(r["id"]): dict(r) for r in rows}
 
-    def path(self, cid: int | None) -> str:
+    def names(self, cid: int | None) -> tuple[str, ...]:
+        """Names from the top of the tree down to ``cid``."""
         names: list[str] = []
         while cid is not None:
             names.append(self.rows[cid]["name"])
             cid = self.rows[cid]["parent_id"]
-        return " > ".join(reversed(names))
+        return tuple(reversed(names))
+
+    def path(self, cid: int | None) -> str:
+        return " > ".join(self.names(cid))
 
     def children(self, cid: int | None) -> list[int]:
         kids = [i for i, r in self.rows.items() if r["parent_id"] == cid]
@@ -107,14 +111,13 @@ class _Tree:
                              "give the code id or its path, e.g. 'Theme > Code'")
         for sep in (" > ", "/"):
             if sep in ref:
-                parts = [p.strip() for p in ref.split(sep)]
-                cid: int | None = None
-                for part in parts:
-                    cid = self.sibling_named(cid, part)
-                    if cid is None:
-                        break
-                if cid is not None:
-                    return cid
+                # A path may be cut at the top: "Code > Sub" finds "Theme > Code > Sub".
+                parts = tuple(p.strip() for p in ref.split(sep))
+                hits = [i for i in self.rows if self.names(i)[-len(parts):] == parts]
+                if len(hits) == 1:
+                    return hits[0]
+                if len(hits) > 1:
+                    raise StoreError(f"several codes match {ref!r}; give a longer path or the code id")
         raise NotFoundError(f"no code {ref!r} in the codebook")
 
     def snapshot(self, cid: int) -> dict[str, Any]:
@@ -160,6 +163,13 @@ class _Tree:
     def memo_row(self, cid: int) -> dict[str, Any] | None:
         row = self.conn.execute(select(S.memos).where(_memo_cond(self.project, cid))).mappings().first()
         return dict(row) if row else None
+
+
+class _NoChange(Exception):
+    """Raised inside a write to roll back an edit that changes nothing (no event)."""
+
+    def __init__(self, code_id: int):
+        self.code_id = code_id
 
 
 def _memo_cond(project: "Project", cid: int):
@@ -273,18 +283,23 @@ def rename_code(
     Refuses a name already used by a sibling.
     """
     name = _clean_name(new_name)
-    with project.write("codebook.rename", actor=actor, target_type="code") as (conn, ev):
-        tree = _Tree(project, conn)
-        cid = tree.resolve(code)
-        ev["target_id"] = cid
-        tree.check_version(cid, expected_version)
-        row = tree.rows[cid]
-        if tree.sibling_named(row["parent_id"], name, besides=cid) is not None:
-            raise CodebookError(f"{tree.path(row['parent_id']) or 'the top level'!r} already has a code named {name!r}")
-        before = tree.snapshot(cid)
-        tree.bump(cid, name=name)
-        ev["payload"] = {"code": tree.path(cid), "before": {"name": before["name"], "path": before["path"]},
-                         "after": {"name": name, "path": tree.path(cid)}}
+    try:
+        with project.write("codebook.rename", actor=actor, target_type="code") as (conn, ev):
+            tree = _Tree(project, conn)
+            cid = tree.resolve(code)
+            ev["target_id"] = cid
+            tree.check_version(cid, expected_version)
+            row = tree.rows[cid]
+            if row["name"] == name:
+                raise _NoChange(cid)
+            if tree.sibling_named(row["parent_id"], name, besides=cid) is not None:
+                raise CodebookError(f"{tree.path(row['parent_id']) or 'the top level'!r} already has a code named {name!r}")
+            before = tree.snapshot(cid)
+            tree.bump(cid, name=name)
+            ev["payload"] = {"code": tree.path(cid), "before": {"name": before["name"], "path": before["path"]},
+                             "after": {"name": name, "path": tree.path(cid)}}
+    except _NoChange as nothing:  # same name: no event
+        cid = nothing.code_id
     return _current(project, cid)
 
 
@@ -336,13 +351,6 @@ def describe_code(
     except _NoChange as nothing:  # rolled back: no event for an edit that changes nothing
         cid = nothing.code_id
     return _current(project, cid)
-
-
-class _NoChange(Exception):
-    """Raised inside a write to roll back an edit that changes nothing (no event)."""
-
-    def __init__(self, code_id: int):
-        self.code_id = code_id
 
 
 
@@ -508,6 +516,8 @@ def reassign_codings(
     Returns the event payload (``moved``, ``collapsed``).
     """
     ids = list(dict.fromkeys(int(i) for i in coding_ids))
+    if not ids:
+        raise CodebookError("no codings given to reassign")
     with project.write("codebook.reassign", actor=actor, target_type="code") as (conn, ev):
         tree = _Tree(project, conn)
         target = tree.resolve(new_code)

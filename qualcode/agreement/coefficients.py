@@ -316,12 +316,13 @@ def cohens_kappa(a: Any, b: Any = None, *, weights: Any = None) -> Coefficient:
     if b is None:
         matrix = a
     else:
-        a_arr, b_arr = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
-        if a_arr.ndim != 1 or b_arr.shape != a_arr.shape:
+        rows = [np.asarray(x) for x in (a, b)]
+        if rows[0].ndim != 1 or rows[1].shape != rows[0].shape:
             raise AgreementError("cohens_kappa(a, b) needs two 1-D sequences of equal length")
-        matrix = np.vstack([a_arr, b_arr])
-        if all(isinstance(x, (int, float, bool, np.number)) or x is None for x in matrix.ravel()):
-            matrix = np.array([[np.nan if x is None else x for x in row] for row in matrix], dtype=float)
+        if all(r.dtype.kind in "fiub" for r in rows):
+            matrix = np.vstack([r.astype(float) for r in rows])
+        else:  # strings, None, mixed: compared as Python objects, None/nan = missing
+            matrix = np.vstack([r.astype(object) for r in rows])
     codes, k = _encode(matrix)
     return _point(_COHEN, codes, k, weights)[0]
 
@@ -433,10 +434,11 @@ def bootstrap_ci(
     resampled instead (a cluster bootstrap): use it when units are not independent,
     e.g. the code x segment decisions of one segment, or character runs of one turn.
 
-    Hayes & Krippendorff (2007) also bootstrap alpha, but their KALPHA macro
-    resamples pairs of values from the coincidence matrix; resampling whole units
-    keeps each unit's values together and works identically for every coefficient.
-    The two approaches give similar, not identical, intervals.
+    Hayes & Krippendorff (2007) also bootstrap alpha, but their KALPHA macro draws
+    pairs of values from the observed coincidence matrix, keeping the original
+    expected disagreement fixed; resampling whole units keeps each unit's values
+    together, lets the expected disagreement vary, and works identically for every
+    coefficient. The two can give different intervals: name the method.
 
     Args:
         stat: one of :func:`percent_agreement`, :func:`cohens_kappa`,
@@ -487,7 +489,7 @@ def bootstrap_ci(
     for counts in _count_blocks(seed, n_boot, n_groups):
         prod = counts @ stacked
         sums = {key: prod[:, lo] if per_group[key].ndim == 1 else prod[:, lo:hi]
-                for key, lo, hi in zip(keys, edges[:-1], edges[1:])}
+                for key, lo, hi in zip(keys, edges[:-1], edges[1:], strict=True)}
         values.append(spec.evaluate(sums))
     return _finish(coef, np.concatenate(values), level, clusters is not None, n_groups)
 

@@ -187,9 +187,9 @@ def disagreements(
                 "start": int(units["start"].iloc[u]),
                 "end": int(units["end"].iloc[u]),
                 "code": code,
-                "applied_by": [c for c, v in zip(coders, col) if v == 1],
-                "not_applied_by": [c for c, v in zip(coders, col) if v == 0],
-                "missing": [c for c, v in zip(coders, col) if np.isnan(v)],
+                "applied_by": [c for c, v in zip(coders, col, strict=True) if v == 1],
+                "not_applied_by": [c for c, v in zip(coders, col, strict=True) if v == 0],
+                "missing": [c for c, v in zip(coders, col, strict=True) if np.isnan(v)],
                 "unit": int(u),
             }))
     found.sort(key=lambda t: (t[0], t[1]))
@@ -245,7 +245,7 @@ def majority_consensus(
                 "code": code,
                 "votes_for": int(votes_for[u]),
                 "votes_total": int(votes_total[u]),
-                "voters": [v for v, x in zip(voters, m[:, u]) if x == 1],
+                "voters": [v for v, x in zip(voters, m[:, u], strict=True) if x == 1],
             }))
     found.sort(key=lambda t: (t[0], t[1]))
     cols = ["document", "start", "end", "code", "votes_for", "votes_total", "voters"]

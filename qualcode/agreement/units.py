@@ -203,7 +203,7 @@ def _segment_coverage(
     doc_slices: dict[Hashable, slice] = {}
     docs = units["document"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1], True])
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         doc_slices[docs[lo]] = slice(lo, hi)
     us, ue = units["start"].to_numpy(), units["end"].to_numpy()
     row = {c: i for i, c in enumerate(coders)}
@@ -413,7 +413,7 @@ def character_unit_matrix(
     if segments is not None:
         seg = unit_table(segments)
         scopes = {}
-        for cl, (doc, s, e) in enumerate(zip(seg["document"], seg["start"], seg["end"])):
+        for cl, (doc, s, e) in enumerate(zip(seg["document"], seg["start"], seg["end"], strict=True)):
             scopes.setdefault(doc, []).append((s, e, cl))
         scope_note = "continuum: the characters inside the segments (text between turns excluded)"
         clustered_by = "segment"
@@ -427,7 +427,9 @@ def character_unit_matrix(
     if texts is not None:
         for doc, spans in scopes.items():
             if doc in texts and max(e for _, e, _ in spans) > len(texts[doc]):
-                raise AgreementError(f"a segment of document {doc!r} ends beyond its text ({len(texts[doc])} characters)")
+                raise AgreementError(
+                    f"a segment of document {doc!r} ends beyond its text ({len(texts[doc])} characters)"
+                )
     cod, codes = _prepare_codings(codings, coders, codes, list(scopes))
     honour_ws = bool(ignore_whitespace and texts is not None)
     row = {c: i for i, c in enumerate(coders)}

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import QualcodeError
+from ..errors import CodebookError, QualcodeError
 from ._common import ProjectOpt, open_existing, print_json
 
 codebook_app = typer.Typer(
@@ -59,11 +59,11 @@ def export(
     from ..codebook import Codebook
 
     if out.suffix.lower() not in (".yaml", ".yml", ".qdc"):
-        raise QualcodeError(f"{out}: export as .yaml, .yml or .qdc")
+        raise CodebookError("export as .yaml, .yml or .qdc", str(out))
     with open_existing(project) as proj:
         book = Codebook.from_project(proj)
     if not book.codes:
-        raise QualcodeError("the project has no codes to export")
+        raise CodebookError("the project has no codes to export")
     book.to_file(out)
     typer.echo(f"wrote {len(book.codes)} code(s) to {out}")
 

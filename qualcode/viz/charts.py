@@ -8,6 +8,7 @@ write PNG, SVG or PDF.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -29,18 +30,32 @@ __all__ = [
 # Row height of bar charts and heatmaps, and the room axes and a legend take.
 ROW_IN = 0.17
 AXES_IN = 0.55
-LEGEND_IN = 0.28
 MAX_HEIGHT_IN = 9.0  # a journal page's text block
 
 Measure = Literal["participants", "codings"]
 
 
-def _height(rows: int, *, legend: bool = False, extra: float = 0.0) -> float:
-    return min(MAX_HEIGHT_IN, round(AXES_IN + rows * ROW_IN + (LEGEND_IN if legend else 0) + extra, 2))
+def _height(rows: int, *, extra: float = 0.0) -> float:
+    return min(MAX_HEIGHT_IN, round(AXES_IN + rows * ROW_IN + extra, 2))
 
 
-def _top_legend(fig: go.Figure) -> None:
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", traceorder="normal"))
+def _top_legend(fig: go.Figure, entries: int, width_in: float) -> float:
+    """A legend in rows across the top of the figure; returns the height it takes (inches).
+
+    Theme names are long, so each entry gets a fixed share of the figure's width
+    (two per row in one column, three across the page) instead of squeezing into
+    the plot area, which long code labels make narrow. The legend is placed in
+    figure ("container") coordinates and the top margin reserved for it.
+    """
+    per_row = 2 if width_in < 5 else 3
+    rows = math.ceil(entries / per_row)
+    row_px = pt(8) * 1.6
+    fig.update_layout(
+        legend=dict(orientation="h", xref="container", yref="container", x=0, xanchor="left", y=1, yanchor="top",
+                    traceorder="normal", entrywidth=(width_in * 96 - 16) / per_row - 45, entrywidthmode="pixels"),
+        margin=dict(t=6 + rows * row_px + 6),
+    )
+    return (rows * row_px + 6) / 96
 
 
 def _measure_title(measure: str, total: int | None) -> str:
@@ -96,9 +111,8 @@ def code_bar_chart(
     fig.update_xaxes(title_text=_measure_title(measure, total), showgrid=True, rangemode="tozero")
     if measure == "participants" and total:
         fig.update_xaxes(range=[0, total * 1.08])
-    if show_legend:
-        _top_legend(fig)
-    return apply_paper_style(fig, width, _height(len(labels), legend=show_legend), title=title)
+    legend_in = _top_legend(fig, freq["theme_id"].nunique(), width_inches(width)) if show_legend else 0.0
+    return apply_paper_style(fig, width, _height(len(labels), extra=legend_in), title=title)
 
 
 def theme_bar_chart(
@@ -190,8 +204,9 @@ def cooccurrence_heatmap(
     """The lower triangle of a :class:`~qualcode.analysis.Cooccurrence` matrix.
 
     The matrix is symmetric and a code is not compared with itself, so only the
-    cells below the diagonal are drawn. ``drop_empty`` leaves out codes with no
-    occurrence at all.
+    cells below the diagonal are drawn. The colour scale runs from 0 to the
+    largest value (rounded up to a tenth for Jaccard). ``drop_empty`` leaves out
+    codes with no occurrence at all.
     """
     frame = co.jaccard if measure == "jaccard" else co.counts
     if measure not in ("jaccard", "count"):
@@ -209,7 +224,10 @@ def cooccurrence_heatmap(
         width = "single" if n <= 14 else "double"
     if show_values is None:
         show_values = n <= 15
-    zmax = 1.0 if measure == "jaccard" else max(1.0, float(np.nanmax(z)) if z.size and not np.isnan(z).all() else 1.0)
+    top = float(np.nanmax(z)) if z.size and not np.isnan(z).all() else 0.0
+    # Scale to the data (Jaccard indices of codes are mostly small), not to the
+    # theoretical maximum of 1, which would wash every cell out to near-white.
+    zmax = max(0.1, math.ceil(top * 10) / 10) if measure == "jaccard" else max(1.0, top)
     heat = go.Heatmap(
         z=z, x=cols, y=rows, colorscale=SEQUENTIAL, zmin=0, zmax=zmax, xgap=1, ygap=1, hoverongaps=False,
         colorbar=dict(title=dict(text="Jaccard" if measure == "jaccard" else "Units")),

@@ -1,8 +1,15 @@
-"""Co-occurrence as a network: codes on a circle, edges for co-occurring pairs.
+"""Co-occurrence as a network: codes as nodes, co-occurring pairs as edges.
 
-A circle in codebook order keeps each theme's codes together and gives the same
-layout on every run (no force-directed randomness), which matters for a figure
-that has to be regenerated for a revision.
+Two deterministic layouts (no force-directed randomness, so a figure regenerated
+for a revision looks the same):
+
+* ``"circle"`` — codes on a circle in codebook order, clockwise from 12 o'clock;
+  reads well up to about a dozen codes;
+* ``"arc"`` — an arc diagram: codes in a column in codebook order, named by the
+  axis like the rows of a bar chart, with each co-occurring pair joined by an
+  arc on the right. Labels never collide, so it suits a whole codebook.
+
+In both, each theme's codes sit together and carry the theme's colour.
 """
 
 from __future__ import annotations
@@ -20,7 +27,11 @@ from .style import CATEGORICAL, Width, apply_paper_style, pt, theme_colours, wid
 __all__ = ["cooccurrence_network"]
 
 EDGE_COLOUR = "#7F7F7F"
-EDGE_WIDTHS = (0.6, 1.4, 2.4, 3.6)  # px, weakest to strongest quarter
+EDGE_WIDTHS = (0.6, 1.4, 2.4, 3.6)  # px, weakest to strongest quarter of the measure
+CIRCLE_MAX_NODES = 12
+CHAR_PX = 0.55  # average glyph width as a share of the font size (Arial-like)
+LABEL_PT = 7.5
+ROW_IN = 0.17
 
 
 def cooccurrence_network(
@@ -29,67 +40,127 @@ def cooccurrence_network(
     *,
     measure: Literal["jaccard", "count"] = "jaccard",
     min_count: int = 1,
+    layout: Literal["auto", "circle", "arc"] = "auto",
     width: Width = "single",
     title: str | None = None,
 ) -> go.Figure:
     """Codes as nodes (area ∝ units holding the code, colour = theme) and
     co-occurring pairs as edges (width in four steps of ``measure``).
 
-    Pairs that co-occur in fewer than ``min_count`` units are not drawn; codes
-    that never occur are left out.
+    Pairs that co-occur in fewer than ``min_count`` units are not drawn; codes that
+    never occur are left out. ``layout="auto"`` draws a circle up to
+    12 codes and an arc diagram beyond.
     """
+    if layout not in ("auto", "circle", "arc"):
+        raise ValueError(f"layout must be 'auto', 'circle' or 'arc', not {layout!r}")
     book = codebook_frame(codes)
-    by_label = book.set_index("label")
     occ = co.occurrences[co.occurrences > 0]
     labels = list(occ.index)
-    n = len(labels)
-    # Start at 12 o'clock and go clockwise, like reading a clock.
-    angle = {lab: math.pi / 2 - 2 * math.pi * i / max(n, 1) for i, lab in enumerate(labels)}
-    xy = {lab: (math.cos(a), math.sin(a)) for lab, a in angle.items()}
-    fig = go.Figure()
+    if layout == "auto":
+        layout = "circle" if len(labels) <= CIRCLE_MAX_NODES else "arc"
     pairs = co.pairs(min_count=min_count)
-    pairs = pairs[pairs["code_a"].isin(labels) & pairs["code_b"].isin(labels)]
-    if len(pairs):
-        w = pairs["jaccard" if measure == "jaccard" else "count"].astype(float).to_numpy()
-        top = float(np.nanmax(w)) if np.isfinite(w).any() else 1.0
-        step = np.clip(np.ceil(np.nan_to_num(w) / (top or 1.0) * len(EDGE_WIDTHS)) - 1, 0, len(EDGE_WIDTHS) - 1).astype(int)
-        # One trace per width step: plotly draws a trace's segments with one line width.
-        for s, lw in enumerate(EDGE_WIDTHS):
-            sel = pairs[step == s]
-            if sel.empty:
-                continue
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for a, b in zip(sel["code_a"], sel["code_b"]):
-                xs += [xy[a][0], xy[b][0], None]
-                ys += [xy[a][1], xy[b][1], None]
-            fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE_COLOUR, width=lw), opacity=0.75,
-                            hoverinfo="skip", showlegend=False)
+    pairs = pairs[pairs["code_a"].isin(labels) & pairs["code_b"].isin(labels)].reset_index(drop=True)
+    steps = _edge_steps(pairs, measure)
+    by_label = book.set_index("label")
+    theme_of = {lab: int(by_label.loc[lab, "theme_id"]) if lab in by_label.index else -1 for lab in labels}
     colours = theme_colours(book)
-    biggest = float(occ.max()) if n else 1.0
-    node_theme = [by_label.loc[lab, "theme_id"] if lab in by_label.index else None for lab in labels]
-    frame = pd.DataFrame({"label": labels, "theme_id": node_theme, "occ": occ.to_numpy()})
+    theme_names = dict(zip(book["code_id"].astype(int), book["code"]))
+    w = width_inches(width)
+    fig = go.Figure()
+    if layout == "circle":
+        height, pos = _circle(fig, labels, pairs, steps, w)
+    else:
+        height, pos = _arc(fig, labels, pairs, steps)
+    biggest = float(occ.max()) if len(occ) else 1.0
+    frame = pd.DataFrame({"label": labels, "theme_id": [theme_of[lab] for lab in labels], "occ": occ.to_numpy()})
+    size = (5, 14) if layout == "circle" else (4, 9)  # arc rows are 0.17 in apart: keep nodes inside them
     for tid, part in frame.groupby("theme_id", sort=False):
-        theme = by_label.loc[by_label["code_id"] == tid, "code"]
         fig.add_scatter(
-            x=[xy[lab][0] for lab in part["label"]], y=[xy[lab][1] for lab in part["label"]],
-            mode="markers+text", name=str(theme.iloc[0]) if len(theme) else "",
-            marker=dict(size=[6 + 16 * math.sqrt(v / biggest) for v in part["occ"]], color=colours.get(int(tid), CATEGORICAL[0]),
+            x=[pos[lab][0] for lab in part["label"]], y=[pos[lab][1] for lab in part["label"]],
+            mode="markers+text" if layout == "circle" else "markers", name=theme_names.get(int(tid), ""),
+            marker=dict(size=[size[0] + size[1] * math.sqrt(v / biggest) for v in part["occ"]], color=colours.get(int(tid), CATEGORICAL[0]),
                         opacity=1, line=dict(color="#FFFFFF", width=0.8)),
-            text=list(part["label"]), textfont=dict(size=pt(7.5)),
-            textposition=[_text_position(angle[lab]) for lab in part["label"]],
-            customdata=part["occ"], hovertemplate="%{text}: %{customdata} units<extra></extra>",
+            text=[_short(lab) for lab in part["label"]] if layout == "circle" else None,
+            textfont=dict(size=pt(LABEL_PT)),
+            textposition=[pos[lab][2] for lab in part["label"]] if layout == "circle" else None,
+            customdata=np.stack([part["label"], part["occ"]], axis=1),
+            hovertemplate="%{customdata[0]}: %{customdata[1]} units<extra></extra>",
         )
     show_legend = frame["theme_id"].nunique() > 1
     fig.update_layout(showlegend=show_legend)
     if show_legend:
         # Node sizes vary; legend symbols should not.
-        fig.update_layout(legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top", itemsizing="constant"))
-    # Labels sit outside the circle: leave room for them on every side.
-    fig.update_xaxes(visible=False, range=[-1.9, 1.9])
-    fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x", scaleratio=1)
-    w = width_inches(width)
-    return apply_paper_style(fig, w, round(w * 0.78 + (0.25 if show_legend else 0), 2), title=title)
+        fig.update_layout(legend=dict(orientation="h", xref="container", x=0, xanchor="left", y=1.0, yanchor="bottom",
+                                      itemsizing="constant", entrywidth=0.5 if w < 5 else 0.33, entrywidthmode="fraction"))
+        per_row = 2 if w < 5 else 3
+        height += 0.2 * math.ceil(frame["theme_id"].nunique() / per_row)
+    return apply_paper_style(fig, w, round(height, 2), title=title)
+
+
+def _edge_steps(pairs: pd.DataFrame, measure: str) -> np.ndarray:
+    """Width step (0..3) of each edge: which quarter of the strongest value it reaches."""
+    if pairs.empty:
+        return np.zeros(0, dtype=int)
+    w = pairs["jaccard" if measure == "jaccard" else "count"].astype(float).fillna(0).to_numpy()
+    top = float(w.max()) or 1.0
+    return np.clip(np.ceil(w / top * len(EDGE_WIDTHS)) - 1, 0, len(EDGE_WIDTHS) - 1).astype(int)
+
+
+def _add_edges(fig: go.Figure, paths: list[tuple[list[float], list[float]]], steps: np.ndarray) -> None:
+    # One trace per width step: plotly draws all segments of a trace with one width.
+    for s, lw in enumerate(EDGE_WIDTHS):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for (px, py), step in zip(paths, steps):
+            if step == s:
+                xs += [*px, None]
+                ys += [*py, None]
+        if xs:
+            fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE_COLOUR, width=lw), opacity=0.7,
+                            hoverinfo="skip", showlegend=False)
+
+
+def _short(label: str, limit: int = 28) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+Positions = dict[str, tuple[float, float, str]]  # label -> (x, y, text position)
+
+
+def _circle(fig: go.Figure, labels: list[str], pairs: pd.DataFrame, steps: np.ndarray, w_in: float) -> tuple[float, Positions]:
+    n = len(labels)
+    angle = {lab: math.pi / 2 - 2 * math.pi * i / max(n, 1) for i, lab in enumerate(labels)}
+    pos = {lab: (math.cos(a), math.sin(a), _text_position(a)) for lab, a in angle.items()}
+    _add_edges(fig, [([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]]) for a, b in zip(pairs["code_a"], pairs["code_b"])], steps)
+    # Leave room for the longest label on both sides: the half-width R of the
+    # x range must satisfy R = 1 + label_px * (2R / plot_px).
+    plot_px = w_in * 96 - 12
+    label_px = max((len(_short(lab)) for lab in labels), default=0) * CHAR_PX * pt(LABEL_PT) + 14
+    share = min(0.42, label_px / plot_px)
+    half_x = 1 / (1 - 2 * share)
+    half_y = 1.3
+    fig.update_xaxes(visible=False, range=[-half_x, half_x])
+    fig.update_yaxes(visible=False, range=[-half_y, half_y], scaleanchor="x", scaleratio=1)
+    return (w_in - 0.12) * half_y / half_x + 0.12, pos
+
+
+def _arc(fig: go.Figure, labels: list[str], pairs: pd.DataFrame, steps: np.ndarray) -> tuple[float, Positions]:
+    n = len(labels)
+    y = {lab: -float(i) for i, lab in enumerate(labels)}
+    pos = {lab: (0.0, y[lab], "") for lab in labels}
+    t = np.linspace(0, math.pi, 24)
+    paths = []
+    for a, b in zip(pairs["code_a"], pairs["code_b"]):
+        mid, r = (y[a] + y[b]) / 2, abs(y[a] - y[b]) / 2
+        paths.append(((r * np.sin(t)).tolist(), (mid + r * np.cos(t)).tolist()))
+    _add_edges(fig, paths, steps)
+    widest = max((abs(y[a] - y[b]) / 2 for a, b in zip(pairs["code_a"], pairs["code_b"])), default=1.0)
+    fig.update_xaxes(visible=False, range=[-0.8, widest + 0.5])
+    fig.update_yaxes(
+        range=[-(n - 1) - 0.7, 0.7], tickmode="array", tickvals=[y[lab] for lab in labels], ticktext=labels,
+        showline=False, ticks="", showgrid=False, zeroline=False,
+    )
+    return 0.35 + n * ROW_IN, pos
 
 
 def _text_position(a: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis import NOT_RECORDED, StudyFrames, guest_saturation, saturation_band
@@ -15,7 +16,7 @@ from .style import Width
 
 __all__ = ["FigureSpec", "standard_figures", "chartable_attributes"]
 
-MULTI_VALUE_SEPARATOR = ";"
+MULTI_VALUE_SEPARATORS = (";", " + ")
 MAX_GROUPS = 12
 
 
@@ -31,18 +32,23 @@ class FigureSpec:
 def chartable_attributes(study: StudyFrames) -> dict[str, str | None]:
     """Attributes worth a code × attribute chart, each with its value separator.
 
-    An attribute qualifies when it splits the participants into 2..12 groups and
-    is not unique per participant (an age in years or an id is not a grouping).
-    Values containing ``;`` are read as multi-valued ("ChatGPT; Replika").
+    An attribute qualifies when it splits the participants into 2..12 groups, fewer
+    groups than participants (an id or a free-text answer is not a grouping), and
+    its values are not all numbers (months of use needs binning first, which is
+    the researcher's call). Values containing ``;`` or `` + `` are read as
+    multi-valued ("ChatGPT; Replika", "Haru + ChatGPT").
     """
     out: dict[str, str | None] = {}
     n = study.documents["participant"].nunique()
     for attr in study.attributes:
-        column = study.participants[attr].dropna().astype(str)
-        sep = MULTI_VALUE_SEPARATOR if column.str.contains(MULTI_VALUE_SEPARATOR, regex=False).any() else None
+        column = study.participants[attr].dropna().astype(str).str.strip()
+        column = column[column != ""]
+        if column.empty or pd.to_numeric(column, errors="coerce").notna().all():
+            continue
+        sep = next((s for s in MULTI_VALUE_SEPARATORS if column.str.contains(s, regex=False).any()), None)
         groups = study.participants_per_value(attr, sep=sep)
         real = groups.drop(NOT_RECORDED, errors="ignore")
-        if 2 <= len(real) <= MAX_GROUPS and (len(real) < n or n <= 3):
+        if 2 <= len(real) <= MAX_GROUPS and len(real) < n:
             out[attr] = sep
     return out
 

@@ -234,6 +234,19 @@ def test_weights_equal_repeated_units(m, data):
 
 
 @PROPS
+@given(hnp.arrays(float, st.tuples(st.integers(2, 5), st.integers(1, 20)), elements=st.sampled_from([0.0, 1.0, 2.0])))
+def test_alpha_is_fleiss_with_small_sample_correction_on_complete_data(m):
+    """Documented identity: without missing data alpha = 1 - (1 - kappa_F)(n - 1)/n,
+    n = coders x units (Krippendorff's (n-1) factor is the only difference)."""
+    a, f = krippendorff_alpha_nominal(m).value, fleiss_kappa(m).value
+    if math.isnan(f):
+        assert math.isnan(a)
+        return
+    n = m.size
+    assert a == pytest.approx(1 - (1 - f) * (n - 1) / n, abs=1e-9)
+
+
+@PROPS
 @given(hnp.arrays(float, st.tuples(st.integers(2, 4), st.integers(2, 15)), elements=VALUES))
 def test_percent_agreement_is_share_of_agreeing_pairs(m):
     agree = pairs = 0

@@ -51,7 +51,7 @@ SEGMENTS = pd.DataFrame(
 
 def test_unit_table_order_and_extra_columns():
     u = unit_table(SEGMENTS)
-    assert list(zip(u["document"], u["start"], u["end"])) == [
+    assert list(zip(u["document"], u["start"], u["end"], strict=True)) == [
         ("d1", 0, 10), ("d1", 10, 20), ("d1", 20, 30), ("d2", 0, 8), ("d2", 8, 16)
     ]
     assert list(u["speaker"]) == ["P", "I", "I", "I", "P"]
@@ -301,7 +301,9 @@ def test_report_missing_documents_noted():
 
 def test_report_character_units():
     text = "alpha beta gamma delta epsilon"
-    codings = C(("t", 0, 10, "A", "ana"), ("t", 0, 11, "A", "ben"), ("t", 17, 22, "B", "ana"), ("t", 11, 22, "B", "ben"))
+    codings = C(
+        ("t", 0, 10, "A", "ana"), ("t", 0, 11, "A", "ben"), ("t", 17, 22, "B", "ana"), ("t", 11, 22, "B", "ben")
+    )
     rep = agreement_report(codings, None, ["ana", "ben"], unit="character", texts={"t": text}, n_boot=50)
     r = rep.set_index("code")
     assert r.loc["A", "alpha"] == pytest.approx(1.0)
@@ -341,7 +343,8 @@ def test_majority_consensus_threshold_ties_and_extra_voter():
     assert [(r.start, r.code) for r in two.itertuples()] == [(20, "B")]
     # the machine as one more voter turns ana's lone "A" into 2 of 3
     bot = majority_consensus(codings, SEGMENTS, ["ana", "cy"], extra_voter="bot")
-    assert [(r.start, r.code, r.votes_for, r.votes_total) for r in bot.itertuples()] == [(10, "A", 2, 3), (20, "B", 2, 3)]
+    got = [(r.start, r.code, r.votes_for, r.votes_total) for r in bot.itertuples()]
+    assert got == [(10, "A", 2, 3), (20, "B", 2, 3)]
     # stricter threshold: 2 of 3 is not more than 2/3
     strict = majority_consensus(codings, SEGMENTS, ["ana", "ben", "cy"], threshold=2 / 3)
     assert [(r.start, r.code) for r in strict.itertuples()] == [(20, "B")]

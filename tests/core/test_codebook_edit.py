@@ -114,6 +114,7 @@ def test_rename_refuses_sibling_clash_and_stale_version(coded: Project) -> None:
         rename_code(coded, "Rehearsal space", "Non-judgemental listener")
     with pytest.raises(ConflictError):
         rename_code(coded, "Rehearsal space", "R", expected_version=7)
+    assert rename_code(coded, "Rehearsal space", " Rehearsal space ").name == "Rehearsal space"  # no-op
     assert state(coded) == before
 
 
@@ -265,6 +266,8 @@ def test_reassign_collapses_duplicates_and_refuses_bad_input(coded: Project) -> 
         reassign_codings(coded, [ana_rehearsal.id, 99999], listener.id)
     with pytest.raises(CodebookError, match="is a folder"):
         reassign_codings(coded, [ana_rehearsal.id], "Support roles")
+    with pytest.raises(CodebookError, match="no codings given"):
+        reassign_codings(coded, [], listener.id)
     with pytest.raises(CodebookError, match="needs at least one"):
         split_code(coded, "Rehearsal space", [])
     with pytest.raises(CodebookError, match="already has a code named"):
@@ -280,7 +283,7 @@ def test_delete_refused_with_codings_or_children(coded: Project) -> None:
     before = state(coded)
     with pytest.raises(CodebookError, match="still has 3 coding"):
         delete_code(coded, "Rehearsal space")
-    with pytest.raises(CodebookError, match="still has 2 sub-code"):
+    with pytest.raises(CodebookError, match=r"still has 4 coding\(s\) and 2 sub-code"):
         delete_code(coded, "Support roles")
     assert state(coded) == before
 

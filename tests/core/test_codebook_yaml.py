@@ -174,6 +174,7 @@ def test_error_message_names_the_source_and_counts(tmp_path: Path) -> None:
          "require_definitions must be true or false"),
         ("name: X\nsources:\n  - Hill, C. (2009). Helping Skills: Facilitating\nthemes:\n  - name: A\n    definition: d\n",
          "quote the citation"),
+        ("name: X\nthemes:\n  - name: A\n    definition: d\n    colour: #0072b2\n", "an unquoted # starts a YAML comment"),
         ("name: X\nname: Y\nthemes:\n  - name: A\n    definition: d\n", "name (line 2): key 'name' given twice"),
         ("name: X\nthemes:\n  - name: A\n    definition: d\n  - name: ' a '\n    definition: d\n",
          "duplicate name 'a'"),
@@ -297,3 +298,13 @@ def test_epitome_and_ssbc_structure() -> None:
     assert [c.name for c in ssbc.children(None)] == [
         "Informational support", "Emotional support", "Esteem support", "Network support", "Tangible aid"]
     assert sum(len(ssbc.children(t)) for t in ssbc.children(None)) == 23
+
+
+def test_documented_example_is_valid() -> None:
+    doc = (ROOT / "docs" / "codebook-format.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
+    book = Codebook.from_yaml(example)
+    assert [c.name for c in book.codes] == ["Support roles", "Non-judgemental listener", "Venting"]
+    for heading in ("## The YAML format", "### Validation", "Merge rule", "## Editing a codebook",
+                    "## REFI-QDA exchange", "GUID stability", "Description layout"):
+        assert heading in doc

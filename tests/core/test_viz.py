@@ -27,7 +27,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> A.StudyFrames:
 def test_paper_style_sizes_and_fonts() -> None:
     single = viz.apply_paper_style(go.Figure(layout=dict(title="junk")), "single")
     assert single.layout.width == 336  # 89 mm at 96 CSS px per inch
-    assert single.layout.height == round(3.504 * 0.62 * 96, -1) or abs(single.layout.height - 208) <= 1
+    assert single.layout.height == 208  # default 0.62 × width: 2.17 in
     assert single.layout.title.text is None  # captions carry titles in a paper
     assert single.layout.meta["width_in"] == pytest.approx(89 / 25.4, abs=1e-3)
     double = viz.apply_paper_style(go.Figure(), "double", height=3)

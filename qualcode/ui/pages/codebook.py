@@ -13,7 +13,7 @@ from ...errors import QualcodeError
 from ...model import Code
 from ...store import queries
 from .. import state
-from ..widgets import code_label, memo_editor
+from ..widgets import code_label, md_escape, memo_editor
 
 TITLE = "Codebook"
 ICON = ":material/account_tree:"
@@ -86,12 +86,12 @@ def _add_form(project, codes: list[Code], coder: str | None) -> None:
             except QualcodeError as exc:
                 st.error(str(exc))
             else:
-                state.flash(f"Added code {name.strip()!r}.")
+                state.flash(md_escape(f"Added code {name.strip()!r}."))
                 st.rerun()
 
 
 def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, coders) -> None:
-    st.markdown(f"**{escape(code.name)}** · {n} coding{'s' if n != 1 else ''}" + ("" if code.codable else " · theme"))
+    st.markdown(f"**{md_escape(code.name)}** · {n} coding{'s' if n != 1 else ''}" + ("" if code.codable else " · theme"))
     for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
                          ("When not to use", code.when_not_to_use), ("Example", code.example), ("Source", code.source)):
         if value:
@@ -115,31 +115,47 @@ def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, 
         _delete(project, code, codes, coder)
 
 
+_EDIT_FIELDS = ("name", "definition", "when_to_use", "when_not_to_use", "example")
+
+
 def _edit_form(project, code: Code, coder: str | None) -> None:
-    version = queries.code_versions(project).get(code.id)
-    with st.form(f"{K}edit.{code.id}", border=False):
-        name = st.text_input("Name", value=code.name)
-        definition = st.text_area("Definition", value=code.definition, height=80)
-        when_to_use = st.text_area("When to use", value=code.when_to_use, height=68)
-        when_not = st.text_area("When not to use", value=code.when_not_to_use, height=68)
-        example = st.text_area("Example", value=code.example, height=68)
-        colour = st.color_picker("Colour", value=code.colour or "#888888")
-        if st.form_submit_button("Save", disabled=not coder):
-            try:
-                # Description first with the version read when the form was drawn:
-                # a colleague's edit in between is reported, not overwritten.
-                edit.describe_code(
-                    project, code.id, definition=definition, when_to_use=when_to_use, when_not_to_use=when_not,
-                    example=example, colour=colour if (code.colour or colour != "#888888") else None,
-                    actor=coder, expected_version=version,
-                )
-                if name.strip() != code.name:
-                    edit.rename_code(project, code.id, name, actor=coder)
-            except QualcodeError as exc:
-                st.error(str(exc))
-            else:
-                state.flash(f"Saved {name.strip()!r}.")
-                st.rerun()
+    base = f"{K}edit.{code.id}"
+    if f"{base}.version" not in st.session_state:
+        # Remember the version and text as first shown: a colleague's edit made while
+        # this form is open is then reported on save instead of silently overwritten.
+        st.session_state[f"{base}.version"] = queries.code_versions(project).get(code.id)
+        for field in _EDIT_FIELDS:
+            st.session_state[f"{base}.{field}"] = getattr(code, field) or ""
+        st.session_state[f"{base}.colour"] = code.colour or "#888888"
+    with st.form(f"{base}.form", border=False):
+        st.text_input("Name", key=f"{base}.name")
+        st.text_area("Definition", key=f"{base}.definition", height=80)
+        st.text_area("When to use", key=f"{base}.when_to_use", height=68)
+        st.text_area("When not to use", key=f"{base}.when_not_to_use", height=68)
+        st.text_area("Example", key=f"{base}.example", height=68)
+        st.color_picker("Colour", key=f"{base}.colour")
+        saved = st.form_submit_button("Save", disabled=not coder)
+    if saved:
+        values = {f: st.session_state[f"{base}.{f}"] for f in _EDIT_FIELDS}
+        colour = st.session_state[f"{base}.colour"]
+        try:
+            edit.describe_code(
+                project, code.id, definition=values["definition"], when_to_use=values["when_to_use"],
+                when_not_to_use=values["when_not_to_use"], example=values["example"],
+                colour=colour if (code.colour or colour != "#888888") else None,
+                actor=coder, expected_version=st.session_state[f"{base}.version"],
+            )
+            if values["name"].strip() != code.name:
+                edit.rename_code(project, code.id, values["name"], actor=coder)
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop(f"{base}.version", None)
+            state.flash(md_escape(f"Saved {values['name'].strip()!r}."))
+            st.rerun()
+    if st.button("Discard my edits (reload the code)", key=f"{base}.reload"):
+        st.session_state.pop(f"{base}.version", None)
+        st.rerun()
 
 
 def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> None:
@@ -154,9 +170,9 @@ def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> No
         except QualcodeError as exc:
             st.error(str(exc))
         else:
-            state.flash(f"Moved {code.name!r} under {others.get(target, 'the top level')}.")
+            state.flash(md_escape(f"Moved {code.name!r} under {others.get(target, 'the top level')}."))
             st.rerun()
-    st.markdown(f"**Merge** {escape(code.name)!s} into another code (its codings, memo and sub-codes move there; "
+    st.markdown(f"**Merge** {md_escape(code.name)} into another code (its codings, memo and sub-codes move there; "
                 "this code is then deleted)")
     into = st.selectbox("Merge into", list(others), format_func=others.get, index=None, key=f"{K}merge.{code.id}",
                         placeholder="Choose the code to keep")
@@ -168,7 +184,7 @@ def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> No
             st.error(str(exc))
         else:
             st.session_state.pop(f"{K}pick", None)
-            state.flash(f"Merged {code.name!r} into {others[into]}.")
+            state.flash(md_escape(f"Merged {code.name!r} into {others[into]}."))
             st.rerun()
 
 
@@ -191,5 +207,5 @@ def _delete(project, code: Code, codes: list[Code], coder: str | None) -> None:
             st.error(str(exc))
         else:
             st.session_state.pop(f"{K}pick", None)
-            state.flash(f"Deleted {code.name!r}.")
+            state.flash(md_escape(f"Deleted {code.name!r}."))
             st.rerun()

@@ -19,7 +19,7 @@ from ...store import queries
 from .. import nav, state
 from ..components.transcript import transcript_view
 from ..render import code_colour, rendered_text, resolve_selection, transcript_html
-from ..widgets import code_label, code_options, memo_editor, paginate
+from ..widgets import code_label, code_options, md_escape, memo_editor, paginate
 from ..workspace import apply_codes, describe_undo, short, turn_label, turn_span
 
 TITLE = "Code"
@@ -228,9 +228,9 @@ def code_turn(project, did: int, doc, index: int, coder: str | None) -> None:
 def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, coder: str) -> None:
     result = apply_codes(project, did, start, end, snippet, code_ids, coder)
     for problem in result.problems:
-        state.flash(problem, "warning")
+        state.flash(md_escape(problem), "warning")
     if result.codings:
-        state.flash(result.message())
+        state.flash(md_escape(result.message()))
         st.session_state.pop(f"{K}selection", None)
     st.rerun(scope="app")
 
@@ -239,6 +239,9 @@ def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, code
 @st.fragment
 def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
     opts = code_options(codes)
+    added = st.session_state.pop(f"{K}apply_codes_add", None)
+    if added in opts:
+        st.session_state[f"{K}apply_codes"] = [*(st.session_state.get(f"{K}apply_codes") or []), added]
     if not opts:
         st.info("The codebook is empty: load one on the **Project** page, or add a code below.")
     chosen = st.multiselect(
@@ -278,23 +281,23 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
 def _new_code_form(project, codes: list[Code], coder: str | None) -> None:
     from ...codebook_edit import add_code
 
-    name = st.text_input("Name", key=f"{K}new_name")
     parents = {c.id: code_label(c) for c in codes if c.id is not None}
-    parent = st.selectbox("Under", [None, *parents], format_func=lambda c: "Top level" if c is None else parents[c],
-                          key=f"{K}new_parent")
-    definition = st.text_area("Definition", key=f"{K}new_definition", height=80)
-    if st.button("Add code", key=f"{K}new_add", disabled=not (coder and name.strip())):
-        try:
-            cid = add_code(project, Code(name.strip(), definition=definition), parent=parent, actor=coder)
-        except QualcodeError as exc:
-            st.error(str(exc))
+    with st.form(f"{K}new_code", clear_on_submit=True, border=False):
+        name = st.text_input("Name", key=f"{K}new_name")
+        parent = st.selectbox("Under", [None, *parents], key=f"{K}new_parent",
+                              format_func=lambda c: "Top level" if c is None else parents[c])
+        definition = st.text_area("Definition", key=f"{K}new_definition", height=80)
+        if not st.form_submit_button("Add code", disabled=not coder):
             return
-        chosen = list(st.session_state.get(f"{K}apply_codes") or [])
-        st.session_state[f"{K}apply_codes"] = [*chosen, cid]
-        for k in ("new_name", "new_definition"):
-            st.session_state.pop(f"{K}{k}", None)
-        state.flash(f"Added code {name.strip()!r}; it is chosen for applying.")
-        st.rerun(scope="app")
+    try:
+        cid = add_code(project, Code(name.strip(), definition=definition), parent=parent, actor=coder)
+    except QualcodeError as exc:
+        st.error(str(exc))
+        return
+    # The multiselect already exists in this run; it picks this up before it is drawn next.
+    st.session_state[f"{K}apply_codes_add"] = cid
+    state.flash(f"Added code {md_escape(name.strip())}; it is chosen for applying.")
+    st.rerun(scope="app")
 
 
 @st.fragment
@@ -345,7 +348,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         except QualcodeError as exc:
             st.error(str(exc))
         else:
-            state.flash(f"Changed the code to {opts[new_code]}.")
+            state.flash(f"Changed the code to {md_escape(opts[new_code])}.")
             st.rerun(scope="app")
     if b2.button("Remove coding", key=f"{K}remove", type="secondary", icon=":material/delete:", width="stretch"):
         try:

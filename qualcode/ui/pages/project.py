@@ -9,6 +9,7 @@ import streamlit as st
 
 from ...errors import QualcodeError
 from .. import importing, state
+from ..widgets import md_escape
 
 TITLE = "Project"
 ICON = ":material/folder_open:"
@@ -48,13 +49,13 @@ def _open_or_create(*, expanded: bool) -> None:
             except QualcodeError as exc:
                 st.error(str(exc))
             else:
-                state.flash(f"Opened project **{project.name}** ({project.location}).")
+                state.flash(f"Opened project **{md_escape(project.name)}** ({md_escape(project.location)}).")
                 st.rerun()
 
 
 def _counts(project) -> None:
     info = project.info()
-    st.subheader(project.name)
+    st.subheader(md_escape(project.name))
     st.caption(f"File: `{project.location}`")
     cols = st.columns(6)
     for col, (label, key) in zip(
@@ -96,17 +97,17 @@ def _import_transcripts(project) -> None:
     docs = [d for p in previews for d in p.documents]
     for p in previews:
         if p.error:
-            st.error(f"**{p.filename}** cannot be imported: {p.error}")
+            st.error(f"**{md_escape(p.filename)}** cannot be imported: {md_escape(p.error)}")
             continue
         speakers = ", ".join(f"{s} ({n})" for s, n in p.speakers()[:6])
-        title = f"{p.filename}: {len(p.documents)} document(s), {p.turns} turns, {p.words:,} words"
+        title = md_escape(f"{p.filename}: {len(p.documents)} document(s), {p.turns} turns, {p.words:,} words")
         with st.expander(title, icon=":material/description:"):
-            st.caption(f"Speakers detected: {speakers or 'none'}")
+            st.caption(f"Speakers detected: {md_escape(speakers) or 'none'}")
             for w in p.warnings:
                 st.warning(w)
             for doc in p.documents:
                 if len(p.documents) > 1:
-                    st.markdown(f"**{doc.name}** ({len(doc.segments)} turns)")
+                    st.markdown(f"**{md_escape(doc.name)}** ({len(doc.segments)} turns)")
                 st.dataframe(importing.turns_table(doc), hide_index=True, width="stretch", height=240)
     replace = st.checkbox(
         "Replace documents of the same name that have no codings yet", key=f"{K}replace",
@@ -122,7 +123,7 @@ def _import_transcripts(project) -> None:
             return
         st.session_state[f"{K}upload_nonce"] = nonce + 1
         st.session_state.pop(f"{K}previews", None)
-        state.flash(f"Imported {len(docs)} document(s): {', '.join(d.name for d in docs)}.")
+        state.flash(md_escape(f"Imported {len(docs)} document(s): {', '.join(d.name for d in docs)}."))
         st.rerun()
 
 
@@ -202,7 +203,7 @@ def _load_codebook(project) -> None:
             return
     if book is None:
         return
-    st.markdown(f"**{book.name}** {book.version or ''}: {len(book.codes)} codes")
+    st.markdown(f"**{md_escape(book.name)}** {md_escape(book.version or '')}: {len(book.codes)} codes")
     if book.description:
         st.caption(book.description)
     with st.expander("Codes"):

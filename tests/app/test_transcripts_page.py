@@ -1,0 +1,44 @@
+"""Transcripts page: the list, coding progress per coder, opening a transcript."""
+
+from __future__ import annotations
+
+from qualcode.ui.pages.transcripts import transcript_rows
+from tests.app.conftest import goto, new_app, no_errors
+
+
+def test_list_shows_participant_size_and_progress_of_the_current_coder(project):
+    _, doc = project.document("P01")
+    project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, 2, "ana")
+    project.add_coding("P01", doc.segments[1].start, doc.segments[1].start + 8, 4, "ana")  # same turn: counts once
+    project.add_coding("P01", doc.segments[3].start, doc.segments[3].end, 2, "ben")
+    rows = {r["transcript"]: r for r in transcript_rows(project, "ana", blind=False)}
+    assert rows["P01"]["participant"] == "P01"
+    assert rows["P01"]["turns"] == 4 and rows["P01"]["words"] == doc.word_count
+    assert rows["P01"]["progress"] == 0.25  # 1 of 4 turns coded by ana
+    assert rows["P01"]["codings"] == 3
+    assert rows["P02"]["progress"] == 0.0
+    # Blind mode: the codings column counts only ana's own.
+    assert {r["transcript"]: r["codings"] for r in transcript_rows(project, "ana", blind=True)}["P01"] == 2
+
+    at = new_app("transcripts")
+    no_errors(at)
+    df = at.dataframe[0].value
+    assert list(df["transcript"]) == ["P01", "P02", "P03"]
+
+
+def test_open_a_transcript_in_the_workspace(project):
+    at = new_app("transcripts")
+    at.selectbox(key="qc.transcripts.open_choice").set_value(3).run()
+    at.button(key="qc.transcripts.open").click().run()
+    no_errors(at)
+    # We are on the Code page with ?doc=3.
+    assert at.selectbox(key="qc.code.doc").value == 3
+    assert str(at.query_params.get("doc")).strip("[]'") == "3"
+
+
+def test_empty_project_points_to_the_import(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUALCODE_PROJECT", str(tmp_path / "empty.qualcode"))
+    at = new_app("transcripts")
+    assert any("import some" in i.value for i in at.info)
+    goto(at, "coding")
+    assert any("import some" in i.value for i in at.info)
