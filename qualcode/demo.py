@@ -28,7 +28,10 @@ def build_demo(path: str | Path, *, transcripts: Path = DEMO_TRANSCRIPTS, codebo
     path = Path(path)
     if path.exists():
         raise QualcodeError(f"{path}: already exists")
-    files = sorted(p for p in transcripts.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+    files = sorted(
+        p for p in transcripts.iterdir()
+        if p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.stem.upper().startswith("README")
+    )
     if not files:
         raise QualcodeError(f"{transcripts}: no demo transcripts found")
     docs = [doc for f in files for doc in ingest.read_documents(f)]

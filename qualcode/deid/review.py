@@ -327,6 +327,17 @@ def _clip_to_regions(doc: Document, props: list[Proposal]) -> list[Proposal]:
 
 
 # ======================================================================= review
+@dataclass(frozen=True)
+class Edit:
+    """One replacement in a document's text."""
+
+    start: int
+    end: int
+    replacement: str
+    kind: str
+    source: str  # a proposal's source, or "speaker" for a whole speaker label
+
+
 @dataclass
 class _Label:
     segment: int
@@ -503,19 +514,10 @@ class Review:
         for i, dr in enumerate(self.documents):
             doc = dr.document
             speakers = self.speakers[i]
-            labels = self._labels(doc)
-            edits: list[tuple[int, int, str]] = []
-            for speaker, repl in speakers.items():
-                for lab in labels.get(speaker, []):
-                    edits.append((lab.start, lab.end, repl))
-                    counts["person"] += 1
-            for p in dr.proposals:
-                if not p.accepted:
-                    continue
-                if any(a < p.end and p.start < b for a, b, _ in edits):
-                    continue  # inside a speaker label, which is replaced whole
-                edits.append((p.start, p.end, p.replacement))
-                counts[p.kind] += 1
+            edits = []
+            for e in self._edits(i):
+                edits.append((e.start, e.end, e.replacement))
+                counts[e.kind] += 1
             new_text, remap = _rewrite(doc.text, edits)
             segments = [
                 Segment(remap(s.start), remap(s.end), speakers.get(s.speaker, s.speaker) if s.speaker else s.speaker,
@@ -540,6 +542,27 @@ class Review:
             new.check()
             out_docs.append(new)
         return DeidResult(out_docs, key, dict(counts), renamed, warnings)
+
+    def _edits(self, doc_index: int) -> list[Edit]:
+        """What apply() will replace in one document (call resolve() first)."""
+        dr = self.documents[doc_index]
+        labels = self._labels(dr.document)
+        edits: list[Edit] = []
+        for speaker, repl in self.speakers[doc_index].items():
+            for lab in labels.get(speaker, []):
+                edits.append(Edit(lab.start, lab.end, repl, "person", "speaker"))
+        for p in dr.proposals:
+            if not p.accepted:
+                continue
+            if any(e.start < p.end and p.start < e.end for e in edits):
+                continue  # inside a speaker label, which is replaced whole
+            edits.append(Edit(p.start, p.end, p.replacement, p.kind, p.source))
+        return sorted(edits, key=lambda e: e.start)
+
+    def edits(self) -> list[list[Edit]]:
+        """Per document, every replacement apply() would make (for evaluation)."""
+        self.resolve()
+        return [self._edits(i) for i in range(len(self.documents))]
 
     def preview(self, doc_index: int) -> str:
         """The de-identified text of one document under the current decisions."""

@@ -20,6 +20,7 @@ _ACTION_ROLES: dict[str, str] = {
     "undo": "coder",
     "themes.": "coder",
     "embeddings.": "coder",
+    "codebook.reassign": "coder",  # a coder re-codes their own codings
     "codebook.": "owner",
     "documents.": "owner",
     "document.": "owner",

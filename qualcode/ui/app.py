@@ -82,5 +82,7 @@ def main() -> None:
     # Pages link to each other (e.g. "open this transcript") through nav.page(name).
     _nav.register(by_name)
     nav = st.navigation(list(by_name.values()))
+    state.restore_from_url()
     _sidebar()
+    state.remember_in_url()
     nav.run()

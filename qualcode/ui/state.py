@@ -20,6 +20,10 @@ KEY_LOCATION = "qc.project_location"
 KEY_CODER = "qc.coder"
 KEY_BLIND = "qc.blind"
 KEY_FLASH = "qc.flash"
+# Who is coding and blind mode also live in the URL (?coder=ana&blind=1), so a reload
+# does not silently drop blind mode and show a coder everyone else's codings.
+CODER_PARAM = "coder"
+BLIND_PARAM = "blind"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -94,6 +98,33 @@ def require_coder() -> str:
 def blind_mode() -> bool:
     """When on, a coder sees only their own codings (independent double coding)."""
     return bool(st.session_state.get(KEY_BLIND, False))
+
+
+def restore_from_url() -> None:
+    """Adopt ``?coder=`` (if that coder exists in the open project) and ``?blind=1``
+    from the URL at the start of a session, e.g. after a reload."""
+    params = st.query_params
+    if KEY_BLIND not in st.session_state and params.get(BLIND_PARAM) == "1":
+        st.session_state[KEY_BLIND] = True
+    wanted = params.get(CODER_PARAM)
+    if wanted and not st.session_state.get(KEY_CODER):
+        project = current_project()
+        if project is not None and wanted in project.coders():
+            st.session_state[KEY_CODER] = wanted
+
+
+def remember_in_url() -> None:
+    """Write the current coder and blind mode into the URL (kept across reloads)."""
+    params = st.query_params
+    coder = current_coder()
+    if coder and params.get(CODER_PARAM) != coder:
+        params[CODER_PARAM] = coder
+    elif not coder and CODER_PARAM in params:
+        del params[CODER_PARAM]
+    if blind_mode() and params.get(BLIND_PARAM) != "1":
+        params[BLIND_PARAM] = "1"
+    elif not blind_mode() and BLIND_PARAM in params:
+        del params[BLIND_PARAM]
 
 
 def flash(message: str, kind: str = "success") -> None:

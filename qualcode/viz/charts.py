@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis import Cooccurrence, codebook_frame
+from ._layout import add_theme_headings, theme_rows
 from .style import CATEGORICAL, SEQUENTIAL, Width, apply_paper_style, code_colours, pt, theme_colours, width_inches
 
 __all__ = [
@@ -39,25 +40,6 @@ def _height(rows: int, *, extra: float = 0.0) -> float:
     return min(MAX_HEIGHT_IN, round(AXES_IN + rows * ROW_IN + extra, 2))
 
 
-def _top_legend(fig: go.Figure, entries: int, width_in: float) -> float:
-    """A legend in rows across the top of the figure; returns the height it takes (inches).
-
-    Theme names are long, so each entry gets a fixed share of the figure's width
-    (two per row in one column, three across the page) instead of squeezing into
-    the plot area, which long code labels make narrow. The legend is placed in
-    figure ("container") coordinates and the top margin reserved for it.
-    """
-    per_row = 2 if width_in < 5 else 3
-    rows = math.ceil(entries / per_row)
-    row_px = pt(8) * 1.6
-    fig.update_layout(
-        legend=dict(orientation="h", xref="container", yref="container", x=0, xanchor="left", y=1, yanchor="top",
-                    traceorder="normal", entrywidth=(width_in * 96 - 16) / per_row - 45, entrywidthmode="pixels"),
-        margin=dict(t=6 + rows * row_px + 6),
-    )
-    return (rows * row_px + 6) / 96
-
-
 def _measure_title(measure: str, total: int | None) -> str:
     if measure == "participants":
         return f"Participants (of {total})" if total else "Participants"
@@ -75,14 +57,16 @@ def code_bar_chart(
     title: str | None = None,
 ) -> go.Figure:
     """Horizontal bars, one per code of :func:`~qualcode.analysis.code_frequencies`,
-    in codebook order and grouped by theme.
+    in codebook order, grouped under a bold heading per theme.
 
-    ``colour_by="theme"`` gives one colour (and legend entry) per theme;
-    ``"code"`` uses each code's own codebook colour (inherited from its parent or
-    theme when unset) and no legend.
+    ``colour_by="theme"`` gives each theme one colour (one trace per theme, named
+    after it); ``"code"`` uses each code's own codebook colour (inherited from its
+    parent or theme when unset). There is no legend: the headings name the themes.
     """
     book = codebook_frame(codes)
-    labels = list(freq["label"])
+    rows = theme_rows(freq, book)
+    y_of = iter([r.y for r in rows if r.kind == "code"])
+    freq = freq.assign(_y=[next(y_of) for _ in range(len(freq))])
     total = int(freq["participants_total"].iloc[0]) if len(freq) and "participants_total" in freq else None
     fig = go.Figure()
     text = freq[measure].astype(int).astype(str) if show_values else None
@@ -90,29 +74,27 @@ def code_bar_chart(
         colours = theme_colours(book)
         for tid, part in freq.groupby("theme_id", sort=False):
             fig.add_bar(
-                x=part[measure], y=part["label"], orientation="h", name=str(part["theme"].iloc[0]),
-                marker_color=colours.get(int(tid), CATEGORICAL[0]),
+                x=part[measure], y=part["_y"], orientation="h", name=str(part["theme"].iloc[0]),
+                marker_color=colours.get(int(tid), CATEGORICAL[0]), customdata=part["label"],
                 text=text.loc[part.index] if text is not None else None,
             )
-        show_legend = freq["theme_id"].nunique() > 1
     elif colour_by == "code":
         colours = code_colours(book)
         fig.add_bar(
-            x=freq[measure], y=freq["label"], orientation="h", name=measure,
+            x=freq[measure], y=freq["_y"], orientation="h", name=measure, customdata=freq["label"],
             marker_color=[colours.get(int(c), CATEGORICAL[0]) for c in freq["code_id"]], text=text,
         )
-        show_legend = False
     else:
         raise ValueError(f"colour_by must be 'theme' or 'code', not {colour_by!r}")
-    # One trace per theme: overlay so each bar keeps the full category width.
-    fig.update_layout(barmode="overlay", showlegend=show_legend)
-    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=pt(7.5), hovertemplate="%{y}: %{x}<extra></extra>")
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", ticks="", showline=False)
+    # One trace per theme: overlay so each bar keeps the full row height.
+    fig.update_layout(barmode="overlay", showlegend=False)
+    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=pt(7.5), width=0.75,
+                      hovertemplate="%{customdata}: %{x}<extra></extra>")
+    add_theme_headings(fig, rows)
     fig.update_xaxes(title_text=_measure_title(measure, total), showgrid=True, rangemode="tozero")
     if measure == "participants" and total:
         fig.update_xaxes(range=[0, total * 1.08])
-    legend_in = _top_legend(fig, freq["theme_id"].nunique(), width_inches(width)) if show_legend else 0.0
-    return apply_paper_style(fig, width, _height(len(labels), extra=legend_in), title=title)
+    return apply_paper_style(fig, width, _height(len(rows)), title=title)
 
 
 def theme_bar_chart(

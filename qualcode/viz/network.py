@@ -22,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis import Cooccurrence, codebook_frame
+from ._layout import Row, add_theme_headings, theme_rows
 from .style import CATEGORICAL, Width, apply_paper_style, pt, theme_colours, width_inches
 
 __all__ = ["cooccurrence_network"]
@@ -70,10 +71,11 @@ def cooccurrence_network(
     if layout == "circle":
         height, pos = _circle(fig, labels, pairs, steps, w)
     else:
-        height, pos = _arc(fig, labels, pairs, steps)
+        items = pd.DataFrame({"label": labels, "theme_id": [theme_of[lab] for lab in labels]})
+        height, pos = _arc(fig, theme_rows(items, book), pairs, steps)
     biggest = float(occ.max()) if len(occ) else 1.0
-    frame = pd.DataFrame({"label": labels, "theme_id": [theme_of[lab] for lab in labels], "occ": occ.to_numpy()})
     size = (5, 14) if layout == "circle" else (4, 9)  # arc rows are 0.17 in apart: keep nodes inside them
+    frame = pd.DataFrame({"label": labels, "theme_id": [theme_of[lab] for lab in labels], "occ": occ.to_numpy()})
     for tid, part in frame.groupby("theme_id", sort=False):
         fig.add_scatter(
             x=[pos[lab][0] for lab in part["label"]], y=[pos[lab][1] for lab in part["label"]],
@@ -86,13 +88,14 @@ def cooccurrence_network(
             customdata=np.stack([part["label"], part["occ"]], axis=1),
             hovertemplate="%{customdata[0]}: %{customdata[1]} units<extra></extra>",
         )
-    show_legend = frame["theme_id"].nunique() > 1
+    # The arc diagram names its themes in bold headings; the circle needs a legend.
+    show_legend = layout == "circle" and frame["theme_id"].nunique() > 1
     fig.update_layout(showlegend=show_legend)
     if show_legend:
-        # Node sizes vary; legend symbols should not.
-        fig.update_layout(legend=dict(orientation="h", xref="container", x=0, xanchor="left", y=1.0, yanchor="bottom",
-                                      itemsizing="constant", entrywidth=0.5 if w < 5 else 0.33, entrywidthmode="fraction"))
+        # Node sizes vary; legend symbols should not. Below the circle, two or three per row.
         per_row = 2 if w < 5 else 3
+        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="top", itemsizing="constant",
+                                      entrywidth=1 / per_row, entrywidthmode="fraction"))
         height += 0.2 * math.ceil(frame["theme_id"].nunique() / per_row)
     return apply_paper_style(fig, w, round(height, 2), title=title)
 
@@ -144,23 +147,19 @@ def _circle(fig: go.Figure, labels: list[str], pairs: pd.DataFrame, steps: np.nd
     return (w_in - 0.12) * half_y / half_x + 0.12, pos
 
 
-def _arc(fig: go.Figure, labels: list[str], pairs: pd.DataFrame, steps: np.ndarray) -> tuple[float, Positions]:
-    n = len(labels)
-    y = {lab: -float(i) for i, lab in enumerate(labels)}
-    pos = {lab: (0.0, y[lab], "") for lab in labels}
+def _arc(fig: go.Figure, rows: list[Row], pairs: pd.DataFrame, steps: np.ndarray) -> tuple[float, Positions]:
+    y = {r.label: float(r.y) for r in rows if r.kind == "code"}
+    pos = {lab: (0.0, v, "") for lab, v in y.items()}
     t = np.linspace(0, math.pi, 24)
     paths = []
     for a, b in zip(pairs["code_a"], pairs["code_b"]):
         mid, r = (y[a] + y[b]) / 2, abs(y[a] - y[b]) / 2
-        paths.append(((r * np.sin(t)).tolist(), (mid + r * np.cos(t)).tolist()))
+        paths.append(((r * np.sin(t)).tolist(), (mid - r * np.cos(t)).tolist()))
     _add_edges(fig, paths, steps)
     widest = max((abs(y[a] - y[b]) / 2 for a, b in zip(pairs["code_a"], pairs["code_b"])), default=1.0)
     fig.update_xaxes(visible=False, range=[-0.8, widest + 0.5])
-    fig.update_yaxes(
-        range=[-(n - 1) - 0.7, 0.7], tickmode="array", tickvals=[y[lab] for lab in labels], ticktext=labels,
-        showline=False, ticks="", showgrid=False, zeroline=False,
-    )
-    return 0.35 + n * ROW_IN, pos
+    add_theme_headings(fig, rows, in_plot=False)
+    return 0.35 + len(rows) * ROW_IN, pos
 
 
 def _text_position(a: float) -> str:

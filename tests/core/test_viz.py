@@ -61,9 +61,12 @@ def test_code_bar_chart(study: A.StudyFrames) -> None:
     assert [t.name for t in fig.data] == ["Support", "Risks", "Cost"]
     assert sum(len(t.x) for t in fig.data) == len(CODES)
     assert [t.marker.color for t in fig.data] == [SUPPORT, RISKS, CATEGORICAL[0]]
-    assert list(fig.data[0].y) == ["Listening", "Rehearsal"] and list(fig.data[0].x) == [3, 1]
-    assert list(fig.layout.yaxis.categoryarray) == CODES
-    assert fig.layout.barmode == "overlay" and fig.layout.xaxis.title.text == "Participants (of 4)"
+    assert list(fig.data[0].customdata) == ["Listening", "Rehearsal"] and list(fig.data[0].x) == [3, 1]
+    # rows: a heading per theme with sub-codes ("Cost" has none), then its codes
+    assert list(fig.layout.yaxis.ticktext) == ["", "Listening", "Rehearsal", "", "Risks", "Generic", "Dependence", "Cost"]
+    assert [a.text for a in fig.layout.annotations] == ["<b>Support</b>", "<b>Risks</b>"]
+    assert list(fig.data[0].y) == [1, 2] and list(fig.data[2].y) == [7]
+    assert fig.layout.showlegend is False and fig.layout.xaxis.title.text == "Participants (of 4)"
     by_code = viz.code_bar_chart(freq, study.codes, colour_by="code", measure="codings")
     assert len(by_code.data) == 1 and list(by_code.data[0].x) == [4, 1, 0, 2, 1, 2]
     assert list(by_code.data[0].marker.color) == [SUPPORT, SUPPORT, RISKS, GENERIC, RISKS, CATEGORICAL[0]]
@@ -102,13 +105,21 @@ def test_cooccurrence_heatmap_is_the_lower_triangle(study: A.StudyFrames) -> Non
 
 def test_cooccurrence_network(study: A.StudyFrames) -> None:
     co = study.cooccurrence("segment")
-    fig = viz.cooccurrence_network(co, study.codes)
+    fig = viz.cooccurrence_network(co, study.codes)  # 5 codes: a circle
     nodes = [t for t in fig.data if t.mode == "markers+text"]
     edges = [t for t in fig.data if t.mode == "lines"]
     assert sorted(x for t in nodes for x in t.text) == sorted(["Listening", "Rehearsal", "Generic", "Dependence", "Cost"])
     assert {t.name: t.marker.color for t in nodes} == {"Support": SUPPORT, "Risks": RISKS, "Cost": CATEGORICAL[0]}
     assert sum(list(t.x).count(None) for t in edges) == 4  # one segment per co-occurring pair
     assert max(t.line.width for t in edges) > min(t.line.width for t in edges)  # 0.5 vs 0.2..0.33
+    assert fig.layout.showlegend is True
+    arc = viz.cooccurrence_network(co, study.codes, layout="arc")
+    nodes = [t for t in arc.data if t.mode == "markers"]
+    assert sorted(x for t in nodes for x in t.customdata[:, 0]) == sorted(["Listening", "Rehearsal", "Generic", "Dependence", "Cost"])
+    assert "<b>Support</b>" in arc.layout.yaxis.ticktext and arc.layout.showlegend is False
+    assert sum(list(t.x).count(None) for t in arc.data if t.mode == "lines") == 4
+    with pytest.raises(ValueError):
+        viz.cooccurrence_network(co, study.codes, layout="force")  # type: ignore[arg-type]
 
 
 def test_saturation_curve(study: A.StudyFrames) -> None:

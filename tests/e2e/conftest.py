@@ -1,0 +1,127 @@
+"""Real-browser tests: Debian's Chromium driven by pytest-playwright, against
+``streamlit run app.py`` on a free local port.
+
+No browser is ever downloaded (never run ``playwright install``): the tests use
+``/usr/bin/chromium``. Without it they SKIP with the reason, except on CI
+(``CI=true``), where a missing browser is a FAILURE so the suite cannot pass
+silently without its browser tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at the system Chromium."""
+    _require_chromium()
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A desktop-sized window (the workspace needs its two columns)."""
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 960}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(project_path: Path, log_path: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on the project; yield its base URL; stop it after."""
+    _require_chromium()  # no browser: do not pay for a server either
+    port = _free_port()
+    env = {**os.environ, "QUALCODE_PROJECT": str(project_path), "PYTHONUNBUFFERED": "1"}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+        "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        # The checkout holds .venv: watching it wastes the two shared cores.
+        "--server.fileWatcherType=none", "--server.runOnSave=false",
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not become healthy within 60 s")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def settle(page, pause_ms: int = 350) -> None:
+    """Wait until the app has finished its rerun after an action."""
+    page.wait_for_timeout(pause_ms)  # let the rerun start before waiting for its end
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+
+def choose_coder(page, name: str) -> None:
+    """Pick the coder in the sidebar selectbox."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=name, exact=True).click()
+    settle(page)
+
+
+def pick_option(page, label: str, option: str) -> None:
+    """Choose ``option`` in the (multi)select widget labelled ``label``."""
+    widget = page.locator("[data-testid='stMultiSelect'], [data-testid='stSelectbox']").filter(has_text=label).first
+    widget.locator("[data-baseweb='select']").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ (gitignored) and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
