@@ -312,7 +312,7 @@ def _attribute_values(
     values = values.where(~blank, NOT_RECORDED).astype(str)
     pairs = values.rename("value").reset_index()
     if sep:
-        pairs["value"] = pairs["value"].str.split(sep)
+        pairs["value"] = pairs["value"].str.split(sep, regex=False)
         pairs = pairs.explode("value")
         pairs["value"] = pairs["value"].str.strip()
         pairs = pairs[pairs["value"] != ""].drop_duplicates()

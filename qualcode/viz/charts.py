@@ -9,6 +9,7 @@ write PNG, SVG or PDF.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Literal
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
 ROW_IN = 0.17
 AXES_IN = 0.55
 MAX_HEIGHT_IN = 9.0  # a journal page's text block
+CELL_PX = 40
 
 Measure = Literal["participants", "codings"]
 
@@ -244,7 +246,8 @@ def code_attribute_chart(
     sizes = table.drop_duplicates("value").set_index("value")["group_size"]
     share = table.pivot(index="label", columns="value", values="share").reindex(index=codes, columns=values)
     summary = table.pivot(index="label", columns="value", values="summary").reindex(index=codes, columns=values)
-    header = [f"{v}<br>(n={int(sizes[v])})" for v in values]
+    # Horizontal, wrapped column headers: rotated ones would squeeze the cells.
+    header = [_wrap(str(v)) + f"<br>(n={int(sizes[v])})" for v in values]
     fig = go.Figure(
         go.Heatmap(
             z=share.to_numpy(dtype=float), x=header, y=codes, colorscale=SEQUENTIAL, zmin=0, zmax=1,
@@ -255,10 +258,22 @@ def code_attribute_chart(
     )
     fig.update_layout(showlegend=False)
     fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
-    fig.update_xaxes(side="top", ticks="", showline=False, type="category", title_text=attribute or None)
+    fig.update_xaxes(side="top", ticks="", showline=False, type="category", tickangle=0, title_text=attribute or None)
     if width is None:
-        width = "single" if len(values) <= 6 else "double"
-    return apply_paper_style(fig, width, _height(len(codes), extra=0.3 + (0.2 if attribute else 0)), title=title)
+        # Row labels + one cell per group (wide enough for "12/13") + the colour bar.
+        need_px = _text_px(max(codes, key=len, default=""), 8) + len(values) * CELL_PX + 80
+        width = "single" if need_px <= width_inches("single") * 96 else "double"
+    lines = max((h.count("<br>") + 1 for h in header), default=2)
+    return apply_paper_style(fig, width, _height(len(codes), extra=0.14 * lines + (0.2 if attribute else 0)), title=title)
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def _text_px(text: str, size_pt: float) -> float:
+    """Rough rendered width of ``text`` (Arial-like glyphs average ~0.55 em)."""
+    return len(text) * 0.55 * pt(size_pt)
 
 
 def codebook_chart(

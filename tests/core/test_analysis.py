@@ -144,6 +144,12 @@ def test_code_attribute_table(study: A.StudyFrames) -> None:
     assert (cell["Listening", "ChatGPT"], cell["Listening", "Replika"], cell["Listening", "Pi"]) == ("2/3", "1/1", "1/1")
 
 
+def test_multi_character_separator_is_literal() -> None:
+    docs = pd.DataFrame({"document_id": [1, 2], "document": ["a", "b"], "participant": ["P1", "P2"], "position": [1, 2]})
+    people = pd.DataFrame({"chatbot": ["Haru (app) + ChatGPT", "ChatGPT"]}, index=pd.Index(["P1", "P2"], name="participant"))
+    assert A.participants_per_value(docs, people, "chatbot", sep=" + ").to_dict() == {"ChatGPT": 2, "Haru (app)": 1}
+
+
 def test_attribute_not_recorded_group(fresh_project: Project) -> None:
     project = build_study(fresh_project)
     from qualcode.model import Participant

@@ -1,0 +1,1 @@
+"""De-identification evaluation set and benchmark (``python -m benchmarks.deid.run``)."""
