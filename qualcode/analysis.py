@@ -821,9 +821,9 @@ class StudyFrames:
         """:func:`code_frequencies` on this study."""
         return code_frequencies(self.codings, self.codes, self.documents, **kw)
 
-    def theme_frequencies(self) -> pd.DataFrame:
+    def theme_frequencies(self, **kw: Any) -> pd.DataFrame:
         """:func:`theme_frequencies` on this study."""
-        return theme_frequencies(self.codings, self.codes, self.documents)
+        return theme_frequencies(self.codings, self.codes, self.documents, **kw)
 
     def code_participant_matrix(self, **kw: Any) -> pd.DataFrame:
         """:func:`code_participant_matrix` on this study."""

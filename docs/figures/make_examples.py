@@ -38,7 +38,7 @@ CODER = "illustrative-rules"
 SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt", ".json", ".csv"}
 # Speakers who are not the participant: interviewers, and the chatbot in a chat log.
 NOT_PARTICIPANT = {"interviewer", "i", "int", "researcher", "moderator", "assistant", "chatbot", "bot", "ai", "system"}
-DPI = 200
+DPI = 150
 
 # Keyword rules standing in for a coder (case-insensitive regular expressions).
 RULES: dict[str, list[str]] = {

@@ -36,7 +36,8 @@ from .key import STYLES, Key
 from .kinds import DEFAULT_KINDS, KINDS, LABELS, parse_kinds
 from .names import KnownName, KnownNames, load_known_names
 from .ner import load_nlp
-from .review import DeidResult, DocumentReview, Proposal, Review, propose
+from .detect import propose
+from .review import DeidResult, DocumentReview, Proposal, Review
 
 __all__ = [
     "deidentify_documents",

@@ -30,7 +30,8 @@ from .key import Key
 from .kinds import DEFAULT_KINDS
 from .lexicon import fold
 from .names import KnownNames
-from .review import DeidResult, Review, propose
+from .detect import propose
+from .review import DeidResult, Review
 
 __all__ = ["review_project_documents", "apply_review_to_project", "deidentify_project_documents", "DEIDENTIFY_ACTION"]
 
@@ -83,7 +84,7 @@ def review_project_documents(
     """
     ids = _resolve_refs(project, refs)
     docs = [project.document(i)[1] for i in ids]
-    start_key = key.copy() if key else Key(style)
+    start_key = key.copy() if key is not None else Key(style)
     others = [d.id for d in project.documents() if d.id not in ids]
     start_key.reserve_numbers(project.document(i)[1].text for i in others)
     review = propose(docs, kinds=kinds, known=known, key=start_key, style=style, nlp=nlp, use_ner=use_ner, refs=ids)

@@ -123,6 +123,10 @@ class Key:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __bool__(self) -> bool:
+        # An empty key is still a key (it may carry reserved numbers): never falsy.
+        return True
+
     def rows(self) -> list[dict[str, str]]:
         """One row per way an original was written: kind, original, replacement."""
         out = []

@@ -55,8 +55,11 @@ LABELS: dict[str, str] = {
 }
 
 # Where a proposal came from. "known" = the project's list of real names;
-# "propagated" = another occurrence of something found elsewhere in the batch.
-SOURCES: tuple[str, ...] = ("manual", "known", "pattern", "cue", "ner", "propagated")
+# "label" = a speaker label that is not a role ("Maria:" but not "Interviewer:");
+# "cue" = a name after "my therapist", "Aunty", "moved to"...; "ner" = spaCy's
+# entity recogniser; "tagger" = a proper noun (spaCy's tagger) nothing else
+# explained; "propagated" = another occurrence of something found elsewhere.
+SOURCES: tuple[str, ...] = ("manual", "known", "label", "pattern", "cue", "ner", "tagger", "propagated")
 
 # When accepted proposals overlap, the merged span takes the kind of the most
 # trusted one: what the user typed, then the known-names list, then the patterns

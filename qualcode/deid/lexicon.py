@@ -20,6 +20,7 @@ __all__ = [
     "MONTHS",
     "WEEKDAYS",
     "is_common_word",
+    "is_stop_word",
     "name_tokens",
     "strip_possessive",
     "WORD_CHARS",
@@ -75,7 +76,8 @@ RELATIONS = (
 ROLE_WORDS = frozenset(
     """interviewer interviewee participant respondent moderator facilitator researcher
     speaker int resp therapist counsellor counselor doctor nurse mum mom dad mother
-    father god lord jesus christ allah buddha mr mrs ms dr miss sir madam bro sis mate""".split()
+    father god lord jesus christ allah buddha mr mrs ms dr miss sir madam bro sis mate
+    mam ma mammy maw mum's gran granny nan nana""".split()
 )
 
 # Words that are ordinary English as well as first names or places. A known name
@@ -102,7 +104,9 @@ NEVER_IDENTIFIERS = frozenset(
     """chatgpt gpt gpt-4 gpt4 openai claude gemini bard copilot replika woebot wysa
     youper character.ai pi siri alexa cortana bot chatbot ai instagram insta facebook
     fb whatsapp tiktok twitter x snapchat snap reddit discord telegram youtube google
-    tinder bumble hinge zoom skype teams netflix spotify uber lyft amazon apple
+    tinder bumble hinge zoom skype teams netflix spotify uber lyft amazon apple viber wechat
+    signal messenger imo kakaotalk line linkedin pinterest tumblr twitch
+    email e-mail mail mobile phone cell text number dm dms
     android iphone samaritans nhs cbt dbt act emdr adhd ocd ptsd bpd covid covid-19
     corona lockdown ramadan eid christmas easter diwali lent bible quran
     interviewer interviewee participant respondent moderator facilitator researcher
@@ -128,6 +132,11 @@ def _stop_words() -> frozenset[str]:
         except Exception:  # spaCy missing: the short fallback is enough for names
             _STOP = frozenset("a an the and or but i me my we you he she it they is are was were be to of in on at for".split())
     return _STOP
+
+
+def is_stop_word(word: str) -> bool:
+    """True for a function word ("the", "and", "she") in any case."""
+    return fold(word).strip("'’.,;:!?") in _stop_words()
 
 
 def is_common_word(word: str) -> bool:

@@ -66,6 +66,9 @@ class Analysis:
 
     hits: list[Hit] = field(default_factory=list)
     proper: set[tuple[int, int]] = field(default_factory=set)  # (start, end) of NNP/NNPS tokens
+    nouns: set[tuple[int, int]] = field(default_factory=set)  # NN/NNS/NNP/NNPS tokens
+    # Runs of capitalised proper nouns with the word before them (for "tagger" hits).
+    runs: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -118,6 +121,19 @@ def _plausible(text: str, kind: str) -> bool:
     return True
 
 
+def _name_like(tok: Any) -> bool:
+    """A capitalised proper noun that could be a name: "Enugu", "Bisi" (not "GP",
+    "NHS": acronyms are far more often services than people)."""
+    text = tok.text
+    return (
+        tok.tag_ in ("NNP", "NNPS")
+        and text[:1].isupper()
+        and not text.isupper()
+        and any(c.isalpha() for c in text[1:])
+        and tok.is_alpha
+    )
+
+
 def analyse(texts: list[str], kinds: set[str] | frozenset[str], nlp: Any = None) -> list[Analysis]:
     """Run the model over several texts at once (one pass, batched)."""
     nlp = nlp or load_nlp()
@@ -128,9 +144,22 @@ def analyse(texts: list[str], kinds: set[str] | frozenset[str], nlp: Any = None)
     for (i, off, _chunk), sdoc in zip(pieces, docs):
         text = texts[i]
         res = results[i]
-        for tok in sdoc:
-            if tok.tag_ in ("NNP", "NNPS"):
+        run: list[Any] = []
+        for tok in list(sdoc) + [None]:
+            if tok is not None and tok.tag_ in ("NNP", "NNPS"):
                 res.proper.add((off + tok.idx, off + tok.idx + len(tok.text)))
+            if tok is not None and tok.tag_ in ("NN", "NNS", "NNP", "NNPS"):
+                res.nouns.add((off + tok.idx, off + tok.idx + len(tok.text)))
+            if tok is not None and _name_like(tok):
+                run.append(tok)
+                continue
+            if run:
+                before = sdoc[run[0].i - 1] if run[0].i > 0 else None
+                # "" marks a sentence start (where any word is capitalised).
+                at_start = before is None or before.text in (".", "!", "?", ":", "…", '"', "“") or "\n" in before.text
+                prev = "" if at_start else before.lower_
+                res.runs.append((off + run[0].idx, off + run[-1].idx + len(run[-1].text), prev))
+                run = []
         for ent in sdoc.ents:
             if ent.label_ not in wanted:
                 continue

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .lexicon import MONTHS, RELATIONS, TITLES, WEEKDAYS, is_common_word
+from .lexicon import MONTHS, RELATIONS, TITLES, WEEKDAYS, fold, is_common_word, is_stop_word
 
 __all__ = ["Hit", "find_patterns", "find_cues", "PATTERN_KINDS"]
 
@@ -27,6 +27,10 @@ class Hit(NamedTuple):
 
 
 PATTERN_KINDS = frozenset({"email", "phone", "url", "handle", "address", "age", "date"})
+
+# Capital letters of the Latin alphabets (Ó, É, Ł, Ž ...): Irish, Polish and
+# Turkish names start with them and Python's re has no \p{Lu}.
+_UPPER = "[" + "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha()) + "]"
 
 # --------------------------------------------------------------------- contact
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -71,11 +75,14 @@ _STREET_TYPES = (
     "Gardens|Grove|Square|Row|Walk|Mews|Circle|Wynd|Vennel|Brae|Marg|Nagar|Layout|Extension|Expressway|Quay)\\b"
     "|(?:St|Rd|Ave|Ln|Dr|Cres|Ct|Pl|Tce|Blvd|Hwy|Pde|Gdns|Sq|Cir)\\b\\.?"
 )
-_CAP = r"(?:St\.|Mt\.|[A-Z][\w'’-]*)"
+_CAP = rf"(?:St\.|Mt\.|{_UPPER}[\w'’-]*)"
 _UNIT = r"(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|House\s+No\.?|Plot|Blk\.?|Block|Lot|No\.?)\s*[\w/-]+,?\s+)"
+_STREET_NO = r"\d{1,5}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?,?\s+"
 _STREET = re.compile(
-    rf"{_UNIT}*\b\d{{1,5}}[A-Za-z]?(?:[/-]\d{{1,4}}[A-Za-z]?)?,?\s+(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:{_STREET_TYPES})"
-    rf"|{_UNIT}+(?:{_CAP}\s+){{0,3}}(?:{_STREET_TYPES})"
+    rf"{_UNIT}*\b{_STREET_NO}(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:{_STREET_TYPES})(?:\s+\d{{1,3}}\b)?"
+    rf"|{_UNIT}+(?:{_CAP}\s+){{0,3}}(?:{_STREET_TYPES})(?:\s+\d{{1,3}}\b)?"
+    # Bengaluru-style "3rd Cross", "5th Main Road", after an optional house number.
+    rf"|{_UNIT}*\b\d{{1,2}}(?:st|nd|rd|th)\s+(?:Cross|Main)(?:\s+Road)?\b"
 )
 # A named street without a number ("off Byres Road") still places someone.
 _STREET_NAME = re.compile(rf"\b(?:{_CAP}\s+){{0,2}}{_CAP}\s+(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace|Boulevard|Highway|Parade|Wynd|Marg|Nagar)\b")
@@ -86,6 +93,9 @@ _POSTCODE = re.compile(
     r"|\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s+\d{4}\b"  # Australian state + postcode
     r"|(?i:\bpin(?:\s?code)?\s*[:\-]?\s*)\d{3}\s?\d{3}\b"  # Indian PIN, only when named
     r"|\bP\.?\s?O\.?\s+Box\s+\d+\b"
+    r"|\bSingapore\s+\d{6}\b"  # Singapore postcode
+    r"|\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}\b"  # Irish Eircode
+    r"|#\d{1,3}-\d{1,5}\b"  # unit number "#08-1234"
 )
 _AREA = re.compile(r"\b(?:Sector\s+\d+[A-Z]?|(?:Barangay|Brgy\.?)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?|Phase\s+\d+[A-Z]?)\b")
 
@@ -107,7 +117,8 @@ _AGES = (
     re.compile(rf"\b{_AGE_NUM}\s?(?:yo|y/o|y\.o\.)(?!\w)", re.IGNORECASE),
     re.compile(
         rf"\b(?:I'?m|I\s+am|I’m|she'?s|she’s|he'?s|he’s|she\s+is|he\s+is|they'?re|they\s+are|"
-        rf"aged|age|turned|turning|just\s+turned|I'?ll\s+be|I’ll\s+be)\s*:?\s+{_AGE_NUM}\b(?:\s+(?:years?|yrs?)(?:\s+old)?)?{_UNITS_AFTER}",
+        rf"aged|age|turned|turning|I'?ll\s+be|I’ll\s+be)\s*:?\s+"
+        rf"(?:(?:only|just|nearly|almost|about|barely|now|already|still)\s+)?{_AGE_NUM}\b(?:\s+(?:years?|yrs?)(?:\s+old)?)?{_UNITS_AFTER}",
         re.IGNORECASE,
     ),
 )
@@ -202,7 +213,7 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
 # Cue patterns are built twice: for ordinary text a name must be capitalised; for
 # lower-case text (chat, automatic transcripts) any word may be a name, and the
 # caller confirms each one with the part-of-speech tagger.
-_UPPER_WORD = r"[A-Z][\w'’-]+"
+_UPPER_WORD = _UPPER + r"[\w'’-]+"
 _ANY_WORD = r"[^\W\d_][\w'’-]+"
 _TITLE_RE = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _REL_RE = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
@@ -241,30 +252,38 @@ _ORG_WORDS = (
     "Partnership|Practice|Pharmacy|Chemist"
 )
 _SUFFIX_ORG = re.compile(
-    rf"\b(?P<name>(?:{_CAP}\s+(?:(?:of|&|for|the|de)\s+)?){{1,4}}(?P<w>{_FACILITY_WORDS}|{_ORG_WORDS})s?)\b"
-    rf"|\b(?P<name2>(?P<w2>{_FACILITY_WORDS}|University|College|Bank|Institute|Church|School)\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}})"
+    rf"\b(?P<name>(?:{_CAP}\s+(?:(?:of|&|for|the|de)\s+)?){{1,4}}(?P<w>{_FACILITY_WORDS}|{_ORG_WORDS})s?"
+    rf"(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})?)\b"
+    rf"|\b(?P<name2>(?P<w2>{_FACILITY_WORDS}|University|College|Bank|Institute|Church|School)\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})"
 )
 _LEADING_STOP = re.compile(r"^(?:The|A|An|My|Our|Your|His|Her|Their|This|That|At|In|On|From|To|And|But|So)\s+")
 _FACILITY_SET = frozenset(_FACILITY_WORDS.split("|"))
 _TIME_WORDS = frozenset(m.capitalize() for m in MONTHS) | frozenset(w.capitalize() for w in WEEKDAYS)
 
 
-def _name_ok(words: list[str]) -> bool:
+def _name_ok(words: list[str], after_title: bool = False) -> bool:
+    """Could these words be a name? After a title ("Miss Ivy", "Dr Grant") an
+    ordinary word is a name too, as long as it is capitalised and no function word."""
     if not words:
         return False
     first = words[0].strip("'’")
-    if first in _TIME_WORDS or is_common_word(first):
+    if first in _TIME_WORDS or fold(first).rstrip(".") in TITLES:
+        return False
+    if after_title:
+        return first[:1].isupper() and not is_stop_word(first)
+    if is_common_word(first):
         return False
     return not all(is_common_word(w) for w in words)
 
 
-def _trim_name(text: str, s: int, e: int) -> tuple[int, int]:
+def _trim_name(text: str, s: int, e: int, keep_common: bool = False) -> tuple[int, int]:
     """Cut a cue's capture back to the name: stop at a common/sentence word."""
     words = list(re.finditer(r"\S+", text[s:e]))
     keep = 0
     for i, w in enumerate(words):
         token = w.group(0)
-        if i > 0 and (is_common_word(token) or token.strip("'’") in _TIME_WORDS):
+        common = is_stop_word(token) if keep_common else is_common_word(token)
+        if i > 0 and (common or token.strip("'’") in _TIME_WORDS):
             break
         keep = i + 1
         if re.search(r"[.,;:!?]$", token):
@@ -284,34 +303,37 @@ def find_cues(
     text: str,
     kinds: Iterable[str],
     *,
-    lowercase_ok: Callable[[int, int], bool] | None = None,
+    lowercase_ok: Callable[[int, int, bool], bool] | None = None,
 ) -> list[Hit]:
     """Names found by their context, which the statistical tagger often misses for
     names it has rarely seen (Chinedu, Marites, Eilidh).
 
-    ``lowercase_ok(start, end)``, when given, lets a lower-case word count as a name
-    (for transcripts written without capitals) if it returns True for that word.
+    ``lowercase_ok(start, end, strong)``, when given, lets a lower-case word count
+    as a name (for transcripts written without capitals) if it returns True;
+    ``strong`` says the context is a person cue ("my sister kim").
     """
     kinds = set(kinds)
     hits: list[Hit] = []
 
-    def add(m: re.Match[str], kind: str, trim: bool = True) -> None:
-        s, e = _trim_name(text, *m.span("name")) if trim else m.span("name")
+    def add(m: re.Match[str], kind: str, trim: bool = True, strong: bool = False, title: bool = False) -> None:
+        s, e = _trim_name(text, *m.span("name"), keep_common=title) if trim else m.span("name")
         while e > s and text[e - 1] in ".,;:!?'’\"":
             e -= 1
-        if e <= s or not _name_ok(text[s:e].split()):
+        if e <= s or not _name_ok(text[s:e].split(), after_title=title):
             return
         if not text[s].isupper():
-            if lowercase_ok is None or not lowercase_ok(s, e):
+            if lowercase_ok is None or not lowercase_ok(s, e, strong):
                 return
         hits.append(Hit(s, e, kind, "cue"))
 
     for lower in (False, True) if lowercase_ok is not None else (False,):
         cues = _CUES[lower]
         if "person" in kinds:
-            for name in ("title", "relation", "named"):
+            for m in cues["title"].finditer(text):
+                add(m, "person", strong=True, title=not lower)
+            for name in ("relation", "named"):
                 for m in cues[name].finditer(text):
-                    add(m, "person")
+                    add(m, "person", strong=True)
         if "place" in kinds:
             for m in cues["place"].finditer(text):
                 add(m, "place")

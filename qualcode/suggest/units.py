@@ -24,7 +24,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 @dataclass(frozen=True)
 class Unit:
-    """One excerpt that can receive codes. ``prev_text`` is the turn before (context)."""
+    """One excerpt that can receive codes; ``prev_text``/``next_text`` are the turns
+    around its turn (context), empty at a document's start or end."""
 
     document_id: int
     document: str
@@ -36,6 +37,7 @@ class Unit:
     participant: str | None = None
     prev_text: str = ""
     prev_speaker: str | None = None
+    next_text: str = ""
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -92,8 +94,10 @@ def project_units(
     for info in infos:
         did, doc = project.document(info.id)
         prev_text, prev_speaker = "", None
+        turns = [doc.text[s.start : s.end] for s in doc.segments]
         for idx, seg in enumerate(doc.segments):
-            text = doc.text[seg.start : seg.end]
+            text = turns[idx]
+            next_text = turns[idx + 1] if idx + 1 < len(turns) else ""
             if wanted is None or (seg.speaker or "").casefold() in wanted:
                 if split_long and len(text.split()) > split_long:
                     spans = split_sentences(text, seg.start)
@@ -103,7 +107,7 @@ def project_units(
                     if doc.text[s:e].strip():
                         units.append(
                             Unit(did, doc.name, s, e, doc.text[s:e], seg.speaker, idx, info.participant,
-                                 prev_text, prev_speaker)
+                                 prev_text, prev_speaker, next_text)
                         )
             prev_text, prev_speaker = text, seg.speaker
     return units

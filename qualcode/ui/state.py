@@ -128,10 +128,17 @@ def remember_in_url() -> None:
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """Show a message on the next run (survives the st.rerun after an action)."""
+    """Show a message on the next run (survives the st.rerun after an action).
+
+    ``kind`` is success, info, warning, error, or toast (a pop-up that does not push
+    the page down: for frequent actions such as applying a code).
+    """
     st.session_state.setdefault(KEY_FLASH, []).append((kind, message))
 
 
 def show_flashes() -> None:
     for kind, message in st.session_state.pop(KEY_FLASH, []):
+        if kind == "toast":
+            st.toast(message, icon=":material/check_circle:")
+            continue
         getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)

@@ -129,6 +129,13 @@ def theme_bar_chart(
     return apply_paper_style(fig, width, _height(len(themes), extra=0.1), title=title)
 
 
+def _all_ticks(fig: go.Figure, x: list[str], y: list[str]) -> None:
+    """Label every row and column: plotly would skip labels it thinks crowded,
+    and a heatmap with every other participant unnamed is useless in print."""
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=x)
+    fig.update_yaxes(tickmode="array", tickvals=y, ticktext=y)
+
+
 def _cell_text(values: np.ndarray, fmt: str) -> list[list[str]]:
     """Cell labels, blank for zeros and missing cells (a wall of zeros is noise)."""
     return [["" if (pd.isna(v) or v == 0) else format(v, fmt) for v in row] for row in values]
@@ -172,6 +179,7 @@ def participant_heatmap(
     fig.update_layout(showlegend=False)
     fig.update_yaxes(autorange="reversed", ticks="", showline=False)
     fig.update_xaxes(side="top", ticks="", showline=False, tickangle=-90 if ncols > 8 else 0, type="category")
+    _all_ticks(fig, list(heat.x), list(heat.y))
     w = width_inches(width)
     return apply_paper_style(fig, w, _height(matrix.shape[0], extra=0.25 if ncols > 8 else 0), title=title)
 
@@ -223,6 +231,7 @@ def cooccurrence_heatmap(
     fig.update_layout(showlegend=False)
     fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
     fig.update_xaxes(ticks="", showline=False, tickangle=-60, type="category")
+    _all_ticks(fig, cols, rows)
     w = width_inches(width)
     longest = max((len(s) for s in labels), default=0)
     return apply_paper_style(fig, w, _height(max(n - 1, 1), extra=min(1.6, 0.06 * longest)), title=title)
@@ -259,6 +268,7 @@ def code_attribute_chart(
     fig.update_layout(showlegend=False)
     fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
     fig.update_xaxes(side="top", ticks="", showline=False, type="category", tickangle=0, title_text=attribute or None)
+    _all_ticks(fig, header, codes)
     if width is None:
         # Row labels + one cell per group (wide enough for "12/13") + the colour bar.
         need_px = _text_px(max(codes, key=len, default=""), 8) + len(values) * CELL_PX + 80
@@ -312,6 +322,8 @@ def codebook_chart(
         # plotly fades sunburst leaves by default, which would misstate codebook colours.
         trace.update(textinfo="label", leaf=dict(opacity=1), insidetextorientation="horizontal")
     fig = go.Figure(trace)
-    fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2))
+    # One text size throughout; labels that do not fit their sector are hidden
+    # rather than shrunk to illegible sizes.
+    fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2), uniformtext=dict(minsize=pt(7), mode="hide"))
     w = width_inches(width)
     return apply_paper_style(fig, w, round(w * (1.0 if kind == "sunburst" else 0.7), 2), title=title)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..analysis import NOT_RECORDED, StudyFrames, guest_saturation, saturation_band
+from ..analysis import NOT_RECORDED, Cooccurrence, StudyFrames, guest_saturation, saturation_band
 from .charts import code_attribute_chart, code_bar_chart, codebook_chart, cooccurrence_heatmap, participant_heatmap, theme_bar_chart
 from .network import cooccurrence_network
 from .saturation import saturation_curve
@@ -53,6 +53,17 @@ def chartable_attributes(study: StudyFrames) -> dict[str, str | None]:
     return out
 
 
+def _network_min_count(co: Cooccurrence, edges_per_code: int = 2) -> int:
+    """The smallest co-occurrence count that keeps the network to about two edges
+    per code: beyond that, a network is a hairball and the heatmap says it better."""
+    counts = co.pairs()["count"]
+    limit = max(8, edges_per_code * int((co.occurrences > 0).sum()))
+    k = 1
+    while (counts >= k).sum() > limit:
+        k += 1
+    return k
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "attribute"
 
@@ -73,7 +84,10 @@ def standard_figures(
     co-occurrence heatmap and network (by turn; by overlapping spans when the
     documents have no turns), the saturation curve, one code × attribute chart
     per groupable attribute (see :func:`chartable_attributes`) and the codebook
-    sunburst. Figures with nothing to show are skipped.
+    treemap. Figures with nothing to show are skipped. ``width`` applies to the
+    charts whose width does not follow from their content (heatmaps and the
+    attribute chart widen to the page width when they need it; the codebook
+    treemap is always page width).
     """
     who = f"coder {study.coder!r}" if study.coder else "all coders"
     n = study.documents["participant"].nunique()
@@ -96,8 +110,11 @@ def standard_figures(
         where = "the same speaker turn" if unit == "segment" else "overlapping passages"
         specs.append(FigureSpec("cooccurrence", cooccurrence_heatmap(co),
                                 f"Jaccard index of code co-occurrence within {where} (units holding both codes / units holding either); {who}."))
-        specs.append(FigureSpec("cooccurrence_network", cooccurrence_network(co, study.codes, width=width),
-                                f"Codes that co-occur within {where}; node area ∝ units holding the code, edge width ∝ Jaccard index; {who}."))
+        k = _network_min_count(co)
+        drawn = f"pairs co-occurring in at least {k} units" if k > 1 else "every co-occurring pair"
+        specs.append(FigureSpec("cooccurrence_network", cooccurrence_network(co, study.codes, width=width, min_count=k),
+                                f"Codes that co-occur within {where} ({drawn}); node area ∝ units holding the code, "
+                                f"edge width ∝ Jaccard index; {who}."))
     per = study.new_codes_per_interview()
     if len(per) >= 2:
         band = saturation_band(per, n_orderings=n_orderings, seed=seed, base_size=base_size, run_length=run_length, threshold=threshold)
@@ -112,9 +129,11 @@ def standard_figures(
     for attr, sep in chartable_attributes(study).items():
         table = study.code_attribute_table(attr, sep=sep)
         table = table[table["code_id"].isin(freq["code_id"])]
-        split = f" (a participant with several values counts in each)" if sep else ""
+        split = " (a participant with several values counts in each)" if sep else ""
         specs.append(FigureSpec(f"attribute_{_slug(attr)}", code_attribute_chart(table, attribute=attr),
                                 f"Share of participants in each {attr} group with each code; cells give participants with the code / group size{split}; {who}."))
-    specs.append(FigureSpec("codebook", codebook_chart(freq, study.codes, width=width),
-                            f"The codebook, each code sized by its number of codings; {who}" + ("." if study.coder else " (every coder's codings count).")))
+    # A treemap at page width: a whole codebook's labels do not fit a one-column sunburst.
+    specs.append(FigureSpec("codebook", codebook_chart(freq, study.codes, kind="treemap", width="double"),
+                            "The codebook as a treemap, each code's area proportional to its number of codings "
+                            f"(labels that do not fit their tile are hidden); {who}" + ("." if study.coder else " (every coder's codings count).")))
     return specs

@@ -35,7 +35,7 @@ def test_code_a_whole_turn_in_one_action(project):
     no_errors(at)
     [c] = project.codings()
     assert (c.coder, c.code_id, c.snippet) == ("ana", LISTENER, "At night, when nobody else was awake. It just listened.")
-    assert any("Coded" in s for s in texts(at.success))
+    assert any("Coded" in s for s in texts(at.toast))
     # The highlight is in the transcript after the rerun, with the code name on hover.
     data = component_data(at)
     assert f'data-c="{c.id}"' in data["html"] and "Non-judgemental listener (ana)" in data["html"]
@@ -100,7 +100,7 @@ def test_change_code_remove_and_undo(project):
     assert project.codings() == []
     at.button(key=f"{K}undo").click().run()
     assert [x.code_id for x in project.codings()] == [GENERIC]
-    assert any("Undone" in i for i in texts(at.info))
+    assert any("Undone" in i for i in texts(at.toast))
 
 
 def test_only_the_coder_can_change_their_coding(project):

@@ -27,14 +27,27 @@ from tests.core.test_analysis_study import build_study
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def require_chromium(path: Path = CHROMIUM) -> str:
+    """The local Chromium, or skip (fail under CI=true) when it is not installed."""
+    if path.is_file():
+        return str(path)
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {path} is missing: the CI image must `apt-get install chromium`")
+    pytest.skip(f"figure export needs Chromium at {path} (apt-get install chromium); under CI=true this fails")
+
+
 @pytest.fixture
 def chromium() -> str:
-    """The local Chromium, or skip (fail under CI=true) when it is not installed."""
-    if CHROMIUM.is_file():
-        return str(CHROMIUM)
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {CHROMIUM} is missing: the CI image must `apt-get install chromium`")
-    pytest.skip(f"figure export needs Chromium at {CHROMIUM} (apt-get install chromium); under CI=true this fails")
+    return require_chromium()
+
+
+def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        require_chromium(tmp_path / "chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require_chromium(tmp_path / "chromium")
 
 
 def _small_figure() -> go.Figure:

@@ -105,17 +105,21 @@ def settle(page, pause_ms: int = 350) -> None:
 
 def choose_coder(page, name: str) -> None:
     """Pick the coder in the sidebar selectbox."""
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.locator("[data-testid='stSidebar']").get_by_role("combobox", name="Coder").click()
     page.get_by_role("option", name=name, exact=True).click()
     settle(page)
 
 
 def pick_option(page, label: str, option: str) -> None:
     """Choose ``option`` in the (multi)select widget labelled ``label``."""
-    widget = page.locator("[data-testid='stMultiSelect'], [data-testid='stSelectbox']").filter(has_text=label).first
-    widget.locator("[data-baseweb='select']").click()
+    box = page.get_by_role("combobox", name=label).first
+    box.click()
+    # Long option lists are virtualised: type to bring the option into the DOM.
+    box.press_sequentially(option.split(" › ")[-1][:12], delay=20)
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
+    # The open list would swallow the next click; wait until it is gone.
+    page.get_by_role("listbox").wait_for(state="hidden")
     settle(page)
 
 

@@ -102,7 +102,7 @@ CHAR_RECTS_JS = """(needle) => {
 
 
 def apply_selected(page, code_name: str) -> None:
-    page.get_by_text("Apply to selection").wait_for()
+    page.get_by_role("button", name="Apply to selection").wait_for()
     pick_option(page, "Codes to apply", code_name)
     page.get_by_role("button", name="Apply to selection").click()
     settle(page)
@@ -132,7 +132,7 @@ def test_select_emoji_and_accents_apply_reload_and_find_the_coding(page, study):
     page.mouse.move(point["x"], point["y"])
     page.mouse.up()  # the real mouseup the component listens for
     settle(page)
-    apply_selected(page, "Rehearsal space")
+    apply_selected(page, "Support roles › Rehearsal space")
     page.reload()
     settle(page, 100)
     page.wait_for_selector(".qc-tx .qc-h")
@@ -156,7 +156,7 @@ def test_real_mouse_drag_selects_exactly_the_dragged_words(page, study):
     page.mouse.up()
     settle(page)
     assert page.evaluate("() => window.getSelection().toString()") == DRAG_SPAN
-    apply_selected(page, "Generic replies")
+    apply_selected(page, "Misalignment and risks › Generic or scripted replies")
     with Project.open(study["path"], create=False) as p:
         snippets = {c.snippet for c in p.codings(document="E2E emoji", coders=["ana"])}
     assert DRAG_SPAN in snippets
@@ -180,7 +180,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
         _, doc = p.document("E2E blind")
         s1, s3 = doc.segments[1], doc.segments[3]
         p.add_coding("E2E blind", s1.start, s1.end, "Rehearsal space", "ana")
-        own = p.add_coding("E2E blind", s3.start, s3.end, "Generic replies", "ben")
+        own = p.add_coding("E2E blind", s3.start, s3.end, "Generic or scripted replies", "ben")
     page.goto(f"{study['url']}/coding?doc={study['ids']['E2E blind']}")
     settle(page, 100)
     choose_coder(page, "ben")
@@ -199,7 +199,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
 
 def test_whole_turn_button_codes_the_turn(page, study):
     open_code(page, study, "E2E blind", query="coder=ana")
-    pick_option(page, "Codes to apply", "Non-judgemental listener")
+    pick_option(page, "Codes to apply", "Support roles › Non-judgemental listener")
     page.locator(".qc-tx .qc-turn[data-i='3'] .qc-turn-btn").click()
     settle(page)
     with Project.open(study["path"], create=False) as p:
@@ -209,7 +209,7 @@ def test_whole_turn_button_codes_the_turn(page, study):
 
 def test_workspace_screenshot(page, study):
     open_code(page, study, "P01_interview")
-    pick_option(page, "Codes to apply", "Non-judgemental listener")
+    pick_option(page, "Codes to apply", "Support roles › Non-judgemental listener")
     page.get_by_role("button", name="Next").click()
     settle(page)
     page.get_by_role("button", name="Next").click()

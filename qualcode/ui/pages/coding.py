@@ -160,7 +160,7 @@ def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -
         focus_on(did, order[i].start, coding_id=order[i].id)
     if cols[3].button("Undo", icon=":material/undo:", key=f"{K}undo", disabled=not coder,
                       help="Undo your last coding, removal or memo (one step per click)"):
-        state.flash(describe_undo(project.undo_last(coder)), "info")
+        state.flash(describe_undo(project.undo_last(coder)), "toast")
         st.rerun()
 
 
@@ -230,7 +230,7 @@ def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, code
     for problem in result.problems:
         state.flash(md_escape(problem), "warning")
     if result.codings:
-        state.flash(md_escape(result.message()))
+        state.flash(md_escape(result.message()), "toast")
         st.session_state.pop(f"{K}selection", None)
     st.rerun(scope="app")
 
@@ -244,35 +244,42 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
         st.session_state[f"{K}apply_codes"] = [*(st.session_state.get(f"{K}apply_codes") or []), added]
     if not opts:
         st.info("The codebook is empty: load one on the **Project** page, or add a code below.")
+    # The buttons sit ABOVE the codes picker on screen (containers filled after it):
+    # a focused multiselect shrinks when it loses focus, and a button below it would
+    # move away between mouse-down and mouse-up, swallowing the click.
+    selection_box, turn_box = st.container(), st.container()
     chosen = st.multiselect(
         "Codes to apply", list(opts), format_func=lambda c: opts.get(c, "?"), key=f"{K}apply_codes",
         placeholder="Choose one or more codes",
-        help="These stay chosen: select text and press Apply, or press a turn's + to code the whole turn.",
+        help="These stay chosen. They are applied by the buttons above and by the + beside each turn.",
     )
-    sel = st.session_state.get(f"{K}selection")
-    if sel and sel.get("doc") == did:
-        st.html(f'<div style="border-left:3px solid #f5c400;padding:.2rem .6rem;background:#fffbe6">'
-                f'{escape(short(sel["text"], 400))}</div>')
-        b1, b2 = st.columns(2)
-        if b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
-                     icon=":material/sell:", width="stretch"):
-            _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder)
-        if b2.button("Clear selection", key=f"{K}clear", width="stretch"):
-            st.session_state.pop(f"{K}selection", None)
-            st.rerun(scope="fragment")
-    else:
-        st.caption("Select text in the transcript with the mouse, then press **Apply to selection**.")
-
+    with selection_box:
+        sel = st.session_state.get(f"{K}selection")
+        if sel and sel.get("doc") == did:
+            st.html(f'<div style="border-left:3px solid #f5c400;padding:.2rem .6rem;background:#fffbe6">'
+                    f'{escape(short(sel["text"], 400))}</div>')
+            b1, b2 = st.columns(2)
+            if b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
+                         icon=":material/sell:", width="stretch",
+                         help=None if chosen else "Choose the codes to apply below"):
+                _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder)
+            if b2.button("Clear selection", key=f"{K}clear", width="stretch"):
+                st.session_state.pop(f"{K}selection", None)
+                st.rerun(scope="fragment")
+        else:
+            st.caption("Select text in the transcript with the mouse, choose codes below, then press "
+                       "**Apply to selection**.")
     if doc.segments:
-        st.markdown("**Code a whole turn**")
-        turn = st.selectbox(
-            "Turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i), key=f"{K}turn.{did}",
-            label_visibility="collapsed",
-        )
-        if st.button("Code whole turn", key=f"{K}apply_turn", disabled=not (coder and chosen),
-                     icon=":material/format_paragraph:"):
-            start, end = turn_span(doc, int(turn))
-            _apply(project, did, start, end, doc.text[start:end], chosen, coder)
+        with turn_box:
+            c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+            turn = c1.selectbox(
+                "Code a whole turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i),
+                key=f"{K}turn.{did}",
+            )
+            if c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn", disabled=not (coder and chosen),
+                         icon=":material/format_paragraph:", width="stretch"):
+                start, end = turn_span(doc, int(turn))
+                _apply(project, did, start, end, doc.text[start:end], chosen, coder)
 
     with st.popover("New code", icon=":material/add:"):
         _new_code_form(project, codes, coder)
@@ -348,7 +355,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         except QualcodeError as exc:
             st.error(str(exc))
         else:
-            state.flash(f"Changed the code to {md_escape(opts[new_code])}.")
+            state.flash(f"Changed the code to {md_escape(opts[new_code])}.", "toast")
             st.rerun(scope="app")
     if b2.button("Remove coding", key=f"{K}remove", type="secondary", icon=":material/delete:", width="stretch"):
         try:
@@ -357,7 +364,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
             st.error(str(exc))
         else:
             st.session_state.pop(f"{K}active_coding", None)
-            state.flash("Coding removed (Undo brings it back).")
+            state.flash("Coding removed (Undo brings it back).", "toast")
             st.rerun(scope="app")
     memo_key = f"{K}coding_memo.{c.id}"
     if memo_key not in st.session_state:

@@ -1,0 +1,147 @@
+"""``qualcode agreement`` (coefficients per code) and ``qualcode consensus`` (majority vote)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Optional
+
+import click
+import typer
+from typer.core import TyperCommand
+
+from ..errors import QualcodeError
+from ._common import ProjectOpt, open_existing, print_json
+
+# Options that take several values after one flag (``--coders ana ben carl``).
+_VARIADIC = ("--coders", "--codes")
+
+
+class _VariadicCommand(TyperCommand):
+    """Lets ``--coders A B C`` stand for ``--coders A --coders B --coders C``.
+
+    Click options take a fixed number of values; researchers type lists the way
+    they read them, so the arguments are rewritten before Click parses them. A
+    value list ends at the next token that starts with ``-``.
+    """
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        out: list[str] = []
+        flag, got = None, False
+        for tok in args:
+            if flag and not tok.startswith("-"):
+                out += [flag, tok]
+                got = True
+                continue
+            if flag and not got:
+                raise click.UsageError(f"{flag} needs at least one value", ctx)
+            flag, got = (tok, False) if tok in _VARIADIC else (None, False)
+            if flag is None:
+                out.append(tok)
+        if flag and not got:
+            raise click.UsageError(f"{flag} needs at least one value", ctx)
+        return super().parse_args(ctx, out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("agreement", cls=_VariadicCommand)(agreement)
+    app.command("consensus", cls=_VariadicCommand)(consensus)
+
+
+CodersOpt = Annotated[list[str], typer.Option("--coders", help="Two or more coders to compare: --coders ana ben ...")]
+DocumentOpt = Annotated[Optional[str], typer.Option("--document", help="Only this transcript (name).")]
+CodesOpt = Annotated[Optional[list[str]], typer.Option("--codes", help="Only these codes (names), in this order.")]
+AllDocsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-documents",
+        help="Count a coder's silence on transcripts they have no coding in as 'code absent' "
+        "(default: such transcripts are missing data for that coder).",
+    ),
+]
+
+
+def agreement(
+    project: ProjectOpt,
+    coders: CodersOpt,
+    unit: Annotated[str, typer.Option("--unit", help="segment (turn x code presence) or character.")] = "segment",
+    document: DocumentOpt = None,
+    codes: CodesOpt = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed (same seed, same intervals).")] = 0,
+    all_documents: AllDocsOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report rows as JSON (NaN as null).")] = False,
+) -> None:
+    """Intercoder agreement per code and pooled: percent agreement, Cohen's/Fleiss' kappa,
+    Krippendorff's alpha with bootstrap CIs, and the reliability flag."""
+    from ..consensus import agreement_table, load_agreement_data, report_records
+
+    if unit not in ("segment", "character"):
+        raise QualcodeError(f"--unit must be 'segment' or 'character', not {unit!r}")
+    if len(coders) < 2:
+        raise QualcodeError("compare at least two coders: --coders ana ben")
+    with open_existing(project) as proj:
+        data = load_agreement_data(proj, coders, document=document, codes=codes, all_documents=all_documents)
+        report = agreement_table(data, unit=unit, n_boot=n_boot, seed=seed)
+    if as_json:
+        print_json(report_records(report))
+        return
+    typer.echo(_table(report, two_coders=len(coders) == 2))
+    typer.echo(f"\n{report.attrs.get('unit_note', '')}")
+    typer.echo("flags (Krippendorff's alpha): reliable >= .800, tentative .667-.800, unreliable < .667")
+
+
+def _num(v: Any) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
+
+def _table(report, *, two_coders: bool) -> str:
+    """A plain-text table that fits a terminal: the headline columns only."""
+    kappa = "cohens_kappa" if two_coders else "fleiss_kappa"
+    head = ["code", "units", "% agree", "Cohen k" if two_coders else "Fleiss k", "alpha", "95% CI", "flag"]
+    rows = []
+    for r in report.to_dict(orient="records"):
+        ci = "-" if _num(r["alpha_ci_low"]) == "-" else f"[{_num(r['alpha_ci_low'])}, {_num(r['alpha_ci_high'])}]"
+        rows.append([str(r["code"]), str(r["n_units"]), _num(r["percent_agreement"]), _num(r[kappa]),
+                     _num(r["alpha"]), ci, r["flag"]])
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    right = {1, 2, 3, 4}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def consensus(
+    project: ProjectOpt,
+    coders: CodersOpt,
+    as_coder: Annotated[str, typer.Option("--as", help="Name of the consensus coder that receives the codings.")] = "consensus",
+    threshold: Annotated[float, typer.Option("--threshold", help="A code goes to a turn when votes for > threshold x voters.")] = 0.5,
+    with_suggestions: Annotated[
+        bool, typer.Option("--with-suggestions", help="Count accepted machine suggestions as one more voter.")
+    ] = False,
+    document: DocumentOpt = None,
+    codes: CodesOpt = None,
+    all_documents: AllDocsOpt = False,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Who runs it (recorded in the event log).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Write the coders' majority vote per turn and code as codings of a consensus coder.
+
+    Re-running replaces that consensus coder's earlier majority codings; turns
+    adjudicated by hand keep their decision. The coders' own codings are not touched.
+    """
+    from ..consensus import write_majority_consensus
+
+    with open_existing(project) as proj:
+        result = write_majority_consensus(
+            proj, coders, as_coder=as_coder, threshold=threshold, with_suggestions=with_suggestions,
+            document=document, codes=codes, all_documents=all_documents, actor=actor,
+        )
+    if as_json:
+        print_json({
+            "consensus_coder": result.consensus_coder, "written": result.written, "replaced": result.replaced,
+            "skipped_adjudicated": result.skipped_adjudicated, "skipped_existing": result.skipped_existing,
+        })
+    else:
+        typer.echo(result.summary())

@@ -1,0 +1,694 @@
+"""Consensus and adjudication: the store-facing side of intercoder agreement.
+
+:mod:`qualcode.agreement` computes on DataFrames and writes nothing. This module
+
+* builds the frames it needs from a :class:`~qualcode.store.Project`
+  (:func:`load_agreement_data`) and labels the results with code names
+  (:func:`agreement_table`, :func:`list_disagreements`);
+* writes the outcome of comparing coders as codings of a **consensus coder**
+  (default ``"consensus"``, origin :data:`~qualcode.model.CONSENSUS`):
+  :func:`adjudicate` records a researcher's decision on one disagreement,
+  :func:`write_majority_consensus` writes a majority vote over many coders.
+
+The coders' own codings are never edited: every write touches only the consensus
+coder's codings, so the independent coding stays available for agreement figures
+and for the paper. Each write is one transaction and one event-log row.
+
+Where decisions live. An adjudication is an event (``consensus.adjudicate``) whose
+payload names the unit (document, turn, code), the decision and the coders; the
+newest such event per unit and consensus coder is that unit's decision
+(:func:`adjudications`). The event is needed because "neither" or "keep the coder
+who did not apply the code" leave no coding behind, yet must still show as decided.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, insert, select
+
+from .agreement import POOLED, agreement_report, disagreements, majority_consensus
+from .errors import QualcodeError, StoreError
+from .model import CONSENSUS, SUGGESTION, Coding
+from .store import Project, now_iso
+from .store import schema as S
+
+__all__ = [
+    "DEFAULT_CONSENSUS_CODER",
+    "SUGGESTIONS_VOTER",
+    "KEEP",
+    "KEEP_ALL",
+    "NEITHER",
+    "EDIT",
+    "DECISIONS",
+    "AgreementData",
+    "Disagreement",
+    "Adjudication",
+    "CoderView",
+    "MajorityResult",
+    "load_agreement_data",
+    "agreement_table",
+    "report_records",
+    "list_disagreements",
+    "turn_context",
+    "adjudications",
+    "adjudicate",
+    "majority_table",
+    "write_majority_consensus",
+    "find_in_turn",
+    "resolve_codes",
+]
+
+DEFAULT_CONSENSUS_CODER = "consensus"
+SUGGESTIONS_VOTER = "suggestions"
+"""Voter name of the accepted machine suggestions in a majority vote."""
+
+# Adjudication decisions on one turn x code.
+KEEP = "keep"  # keep one coder's version (their spans, or absence if they did not apply it)
+KEEP_ALL = "keep_all"  # keep every coder's spans (the union): "keep both" with two coders
+NEITHER = "neither"  # the code does not apply to this turn
+EDIT = "edit"  # the code applies to a span the adjudicator gives
+DECISIONS = (KEEP, KEEP_ALL, NEITHER, EDIT)
+
+ADJUDICATE_ACTION = "consensus.adjudicate"
+MAJORITY_ACTION = "consensus.majority"
+# origin_detail prefixes: how a re-run finds *its* codings to replace and leaves others alone.
+MAJORITY_PREFIX = "majority "
+ADJUDICATED_PREFIX = "adjudicated "
+
+Key = tuple[int, int, int, int]  # (document id, turn start, turn end, code id)
+
+
+# ------------------------------------------------------------------ frames
+@dataclass(frozen=True)
+class AgreementData:
+    """Everything the agreement library needs about one comparison, from a project.
+
+    ``codings``: ``document`` (document id), ``start``, ``end``, ``code`` (code id),
+    ``coder``, ``origin``, ``coding_id``; ``segments``: ``document``, ``start``,
+    ``end``, ``speaker``, ``idx`` (documents without speaker turns are one unit).
+    Ids rather than names because code names may repeat under different themes.
+    ``coded_documents`` is what the library takes under that name (``None`` when
+    every coder is taken to have read every document). ``extra_voter`` is the
+    suggestions voter when loaded ``with_suggestions`` (its codings are in
+    ``codings`` under that name; it is not in ``coders``).
+    """
+
+    coders: list[str]
+    codes: list[int]
+    codings: pd.DataFrame
+    segments: pd.DataFrame
+    texts: dict[int, str]
+    documents: dict[int, str]
+    code_labels: dict[int, str]
+    coded_documents: dict[str, list[int]] | None
+    extra_voter: str | None = None
+    extra_coded_documents: list[int] | None = None
+
+    def digest(self) -> str:
+        """A fingerprint of the compared codings (a cache key that does not change
+        when only consensus codings are written)."""
+        h = hashlib.sha256(repr((self.coders, self.codes, self.coded_documents, self.extra_voter)).encode())
+        cols = ["document", "start", "end", "code", "coder"]
+        h.update(pd.util.hash_pandas_object(self.codings[cols], index=False).to_numpy().tobytes())
+        h.update(pd.util.hash_pandas_object(self.segments[["document", "start", "end"]], index=False).to_numpy().tobytes())
+        return h.hexdigest()[:16]
+
+
+def _code_labels(project: Project) -> dict[int, str]:
+    """Code id -> name, qualified by its theme only where two codes share a name."""
+    codes = project.codes()
+    counts: dict[str, int] = {}
+    for c in codes:
+        counts[c.name] = counts.get(c.name, 0) + 1
+    return {
+        int(c.id): (f"{c.parent} › {c.name}" if counts[c.name] > 1 and c.parent else c.name)
+        for c in codes if c.id is not None
+    }
+
+
+def resolve_codes(project: Project, codes: Sequence[int | str]) -> list[int]:
+    """Code ids for ids, names, or ``Theme › Code`` labels (as the report shows them)."""
+    labels = _code_labels(project)
+    by_label = {v: k for k, v in labels.items()}
+    out = []
+    for ref in codes:
+        if isinstance(ref, (int, np.integer)) or (isinstance(ref, str) and ref.isdigit() and int(ref) in labels):
+            out.append(int(ref))
+        elif ref in by_label:
+            out.append(by_label[ref])
+        else:
+            code = project.code(ref)  # raises NotFoundError / ambiguous-name StoreError
+            out.append(int(code.id))
+    return list(dict.fromkeys(out))
+
+
+def _voter_name(project_coders: Sequence[str]) -> str:
+    # A human coder could be called "suggestions"; the machine must not merge with them.
+    name = SUGGESTIONS_VOTER
+    while name in project_coders:
+        name += " (machine)"
+    return name
+
+
+def load_agreement_data(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    document: int | str | None = None,
+    codes: Sequence[int | str] | None = None,
+    all_documents: bool = False,
+    with_suggestions: bool = False,
+    exclude_from_suggestions: Sequence[str] = (),
+) -> AgreementData:
+    """Read the coders' codings, the turns and the texts for a comparison.
+
+    ``document`` (id or name) restricts everything to one transcript. ``codes``
+    (ids or names) fixes the codes compared, in that order; by default every code
+    the coders used, in codebook order.
+
+    Missing data: by default a coder who has no coding at all in a document is
+    taken **not to have coded it** (their units there are missing, not "absent"),
+    because a double-coding plan rarely gives everyone every transcript and an
+    uncoded transcript is not agreement that no code applies.
+    ``all_documents=True`` instead treats every listed coder as having read every
+    document (the library's default assumption).
+
+    ``with_suggestions`` adds accepted machine suggestions (codings with origin
+    ``suggestion``, by any coder except those in ``exclude_from_suggestions``) as
+    one more voter, :data:`SUGGESTIONS_VOTER`, for :func:`majority_table`.
+    """
+    coders = [str(c) for c in coders]
+    if len(set(coders)) != len(coders):
+        raise QualcodeError(f"a coder is listed twice: {coders}")
+    known = project.coders()
+    unknown = [c for c in coders if c not in known]
+    if unknown:
+        raise QualcodeError(f"no coder {unknown[0]!r} in this project (coders: {', '.join(known) or 'none'})")
+    if document is not None:
+        did, doc = project.document(document)
+        docs = {did: doc}
+    else:
+        docs = {d.id: project.document(d.id)[1] for d in project.documents()}
+    texts = {did: d.text for did, d in docs.items()}
+    names = {did: d.name for did, d in docs.items()}
+
+    seg_rows = []
+    for did, d in docs.items():
+        if d.segments:
+            seg_rows += [(did, s.start, s.end, s.speaker, i) for i, s in enumerate(d.segments)]
+        elif d.text.strip():
+            # A text without speaker turns (field notes, an essay) is one unit.
+            seg_rows.append((did, 0, len(d.text), None, None))
+    segments = pd.DataFrame(seg_rows, columns=["document", "start", "end", "speaker", "idx"])
+
+    wanted = coders
+    suggestion_voter = None
+    if with_suggestions:
+        suggestion_voter = _voter_name(known)
+        wanted = None  # accepted suggestions may be anyone's codings
+    rows = []
+    for c in project.codings(document=next(iter(docs)) if document is not None else None, coders=wanted):
+        if c.document_id not in docs:
+            continue
+        if c.coder in coders:
+            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id))
+        if suggestion_voter and c.origin == SUGGESTION and c.coder not in exclude_from_suggestions:
+            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id))
+    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id"])
+    # Two coders who accepted the same suggestion are one machine vote, not two.
+    codings = codings.drop_duplicates(["document", "start", "end", "code", "coder"], ignore_index=True)
+
+    labels = _code_labels(project)
+    if codes is not None:
+        code_ids = resolve_codes(project, codes)
+    else:
+        used = set(codings.loc[codings["coder"].isin(coders), "code"].tolist())
+        code_ids = [cid for cid in labels if cid in used]
+
+    coded = None
+    extra_coded = None
+    if not all_documents:
+        by_coder = codings.groupby("coder")["document"].unique()
+        coded = {c: sorted(int(d) for d in by_coder.get(c, [])) for c in coders}
+        if suggestion_voter:
+            extra_coded = sorted(int(d) for d in by_coder.get(suggestion_voter, []))
+    return AgreementData(
+        coders=coders, codes=code_ids, codings=codings, segments=segments, texts=texts, documents=names,
+        code_labels=labels, coded_documents=coded, extra_voter=suggestion_voter, extra_coded_documents=extra_coded,
+    )
+
+
+# ------------------------------------------------------------------ reports
+def agreement_table(
+    data: AgreementData, *, unit: str = "segment", n_boot: int = 1000, seed: int | None = 0, level: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`qualcode.agreement.agreement_report` on ``data``, codes by name.
+
+    Columns are :data:`~qualcode.agreement.REPORT_COLUMNS`; the ``attrs`` (unit
+    note, level, resamples) are kept. Character units use the turns as continuum
+    and ignore whitespace (the texts are passed).
+    """
+    report = agreement_report(
+        data.codings, data.segments, data.coders, data.codes, unit=unit, n_boot=n_boot, seed=seed, level=level,
+        texts=data.texts, coded_documents=data.coded_documents,
+    )
+    attrs = dict(report.attrs)
+    report["code"] = [c if c == POOLED else data.code_labels.get(c, str(c)) for c in report["code"]]
+    report.attrs.update(attrs)
+    return report
+
+
+def report_records(report: pd.DataFrame) -> list[dict[str, Any]]:
+    """The report as JSON-ready rows: NaN becomes ``None``, numpy numbers Python ones."""
+    out = []
+    for row in report.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, np.generic):
+                v = v.item()
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+# ------------------------------------------------------------ disagreements
+@dataclass(frozen=True)
+class Adjudication:
+    """A recorded decision on one turn x code (the newest one counts)."""
+
+    document_id: int
+    start: int
+    end: int
+    code_id: int
+    decision: str
+    consensus_coder: str
+    coders: tuple[str, ...]
+    keep: str | None = None
+    span: tuple[int, int] | None = None
+    at: str | None = None
+    actor: str | None = None
+    event_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """What a researcher reads: "keep ana", "keep both", "neither", "edited span"."""
+        if self.decision == KEEP:
+            return f"keep {self.keep}"
+        if self.decision == KEEP_ALL:
+            return "keep both" if len(self.coders) == 2 else "keep all"
+        if self.decision == EDIT:
+            return "edited span"
+        return "neither"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One turn x code on which the coders who coded the document disagree."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    code_id: int
+    code: str
+    applied_by: tuple[str, ...]
+    not_applied_by: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    speaker: str | None = None
+    turn: int | None = None
+    decision: Adjudication | None = None
+    coders: tuple[str, ...] = ()
+    """The coders who coded this document, in the order compared (default:
+    ``applied_by`` then ``not_applied_by``)."""
+
+    def __post_init__(self) -> None:
+        if not self.coders:
+            object.__setattr__(self, "coders", (*self.applied_by, *self.not_applied_by))
+
+    @property
+    def key(self) -> Key:
+        return (self.document_id, self.start, self.end, self.code_id)
+
+
+def list_disagreements(
+    project: Project, data: AgreementData, *, consensus_coder: str = DEFAULT_CONSENSUS_CODER,
+) -> list[Disagreement]:
+    """Every turn x code the coders disagree on, with any decision already made
+    for it by ``consensus_coder`` (segment units; in text order, then code order)."""
+    table = disagreements(data.codings, data.segments, data.coders, data.codes, coded_documents=data.coded_documents)
+    if table.empty:
+        return []
+    seg = data.segments.set_index(["document", "start"])
+    decided = adjudications(project, consensus_coder)
+    order = {c: i for i, c in enumerate(data.coders)}
+    out = []
+    for r in table.itertuples(index=False):
+        did, start, end, cid = int(r.document), int(r.start), int(r.end), int(r.code)
+        info = seg.loc[(did, start)]
+        turn = None if pd.isna(info["idx"]) else int(info["idx"])
+        out.append(Disagreement(
+            document_id=did, document=data.documents.get(did, str(did)), start=start, end=end, code_id=cid,
+            code=data.code_labels.get(cid, str(cid)),
+            applied_by=tuple(sorted(r.applied_by, key=order.get)),
+            not_applied_by=tuple(sorted(r.not_applied_by, key=order.get)),
+            missing=tuple(r.missing), speaker=info["speaker"] if isinstance(info["speaker"], str) else None,
+            turn=turn, decision=decided.get((did, start, end, cid)),
+            coders=tuple(c for c in data.coders if c in r.applied_by or c in r.not_applied_by),
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class CoderView:
+    """One coder's side of a disagreement: their spans of the disputed code in the
+    turn (clipped to it) and the other codes they gave the turn."""
+
+    coder: str
+    status: str  # "applied" | "not applied" | "did not code this document"
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    other_codes: list[str] = field(default_factory=list)
+
+
+def turn_context(data: AgreementData, item: Disagreement) -> list[CoderView]:
+    """Each compared coder's view of a disagreement's turn (for side-by-side display)."""
+    c = data.codings
+    here = c[(c["document"] == item.document_id) & (c["start"] < item.end) & (c["end"] > item.start)]
+    views = []
+    for coder in data.coders:
+        mine = here[here["coder"] == coder]
+        status = ("applied" if coder in item.applied_by else "not applied" if coder in item.not_applied_by
+                  else "did not code this document")
+        disputed = mine[mine["code"] == item.code_id]
+        spans = _merge([(max(s, item.start), min(e, item.end)) for s, e in zip(disputed["start"], disputed["end"])])
+        others = [data.code_labels.get(k, str(k)) for k in dict.fromkeys(mine["code"].tolist()) if k != item.code_id]
+        views.append(CoderView(coder, status, spans, others))
+    return views
+
+
+def adjudications(project: Project, consensus_coder: str | None = DEFAULT_CONSENSUS_CODER) -> dict[Key, Adjudication]:
+    """The current decision per unit (document id, turn start, turn end, code id).
+
+    Read from the event log: the newest ``consensus.adjudicate`` event per unit
+    wins, so re-adjudicating replaces a decision. ``consensus_coder=None``: any
+    consensus coder's (the newest overall).
+    """
+    e = S.events
+    with project.read() as conn:
+        rows = conn.execute(
+            select(e.c.id, e.c.at, e.c.actor, e.c.payload)
+            .where(e.c.project_id == project.id, e.c.action == ADJUDICATE_ACTION, e.c.undone_by.is_(None))
+            .order_by(e.c.id)
+        ).all()
+    out: dict[Key, Adjudication] = {}
+    for eid, at, actor, p in rows:
+        p = dict(p or {})
+        if consensus_coder is not None and p.get("consensus_coder") != consensus_coder:
+            continue
+        key = (int(p["document_id"]), int(p["start"]), int(p["end"]), int(p["code_id"]))
+        span = tuple(p["span"]) if p.get("span") else None
+        out[key] = Adjudication(*key, decision=p["decision"], consensus_coder=p["consensus_coder"],
+                                coders=tuple(p.get("coders", ())), keep=p.get("keep"), span=span, at=at,
+                                actor=actor, event_id=int(eid))
+    return out
+
+
+# -------------------------------------------------------------- writing helpers
+def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of half-open spans, sorted; empty spans dropped."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted((int(s), int(e)) for s, e in spans if e > s):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _coder_id(conn: Connection, project: Project, name: str) -> int:
+    """The consensus coder's id, created on first use."""
+    name = name.strip()
+    if not name:
+        raise StoreError("the consensus coder needs a name")
+    q = select(S.coders.c.id).where(S.coders.c.project_id == project.id, S.coders.c.name == name)
+    cid = conn.execute(q).scalar()
+    if cid is None:
+        cid = conn.execute(insert(S.coders).values(project_id=project.id, name=name, created_at=now_iso())).inserted_primary_key[0]
+    return int(cid)
+
+
+def _check_consensus_coder(consensus_coder: str, coders: Sequence[str]) -> str:
+    name = (consensus_coder or "").strip()
+    if not name:
+        raise QualcodeError("give the consensus coder a name")
+    if name in coders:
+        # Writing the consensus into a compared coder would edit that coder's own coding.
+        raise QualcodeError(f"the consensus coder {name!r} is one of the coders compared; choose another name")
+    return name
+
+
+def _coding_row(project: Project, did: int, code_id: int, coder_id: int, s: int, e: int, text: str,
+                detail: str, created: str) -> dict[str, Any]:
+    return dict(project_id=project.id, document_id=did, code_id=code_id, coder_id=coder_id, start=s, end=e,
+                snippet=text[s:e], origin=CONSENSUS, origin_detail=detail, memo=None, created_at=created)
+
+
+# ------------------------------------------------------------- adjudication
+def adjudicate(
+    project: Project,
+    item: Disagreement,
+    decision: str,
+    *,
+    keep: str | None = None,
+    span: tuple[int, int] | None = None,
+    coders: Sequence[str] | None = None,
+    consensus_coder: str = DEFAULT_CONSENSUS_CODER,
+    actor: str | None = None,
+) -> list[Coding]:
+    """Resolve one disagreement by writing the consensus coder's coding of that turn x code.
+
+    ``decision``: :data:`KEEP` (``keep`` names the coder whose version stands: their
+    spans of the code in the turn, or no coding if they did not apply it),
+    :data:`KEEP_ALL` (the union of every coder's spans: "keep both"),
+    :data:`NEITHER` (no coding), :data:`EDIT` (``span=(start, end)``, document
+    offsets inside the turn). Spans are clipped to the turn, the unit decided.
+
+    In one transaction: the consensus coder's codings of this code that overlap the
+    turn are removed (a part outside the turn is kept), the new codings are written
+    with origin ``consensus`` and ``origin_detail`` like ``"adjudicated keep ana;
+    coders: ana, ben"``, and the decision goes into the event log, where
+    :func:`adjudications` finds it. The coders' codings are read, never changed.
+    Returns the consensus codings written (none for "neither").
+    """
+    coders = tuple(coders) if coders is not None else item.coders
+    name = _check_consensus_coder(consensus_coder, coders)
+    if decision not in DECISIONS:
+        raise QualcodeError(f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
+    if decision == KEEP and keep not in coders:
+        raise QualcodeError(f"keep whose version? {keep!r} is not one of {', '.join(coders)}")
+    _, doc = project.document(item.document_id)
+    text = doc.text
+    if decision == EDIT:
+        if span is None:
+            raise QualcodeError("an edited span needs its start and end")
+        s, e = int(span[0]), int(span[1])
+        if not (item.start <= s < e <= item.end):
+            raise QualcodeError(f"the edited span [{s}, {e}) must lie inside the turn [{item.start}, {item.end})")
+        if not text[s:e].strip():
+            raise QualcodeError("the edited span is empty or only whitespace")
+    label = Adjudication(*item.key, decision=decision, consensus_coder=name, coders=coders, keep=keep).label
+    detail = f"{ADJUDICATED_PREFIX}{label}; coders: {', '.join(coders)}"
+    cod = S.codings
+    overlaps = (cod.c.project_id == project.id, cod.c.document_id == item.document_id, cod.c.code_id == item.code_id,
+                cod.c.start < item.end, cod.c.end > item.start)
+    written: list[Coding] = []
+    with project.write(ADJUDICATE_ACTION, actor=actor, target_type="document", target_id=item.document_id) as (conn, ev):
+        # Read the sources inside the transaction: what is decided is what is stored now.
+        sources = [] if decision in (NEITHER, EDIT) else [keep] if decision == KEEP else list(coders)
+        found = conn.execute(
+            select(cod.c.start, cod.c.end).join(S.coders, S.coders.c.id == cod.c.coder_id)
+            .where(*overlaps, S.coders.c.name.in_(sources))
+        ).all() if sources else []
+        if decision == EDIT:
+            found = [span]
+        spans = [(s, e) for s, e in _merge([(max(s, item.start), min(e, item.end)) for s, e in found]) if text[s:e].strip()]
+
+        cons_id = _coder_id(conn, project, name)
+        old = conn.execute(select(cod).where(*overlaps, cod.c.coder_id == cons_id)).mappings().all()
+        removed = [dict(r) for r in old]
+        if old:
+            conn.execute(delete(cod).where(cod.c.id.in_([r["id"] for r in old])))
+        kept_outside = []
+        for r in old:
+            # A consensus coding reaching beyond this turn keeps its parts outside it.
+            for s, e in ((r["start"], item.start), (item.end, r["end"])):
+                if e > s and text[s:e].strip():
+                    row = {k: r[k] for k in ("project_id", "document_id", "code_id", "coder_id", "origin",
+                                             "origin_detail", "memo", "created_at")}
+                    conn.execute(insert(cod).values(**row, start=s, end=e, snippet=text[s:e]))
+                    kept_outside.append([s, e])
+        created = now_iso()
+        for s, e in spans:
+            row = _coding_row(project, item.document_id, item.code_id, cons_id, s, e, text, detail, created)
+            cid = conn.execute(insert(cod).values(**row)).inserted_primary_key[0]
+            written.append(Coding(item.document_id, s, e, item.code_id, name, text[s:e], CONSENSUS, detail, None,
+                                  created, int(cid), item.code))
+        ev["payload"] = {
+            "consensus_coder": name, "document_id": item.document_id, "document": item.document,
+            "start": item.start, "end": item.end, "code_id": item.code_id, "code": item.code,
+            "decision": decision, "keep": keep, "span": [int(span[0]), int(span[1])] if decision == EDIT else None,
+            "coders": list(coders), "applied_by": list(item.applied_by), "not_applied_by": list(item.not_applied_by),
+            "written": [[c.start, c.end, c.id] for c in written],
+            "removed": [[r["start"], r["end"], r["id"], r["origin_detail"]] for r in removed],
+            "kept_outside_turn": kept_outside,
+        }
+    return written
+
+
+# ------------------------------------------------------------ majority vote
+@dataclass(frozen=True)
+class MajorityResult:
+    """What :func:`write_majority_consensus` did."""
+
+    consensus_coder: str
+    written: int
+    replaced: int
+    skipped_adjudicated: int
+    skipped_existing: int
+    table: pd.DataFrame
+
+    def summary(self) -> str:
+        parts = [f"wrote {self.written} consensus coding(s) as {self.consensus_coder!r}"]
+        if self.replaced:
+            parts.append(f"replaced {self.replaced} earlier majority coding(s)")
+        if self.skipped_adjudicated:
+            parts.append(f"left {self.skipped_adjudicated} adjudicated unit(s) as decided")
+        if self.skipped_existing:
+            parts.append(f"{self.skipped_existing} already coded by {self.consensus_coder!r}")
+        return "; ".join(parts)
+
+
+def majority_table(data: AgreementData, *, threshold: float = 0.5) -> pd.DataFrame:
+    """The majority vote (pure): :func:`qualcode.agreement.majority_consensus` on
+    ``data``, plus ``code_label``, ``against`` (voters of the document who did not
+    apply the code) and ``detail`` (the ``origin_detail`` a consensus coding gets,
+    e.g. ``"majority 3/4: ana, ben, carl; against: dan"``)."""
+    coded = None
+    if data.coded_documents is not None:
+        coded = dict(data.coded_documents)
+        if data.extra_voter:
+            coded[data.extra_voter] = data.extra_coded_documents or []
+    table = majority_consensus(data.codings, data.segments, data.coders, data.codes, threshold=threshold,
+                               extra_voter=data.extra_voter, coded_documents=coded)
+    voters = [*data.coders, *([data.extra_voter] if data.extra_voter else [])]
+
+    def against(r) -> list[str]:
+        return [v for v in voters if v not in r.voters and (coded is None or int(r.document) in coded.get(v, []))]
+
+    table["code_label"] = [data.code_labels.get(c, str(c)) for c in table["code"]]
+    table["against"] = [against(r) for r in table.itertuples(index=False)]
+    table["detail"] = [
+        f"{MAJORITY_PREFIX}{r.votes_for}/{r.votes_total}: {', '.join(r.voters)}"
+        + (f"; against: {', '.join(r.against)}" if r.against else "")
+        for r in table.itertuples(index=False)
+    ]
+    return table
+
+
+def write_majority_consensus(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    as_coder: str = DEFAULT_CONSENSUS_CODER,
+    threshold: float = 0.5,
+    with_suggestions: bool = False,
+    document: int | str | None = None,
+    codes: Sequence[int | str] | None = None,
+    all_documents: bool = False,
+    actor: str | None = None,
+) -> MajorityResult:
+    """Write the majority vote of ``coders`` as codings of ``as_coder``, in ONE transaction.
+
+    Every turn x code where more than ``threshold`` of the voters who coded the
+    document applied the code becomes one consensus coding of the whole turn, with
+    its votes in ``origin_detail`` (``"majority 2/3: ana, ben; against: carl"``).
+    ``with_suggestions`` counts the accepted machine suggestions (origin
+    ``suggestion``) as one more voter, the ensemble labelling of the RedditESS study.
+    Note that a suggestion a coder accepted is also that coder's own coding, so it
+    then has two votes: the coder's and the machine's.
+
+    Re-running **replaces** the earlier majority codings of ``as_coder`` in the same
+    scope (``document``/``codes``, default the whole project) instead of adding
+    duplicates. Turns adjudicated by hand (:func:`adjudicate`) keep their decision:
+    a human resolution outranks a vote. Other codings of ``as_coder`` (adjudicated or
+    typed by hand) are left alone, and a majority coding identical to one of them is
+    not written twice. If anything fails, nothing changes.
+    """
+    name = _check_consensus_coder(as_coder, coders)
+    if len(coders) < 2:
+        raise QualcodeError("a majority needs at least two coders")
+    data = load_agreement_data(project, coders, document=document, codes=codes, all_documents=all_documents,
+                               with_suggestions=with_suggestions, exclude_from_suggestions=[name])
+    table = majority_table(data, threshold=threshold)
+    decided = set(adjudications(project, name))
+    is_decided = [(int(r.document), int(r.start), int(r.end), int(r.code)) in decided for r in table.itertuples(index=False)]
+    todo = table[~np.array(is_decided, dtype=bool)] if len(table) else table
+
+    cod = S.codings
+    docs = list(data.documents)
+    with project.write(MAJORITY_ACTION, actor=actor, target_type="coder") as (conn, ev):
+        cons_id = _coder_id(conn, project, name)
+        ev["target_id"] = cons_id
+        scope = [cod.c.project_id == project.id, cod.c.coder_id == cons_id, cod.c.document_id.in_(docs)]
+        if codes is not None:
+            scope.append(cod.c.code_id.in_(data.codes))
+        previous = (cod.c.origin == CONSENSUS, cod.c.origin_detail.like(MAJORITY_PREFIX + "%"))
+        replaced = conn.execute(delete(cod).where(*scope, *previous)).rowcount
+        existing = {tuple(r) for r in conn.execute(select(cod.c.document_id, cod.c.code_id, cod.c.start, cod.c.end).where(*scope)).all()}
+        created = now_iso()
+        rows = []
+        for r in todo.itertuples(index=False):
+            did, code_id, s, e = int(r.document), int(r.code), int(r.start), int(r.end)
+            if (did, code_id, s, e) in existing:
+                continue
+            rows.append(_coding_row(project, did, code_id, cons_id, s, e, data.texts[did], r.detail, created))
+        if rows:
+            conn.execute(insert(cod), rows)
+        ev["payload"] = {
+            "consensus_coder": name, "coders": list(coders), "threshold": threshold,
+            "with_suggestions": with_suggestions, "suggestions_voter": data.extra_voter,
+            "document": data.documents[docs[0]] if document is not None and docs else None,
+            "codes": [data.code_labels.get(c, c) for c in data.codes] if codes is not None else None,
+            "written": len(rows), "replaced": int(replaced or 0),
+        }
+    return MajorityResult(name, len(rows), int(replaced or 0), int(sum(is_decided)), len(todo) - len(rows), table)
+
+
+def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | None = None) -> tuple[int, int]:
+    """Document offsets of ``excerpt`` inside the disagreement's turn, for an edited span.
+
+    Researchers type or paste the words they want coded rather than offsets. When
+    the words occur several times in the turn, the occurrence closest to ``near``
+    (e.g. where the coders' spans start) is taken. Raises QualcodeError when absent.
+    """
+    words = excerpt.strip()
+    if not words:
+        raise QualcodeError("type the words of the turn that the code applies to")
+    turn = text[item.start:item.end]
+    hits = []
+    i = turn.find(words)
+    while i >= 0:
+        hits.append(item.start + i)
+        i = turn.find(words, i + 1)
+    if not hits:
+        raise QualcodeError(f"“{words[:60]}” is not in this turn (it must match the transcript exactly)")
+    s = min(hits, key=lambda h: abs(h - near)) if near is not None else hits[0]
+    return s, s + len(words)

@@ -1,0 +1,120 @@
+"""Per-code thresholds from the researcher's own codings.
+
+A fixed cut-off (say 0.7) means different things for different codes: a frequent,
+well-worded code scores high, a rare subtle one low. So each code's threshold is the one
+that maximises F1 on *cross-validated* scores: the coder's coded documents are split into
+folds, the suggester is trained without one fold and scores it, as if the researcher
+had not coded those documents yet. The precision, recall and F1 at that threshold are
+what the Suggestions page reports as "how good are suggestions for this code".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import GroupKFold, KFold
+
+from .features import UnitData
+from .scorer import CodeScorer, SuggestConfig
+
+__all__ = ["Calibration", "calibrate", "best_threshold", "exclusive_top", "cross_validated_scores"]
+
+
+@dataclass
+class Calibration:
+    """Per code: threshold, whether it was calibrated, and cross-validated P/R/F1 (NaN if not)."""
+
+    thresholds: np.ndarray
+    calibrated: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    f1: np.ndarray
+
+
+def exclusive_top(scores: np.ndarray, groups: Sequence[tuple[list[int], bool]]) -> np.ndarray:
+    """Within each mutually exclusive group keep only the best code's score (others 0)."""
+    out = scores.copy()
+    for cols, exclusive in groups:
+        if exclusive and len(cols) > 1:
+            sub = out[:, cols]
+            keep = sub.argmax(axis=1)
+            mask = np.zeros_like(sub, dtype=bool)
+            mask[np.arange(len(sub)), keep] = True
+            out[:, cols] = np.where(mask, sub, 0.0)
+    return out
+
+
+def best_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float, float, float]:
+    """``(threshold, precision, recall, f1)`` maximising F1 of ``scores >= threshold``."""
+    truth = truth.astype(bool)
+    if not truth.any():
+        return float("nan"), float("nan"), float("nan"), float("nan")
+    order = np.argsort(-scores, kind="stable")
+    s, t = scores[order], truth[order]
+    tp = np.cumsum(t)
+    k = np.arange(1, len(s) + 1)
+    # Only cut between distinct scores: ties go in or out together.
+    last_of_run = np.r_[s[1:] != s[:-1], True]
+    precision, recall = tp / k, tp / t.sum()
+    f1 = np.where(tp > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
+    f1 = np.where(last_of_run, f1, -1.0)
+    i = int(np.argmax(f1))
+    # Halfway to the next lower score generalises better than the exact score.
+    below = s[i + 1] if i + 1 < len(s) else s[i] - 1e-3
+    threshold = float((s[i] + below) / 2)
+    return threshold, float(precision[i]), float(recall[i]), float(f1[i])
+
+
+def _folds(groups: np.ndarray, n_folds: int):
+    docs = np.unique(groups)
+    if len(docs) >= 2:
+        return list(GroupKFold(n_splits=min(n_folds, len(docs))).split(groups, groups=groups))
+    if len(groups) >= 2 * 3:
+        # One coded document: folds over its excerpts are the best estimate available.
+        return list(KFold(n_splits=3, shuffle=True, random_state=0).split(groups))
+    return []
+
+
+def cross_validated_scores(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.ndarray,
+                           D: np.ndarray, config: SuggestConfig) -> np.ndarray | None:
+    """Out-of-fold blended scores for units ``idx`` (None when too few to split)."""
+    folds = _folds(data.groups[idx], config.cv_folds)
+    if not folds:
+        return None
+    out = np.zeros(Y.shape, dtype=np.float32)
+    for tr, te in folds:
+        scorer = CodeScorer(parents, config).fit(data, idx[tr], Y[tr])
+        # Exclusivity is a property of the whole codebook, not of one fold's sample.
+        out[te] = exclusive_top(scorer.score(data, idx[te], D[te]), _groups_like(parents, Y))
+    return out
+
+
+def _groups_like(parents: Sequence[object], Y: np.ndarray):
+    from .scorer import find_groups
+
+    return find_groups(parents, Y, np.ones(len(Y), dtype=bool))
+
+
+def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.ndarray, D: np.ndarray,
+              config: SuggestConfig) -> Calibration:
+    """Thresholds for every code; codes with fewer than ``min_positives`` codings keep the default."""
+    k = Y.shape[1]
+    cal = Calibration(np.full(k, config.default_threshold, dtype=np.float32), np.zeros(k, dtype=bool),
+                      np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan))
+    positives = Y.sum(axis=0)
+    if not (positives >= config.min_positives).any():
+        return cal
+    cv = cross_validated_scores(parents, data, np.asarray(idx, dtype=int), Y, D, config)
+    if cv is None:
+        return cal
+    for j in range(k):
+        if positives[j] < config.min_positives:
+            continue
+        t, p, r, f = best_threshold(cv[:, j], Y[:, j])
+        if np.isnan(t):
+            continue
+        cal.thresholds[j], cal.precision[j], cal.recall[j], cal.f1[j] = max(t, 1e-3), p, r, f
+        cal.calibrated[j] = True
+    return cal

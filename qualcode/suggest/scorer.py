@@ -1,0 +1,152 @@
+"""The suggestion model on arrays: definition similarity blended with a classifier.
+
+Codes are handled in *groups* (siblings under one parent). A group whose codes the
+researcher never puts on the same excerpt is treated as mutually exclusive (AnnoMI's
+"question / reflection / input / other"): one multinomial logistic regression over its
+codes, plus a "none of these" class when some coded excerpts carry none of them.
+Otherwise each code gets its own one-vs-rest classifier. Both use balanced class
+weights, because codes are rare and an unweighted model learns to say "no".
+
+A code's score blends the classifier with the definition score, trusting the classifier
+more as the researcher codes more excerpts with that code:
+``w = n / (n + blend_prior)``, ``score = w * p_classifier + (1 - w) * definition``.
+With zero codings the score is the definition score alone.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from .features import FeatureConfig, Featurizer, UnitData
+
+__all__ = ["SuggestConfig", "CodeScorer", "find_groups"]
+
+NONE = -1  # class label of "none of the group's codes"
+
+
+@dataclass(frozen=True)
+class SuggestConfig:
+    """Settings of the suggester; the defaults are the ones measured in docs/suggestions.md."""
+
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    C: float = 1.0  # inverse regularisation strength of the logistic regressions
+    min_positives: int = 3  # coded excerpts a code needs before it gets a classifier
+    blend_prior: float = 10.0  # codings at which classifier and definition weigh equally
+    cv_folds: int = 5  # folds (by document) for calibrating thresholds
+    default_threshold: float = 0.5  # used until a code has enough codings to calibrate
+    max_iter: int = 3000
+
+
+def find_groups(parents: Sequence[object], Y: np.ndarray, labelled: np.ndarray) -> list[tuple[list[int], bool]]:
+    """Group code columns by parent; ``(columns, exclusive)`` per group.
+
+    A group is exclusive when it has at least two codes and no labelled unit carries
+    two of them.
+    """
+    by_parent: dict[object, list[int]] = {}
+    for j, p in enumerate(parents):
+        by_parent.setdefault(p, []).append(j)
+    groups = []
+    for cols in by_parent.values():
+        sub = Y[labelled][:, cols]
+        exclusive = len(cols) >= 2 and bool(sub.any()) and int(sub.sum(axis=1).max()) <= 1
+        groups.append((cols, exclusive))
+    return groups
+
+
+def _fit_lr(X, y, config: SuggestConfig) -> LogisticRegression:
+    clf = LogisticRegression(C=config.C, class_weight="balanced", max_iter=config.max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on tiny training sets
+        clf.fit(X, y)
+    return clf
+
+
+class CodeScorer:
+    """Fit on labelled units, score any units. Works with zero codings (definitions only)."""
+
+    def __init__(self, parents: Sequence[object], config: SuggestConfig | None = None):
+        self.parents = list(parents)
+        self.config = config or SuggestConfig()
+        self.k = len(self.parents)
+        self.featurizer: Featurizer | None = None
+        self.models: list[tuple[list[int], bool, object]] = []  # (columns, exclusive, model(s))
+        self.positives = np.zeros(self.k, dtype=int)
+        self.weights = np.zeros(self.k, dtype=np.float32)
+        self.groups: list[tuple[list[int], bool]] = []
+
+    def fit(self, data: UnitData, idx: np.ndarray, Y: np.ndarray) -> "CodeScorer":
+        """Train on units ``idx`` whose codes are the rows of ``Y`` (bool ``[len(idx), k]``)."""
+        cfg = self.config
+        idx = np.asarray(idx, dtype=int)
+        self.positives = Y.sum(axis=0).astype(int)
+        self.models = []
+        self.weights = np.zeros(self.k, dtype=np.float32)
+        self.groups = find_groups(self.parents, Y, np.ones(len(idx), dtype=bool))
+        trainable = self.positives >= cfg.min_positives
+        if len(idx) == 0 or not trainable.any():
+            self.featurizer = None
+            return self
+        self.featurizer = Featurizer(cfg.features).fit(data, idx)
+        X = self.featurizer.transform(data, idx)
+        for cols, exclusive in self.groups:
+            cols_ok = [j for j in cols if trainable[j]]
+            if not cols_ok:
+                continue
+            if exclusive:
+                y = np.full(len(idx), NONE)
+                for j in cols:
+                    y[Y[:, j]] = j
+                if len(np.unique(y)) < 2:
+                    continue
+                self.models.append((cols, True, _fit_lr(X, y, cfg)))
+                trained = cols
+            else:
+                per_code = {}
+                for j in cols_ok:
+                    if Y[:, j].all():
+                        continue  # never "not this code": nothing to learn the boundary from
+                    per_code[j] = _fit_lr(X, Y[:, j].astype(int), cfg)
+                self.models.append((cols, False, per_code))
+                trained = list(per_code)
+            for j in trained:
+                n = self.positives[j]
+                self.weights[j] = n / (n + cfg.blend_prior) if n > 0 else 0.0
+        return self
+
+    def classifier_probs(self, data: UnitData, idx: np.ndarray) -> np.ndarray:
+        """Classifier probability per ``[unit, code]`` (0 where a code has no classifier)."""
+        idx = np.asarray(idx, dtype=int)
+        P = np.zeros((len(idx), self.k), dtype=np.float32)
+        if self.featurizer is None or len(idx) == 0:
+            return P
+        X = self.featurizer.transform(data, idx)
+        for cols, exclusive, model in self.models:
+            if exclusive:
+                probs = model.predict_proba(X)
+                for c, label in enumerate(model.classes_):
+                    if label != NONE:
+                        P[:, int(label)] = probs[:, c]
+            else:
+                for j, clf in model.items():
+                    P[:, j] = clf.predict_proba(X)[:, 1]
+        return P
+
+    def score(self, data: UnitData, idx: np.ndarray, definition: np.ndarray) -> np.ndarray:
+        """Blended scores ``[unit, code]`` in [0, 1]; ``definition`` is the rescaled definition score."""
+        P = self.classifier_probs(data, idx)
+        w = self.weights[None, :]
+        return (w * P + (1.0 - w) * definition).astype(np.float32)
+
+    @property
+    def basis(self) -> list[str]:
+        """Per code: what its score rests on ("definition", "codings+definition", "codings")."""
+        out = []
+        for wj in self.weights:
+            out.append("definition" if wj == 0 else ("codings" if wj > 0.95 else "codings+definition"))
+        return out

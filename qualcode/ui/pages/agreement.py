@@ -1,0 +1,276 @@
+"""Agreement page: compare coders, go through their disagreements, build the consensus.
+
+Three tabs over one choice of coders and scope: the agreement table per code (with
+Krippendorff's flags), the disagreements side by side with a decision for each
+(written as codings of the consensus coder, never by editing a coder's codings),
+and a majority vote over all chosen coders. The statistics and the writing live in
+:mod:`qualcode.consensus`; this module only draws widgets.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ...consensus import (
+    DEFAULT_CONSENSUS_CODER,
+    EDIT,
+    KEEP,
+    KEEP_ALL,
+    NEITHER,
+    AgreementData,
+    Disagreement,
+    adjudicate,
+    agreement_table,
+    find_in_turn,
+    list_disagreements,
+    load_agreement_data,
+    majority_table,
+    turn_context,
+    write_majority_consensus,
+)
+from ...errors import QualcodeError
+from .. import state
+from ..widgets import code_options, md_escape, paginate
+
+TITLE = "Agreement"
+ICON = ":material/compare_arrows:"
+ORDER = 40
+
+K = "qc.agree."
+PER_PAGE = 10
+FLAG_COLOURS = {"reliable": "#d4edda", "tentative": "#fff3cd", "unreliable": "#f8d7da", "undefined": "#e9ecef"}
+
+
+def render() -> None:
+    """Draw the page."""
+    project = state.require_project()
+    everyone = project.coders()
+    if len(everyone) < 2:
+        st.info("Agreement needs at least two coders who coded the same transcripts.")
+        return
+    chosen, scope, codes, cons = _controls(project, everyone)
+    if len(chosen) < 2:
+        st.info("Choose two or more coders to compare.")
+        return
+    all_docs = bool(st.session_state.get(f"{K}all_docs", False))
+    data = _data(project, project.location, project.revision(), tuple(chosen), scope, codes, all_docs, False, "")
+    can_write = project.can("consensus.adjudicate")
+    t_table, t_dis, t_major = st.tabs(["Agreement", "Disagreements", "Majority consensus"])
+    with t_table:
+        _table_tab(data)
+    with t_dis:
+        _disagreements_tab(project, data, cons, can_write)
+    with t_major:
+        _majority_tab(project, chosen, scope, codes, all_docs, cons, can_write)
+
+
+# ------------------------------------------------------------------ controls
+def _controls(project, everyone: list[str]):
+    """Coders, scope, codes and the consensus coder's name (all kept in session state)."""
+    if f"{K}as" not in st.session_state:
+        st.session_state[f"{K}as"] = DEFAULT_CONSENSUS_CODER
+    cons = (st.session_state[f"{K}as"] or "").strip() or DEFAULT_CONSENSUS_CODER
+    if f"{K}coders" not in st.session_state:
+        # Everyone but the consensus coder: comparing the consensus with itself is noise.
+        st.session_state[f"{K}coders"] = [c for c in everyone if c != cons]
+    else:  # a coder deleted elsewhere must not break the widget
+        st.session_state[f"{K}coders"] = [c for c in st.session_state[f"{K}coders"] if c in everyone]
+    docs = project.documents()
+    names = {d.id: d.name for d in docs}
+    c1, c2, c3 = st.columns([3, 2, 2])
+    chosen = c1.multiselect("Coders to compare", everyone, key=f"{K}coders")
+    scope = c2.selectbox("Scope", [None, *names], key=f"{K}scope",
+                         format_func=lambda d: "Whole project" if d is None else names.get(d, str(d)))
+    c3.text_input("Consensus coder", key=f"{K}as",
+                  help="Adjudications and majority votes are saved as codings of this coder.")
+    opts = code_options(project.codes())
+    c4, c5, c6 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    codes = c4.multiselect("Codes", list(opts), format_func=lambda c: opts.get(c, str(c)), key=f"{K}codes",
+                           placeholder="All codes the coders used")
+    c5.number_input("Bootstrap resamples", min_value=0, max_value=5000, value=200, step=100, key=f"{K}n_boot",
+                    help="For the 95% intervals; 1000 or more for a paper (the CLI default), fewer is quicker here.")
+    c6.toggle("Absent where uncoded", key=f"{K}all_docs",
+              help="Count a coder's silence on transcripts they have no coding in as 'code absent'. "
+                   "Off: such transcripts are missing data for that coder.")
+    return chosen, scope, tuple(codes) or None, cons
+
+
+# ------------------------------------------------------------------- reading
+@st.cache_data(show_spinner=False, max_entries=16)
+def _data(_project, location: str, revision: int, coders: tuple[str, ...], scope: int | None,
+          codes: tuple[int, ...] | None, all_docs: bool, with_suggestions: bool, exclude: str) -> AgreementData:
+    # Keyed by revision: any write makes a fresh read (reading is cheap; the report is not).
+    return load_agreement_data(_project, list(coders), document=scope, codes=codes, all_documents=all_docs,
+                               with_suggestions=with_suggestions, exclude_from_suggestions=[exclude] if exclude else ())
+
+
+@st.cache_data(show_spinner="Computing agreement…", max_entries=16)
+def _report(_data: AgreementData, digest: str, unit: str, n_boot: int) -> pd.DataFrame:
+    # Keyed by the compared codings' digest, not the revision: writing consensus
+    # codings (every adjudication) must not re-run the bootstrap.
+    return agreement_table(_data, unit=unit, n_boot=n_boot, seed=0)
+
+
+# ------------------------------------------------------------------- agreement
+def _flag_style(flag: str) -> str:
+    return f"background-color: {FLAG_COLOURS.get(flag, '')}" if flag in FLAG_COLOURS else ""
+
+
+def _table_tab(data: AgreementData) -> None:
+    unit = st.radio("Unit", ["segment", "character"], horizontal=True, key=f"{K}unit",
+                    format_func=lambda u: "Turn × code (presence)" if u == "segment" else "Character (span overlap)")
+    n_boot = int(st.session_state.get(f"{K}n_boot", 200))
+    report = _report(data, data.digest(), unit, n_boot)
+    two = len(data.coders) == 2
+    kappa = "cohens_kappa" if two else "fleiss_kappa"
+    view = pd.DataFrame({
+        "code": report["code"],
+        "flag": report["flag"],
+        "alpha": report["alpha"],
+        "alpha 95% low": report["alpha_ci_low"],
+        "alpha 95% high": report["alpha_ci_high"],
+        ("Cohen's kappa" if two else "Fleiss' kappa"): report[kappa],
+        "% agreement": report["percent_agreement"],
+        "units": report["n_units"],
+        "note": report["note"],
+    })
+    st.dataframe(view.style.map(_flag_style, subset=["flag"]).format(precision=3, na_rep="–"),
+                 hide_index=True, width="stretch", key=f"{K}report")
+    st.caption(
+        "Flags from Krippendorff's alpha: **reliable** ≥ .800, **tentative** .667–.800, **unreliable** < .667, "
+        f"**undefined** when no coder varied (e.g. a code nobody used). {md_escape(report.attrs.get('unit_note', ''))}."
+    )
+    st.download_button("Download the full report (CSV)", data=report.to_csv(index=False).encode("utf-8"),
+                       file_name="agreement.csv", mime="text/csv", key=f"{K}csv", on_click="ignore")
+
+
+# -------------------------------------------------------------- disagreements
+def _disagreements_tab(project, data: AgreementData, cons: str, can_write: bool) -> None:
+    items = list_disagreements(project, data, consensus_coder=cons)
+    if cons in data.coders:
+        st.warning(f"The consensus coder {md_escape(cons)} is one of the coders compared; choose another "
+                   "consensus coder name to adjudicate.")
+        can_write = False
+    if not items:
+        st.success("No disagreements: the coders applied the same codes to the same turns.")
+        return
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    open_only = c1.toggle("Only undecided", key=f"{K}open_only")
+    codes = {i.code_id: i.code for i in items}
+    code = c2.selectbox("Code", [None, *codes], key=f"{K}dis_code",
+                        format_func=lambda c: "All codes" if c is None else codes.get(c, str(c)))
+    decided = sum(1 for i in items if i.decision)
+    st.caption(f"{len(items)} disagreement(s) on turn × code; {decided} decided. Decisions are saved as codings "
+               f"of {md_escape(cons)} (origin consensus); the coders' own codings stay as they are.")
+    shown = [i for i in items if (not open_only or i.decision is None) and (code is None or i.code_id == code)]
+    for item in paginate(shown, key=f"{K}dis", per_page=PER_PAGE, label="Page"):
+        _card(project, data, item, cons, can_write)
+
+
+def _highlight(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """The turn as Markdown with the coder's spans on a coloured background."""
+    out, pos = [], start
+    for s, e in spans:
+        out.append(md_escape(text[pos:s]))
+        out.append(f":orange-background[{md_escape(text[s:e])}]")
+        pos = e
+    out.append(md_escape(text[pos:end]))
+    return "".join(out)
+
+
+def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write: bool) -> None:
+    text = data.texts[item.document_id]
+    kid = f"{K}d.{item.document_id}.{item.start}.{item.code_id}"
+    with st.container(border=True):
+        where = f"turn {item.turn + 1}" if item.turn is not None else "text"
+        who = f" ({md_escape(item.speaker)})" if item.speaker else ""
+        st.markdown(f"**{md_escape(item.document)}** · {where}{who} · code **{md_escape(item.code)}**")
+        views = [v for v in turn_context(data, item) if v.coder in item.coders]
+        for row in range(0, len(views), 4):  # more than four columns gets unreadable
+            for col, view in zip(st.columns(min(4, len(views) - row)), views[row:row + 4]):
+                mark = "✓" if view.status == "applied" else "✗"
+                col.markdown(f"**{md_escape(view.coder)}** {mark} {view.status}")
+                col.markdown(_highlight(text, item.start, item.end, view.spans))
+                if view.other_codes:
+                    col.caption("Also coded here: " + md_escape(", ".join(view.other_codes)))
+        if item.missing:
+            st.caption("Did not code this transcript: " + md_escape(", ".join(item.missing)))
+        if item.decision:
+            d = item.decision
+            by = f" by {md_escape(d.actor)}" if d.actor else ""
+            st.markdown(f":green-badge[Decided: {md_escape(d.label)}] {by} {md_escape(d.at or '')}")
+        if not can_write:
+            return
+        buttons = st.columns(len(item.coders) + 3)
+        for col, coder in zip(buttons, item.coders):
+            if col.button(f"Keep {coder}", key=f"{kid}.keep.{coder}",
+                          help=f"{coder}'s version: " + ("their span(s)" if coder in item.applied_by else "no code here")):
+                _decide(project, item, KEEP, cons, keep=coder)
+        both = "Keep both" if len(item.coders) == 2 else "Keep all"
+        if buttons[-3].button(both, key=f"{kid}.all", help="The union of every coder's spans"):
+            _decide(project, item, KEEP_ALL, cons)
+        if buttons[-2].button("Neither", key=f"{kid}.neither", help="The code does not apply to this turn"):
+            _decide(project, item, NEITHER, cons)
+        with buttons[-1].popover("Edit span"):
+            applied = [s for v in views for s in v.spans]
+            default = text[min(s for s, _ in applied):max(e for _, e in applied)] if applied else text[item.start:item.end]
+            words = st.text_input("Words the code applies to (from this turn)", value=default.strip(),
+                                  key=f"{kid}.words")
+            if st.button("Save span", key=f"{kid}.save_span"):
+                try:
+                    span = find_in_turn(text, item, words, near=applied[0][0] if applied else None)
+                except QualcodeError as exc:
+                    st.error(str(exc))
+                else:
+                    _decide(project, item, EDIT, cons, span=span)
+
+
+def _decide(project, item: Disagreement, decision: str, cons: str, *, keep: str | None = None,
+            span: tuple[int, int] | None = None) -> None:
+    try:
+        written = adjudicate(project, item, decision, keep=keep, span=span, consensus_coder=cons,
+                             actor=state.current_coder())
+    except QualcodeError as exc:
+        st.error(str(exc))
+        return
+    where = f"turn {item.turn + 1}" if item.turn is not None else "text"
+    what = f"{len(written)} consensus coding(s)" if written else "no consensus coding"
+    state.flash(f"{md_escape(item.document)} {where}, {md_escape(item.code)}: decided; {what} saved as "
+                f"{md_escape(cons)}.")
+    st.rerun()
+
+
+# ------------------------------------------------------------------- majority
+def _majority_tab(project, chosen: list[str], scope, codes, all_docs: bool, cons: str, can_write: bool) -> None:
+    st.markdown("Every turn × code that more than the threshold share of the voters applied becomes one "
+                "consensus coding of the turn, with its votes recorded (e.g. *majority 2/3: ana, ben*).")
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
+    threshold = c1.slider("Threshold", 0.0, 0.95, 0.5, 0.05, key=f"{K}threshold",
+                          help="0.5 = strict majority: with two coders both must agree; a tie is not a majority.")
+    with_suggestions = c2.toggle("Count accepted machine suggestions as one more voter", key=f"{K}with_sugg")
+    if cons in chosen:
+        st.warning(f"The consensus coder {md_escape(cons)} is one of the coders compared; choose another name.")
+        return
+    data = _data(project, project.location, project.revision(), tuple(chosen), scope, codes, all_docs,
+                 with_suggestions, cons)
+    table = majority_table(data, threshold=threshold)
+    st.caption(f"{len(table)} turn × code majorities. Writing replaces {md_escape(cons)}'s earlier majority "
+               "codings in this scope; turns decided on the Disagreements tab keep their decision.")
+    if len(table):
+        st.dataframe(
+            pd.DataFrame({"transcript": [data.documents.get(d, d) for d in table["document"]],
+                          "start": table["start"], "code": table["code_label"], "votes": table["detail"]}),
+            hide_index=True, width="stretch", key=f"{K}majority_preview",
+        )
+    if can_write and st.button(f"Write majority consensus as {cons}", key=f"{K}write_majority", type="primary"):
+        try:
+            result = write_majority_consensus(
+                project, chosen, as_coder=cons, threshold=threshold, with_suggestions=with_suggestions,
+                document=scope, codes=codes, all_documents=all_docs, actor=state.current_coder(),
+            )
+        except QualcodeError as exc:
+            st.error(str(exc))
+        else:
+            state.flash(md_escape(result.summary()) + ".")
+            st.rerun()

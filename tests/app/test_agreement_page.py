@@ -1,0 +1,99 @@
+"""The Agreement page through AppTest: choose coders, read the table, adjudicate a
+disagreement and build a majority consensus; every write checked in the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import new_app, no_errors, texts
+
+K = "qc.agree."
+LISTENER, REHEARSAL, GENERIC = 2, 3, 4
+
+
+@pytest.fixture
+def coded(project):
+    """ana and ben double-coded P01: they agree on turn 2, disagree on turn 4."""
+    _, doc = project.document("P01")
+    t2, t4 = doc.segments[1], doc.segments[3]
+    project.add_coding("P01", t2.start, t2.end, LISTENER, "ana")
+    project.add_coding("P01", t2.start, t2.start + 8, LISTENER, "ben")
+    project.add_coding("P01", t4.start, t4.end, GENERIC, "ana")
+    project.add_coding("P01", t2.start, t2.end, REHEARSAL, "ben")
+    return project
+
+
+def open_page(**kw):
+    at = new_app("agreement", **kw)
+    no_errors(at)
+    return at
+
+
+def test_choose_coders_and_the_table_shows_alpha_and_flags(coded):
+    at = open_page()
+    # The coders default to everyone but the consensus coder; choose them explicitly anyway.
+    at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
+    no_errors(at)
+    [table] = [d for d in at.dataframe if d.key == f"{K}report"] if any(d.key for d in at.dataframe) else [at.dataframe[0]]
+    df = table.value
+    assert list(df["code"]) == ["Non-judgemental listener", "Rehearsal space", "Generic replies", "pooled"]
+    assert df.loc[df.code == "Non-judgemental listener", "flag"].item() == "reliable"
+    assert df.loc[df.code == "Generic replies", "flag"].item() == "unreliable"
+    assert "Cohen's kappa" in df.columns
+    # Character units give a different, lower figure for the listener code (spans differ).
+    at.radio(key=f"{K}unit").set_value("character").run()
+    no_errors(at)
+    df2 = at.dataframe[0].value
+    assert df2.loc[df2.code == "Non-judgemental listener", "alpha"].item() < 1
+
+
+def test_fewer_than_two_coders_asks_for_more(coded):
+    at = open_page()
+    at.multiselect(key=f"{K}coders").set_value(["ana"]).run()
+    assert any("two or more coders" in s for s in texts(at.info))
+
+
+def test_adjudicate_one_disagreement_writes_a_consensus_coding(coded):
+    before = {(c.id, c.coder, c.start, c.end, c.code_id) for c in coded.codings()}
+    at = open_page()
+    keep_ana = [b for b in at.button if b.key and b.key.endswith(f".{GENERIC}.keep.ana")]
+    assert keep_ana, [b.key for b in at.button]
+    keep_ana[0].click().run()
+    no_errors(at)
+    [c] = coded.codings(coders=["consensus"])
+    _, doc = coded.document("P01")
+    assert (c.code_id, c.start, c.end, c.origin) == (GENERIC, doc.segments[3].start, doc.segments[3].end, "consensus")
+    assert c.origin_detail == "adjudicated keep ana; coders: ana, ben"
+    # The coders' own codings are untouched, and the decision shows on the card.
+    assert {(c.id, c.coder, c.start, c.end, c.code_id) for c in coded.codings(coders=["ana", "ben"])} == before
+    assert any("decided" in s for s in texts(at.success))
+    assert any("Decided: keep ana" in s for s in texts(at.markdown))
+    # Re-adjudicating the same turn x code replaces the decision: no coding for "neither".
+    [neither] = [b for b in at.button if b.key and b.key.endswith(f"{doc.segments[3].start}.{GENERIC}.neither")]
+    neither.click().run()
+    no_errors(at)
+    assert coded.codings(coders=["consensus"]) == []
+    assert any("Decided: neither" in s for s in texts(at.markdown))
+
+
+def test_edit_span_saves_the_typed_words(coded):
+    at = open_page()
+    _, doc = coded.document("P01")
+    t4 = doc.segments[3]
+    key = f"{K}d.1.{t4.start}.{GENERIC}"
+    at.text_input(key=f"{key}.words").set_value("the advice was generic").run()
+    at.button(key=f"{key}.save_span").click().run()
+    no_errors(at)
+    [c] = coded.codings(coders=["consensus"])
+    assert c.snippet == "the advice was generic" and c.origin_detail.startswith("adjudicated edited span")
+
+
+def test_majority_consensus_button_writes_and_rerun_replaces(coded):
+    at = open_page()
+    at.button(key=f"{K}write_majority").click().run()
+    no_errors(at)
+    cons = coded.codings(coders=["consensus"])
+    assert [(c.code_id, c.origin_detail) for c in cons] == [(LISTENER, "majority 2/2: ana, ben")]
+    at.button(key=f"{K}write_majority").click().run()
+    assert len(coded.codings(coders=["consensus"])) == 1
+    assert any("replaced 1" in s for s in texts(at.success))
