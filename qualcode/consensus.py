@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,10 +114,13 @@ class AgreementData:
     def digest(self) -> str:
         """A fingerprint of the compared codings (a cache key that does not change
         when only consensus codings are written)."""
-        h = hashlib.sha256(repr((self.coders, self.codes, self.coded_documents, self.extra_voter)).encode())
+        # Code labels too: renaming a code must not show the old name from a cache.
+        labels = [self.code_labels.get(c) for c in self.codes]
+        h = hashlib.sha256(repr((self.coders, self.codes, labels, self.coded_documents, self.extra_voter)).encode())
         cols = ["document", "start", "end", "code", "coder"]
         h.update(pd.util.hash_pandas_object(self.codings[cols], index=False).to_numpy().tobytes())
-        h.update(pd.util.hash_pandas_object(self.segments[["document", "start", "end"]], index=False).to_numpy().tobytes())
+        units = self.segments[["document", "start", "end"]]
+        h.update(pd.util.hash_pandas_object(units, index=False).to_numpy().tobytes())
         return h.hexdigest()[:16]
 
 
@@ -139,10 +142,12 @@ def resolve_codes(project: Project, codes: Sequence[int | str]) -> list[int]:
     by_label = {v: k for k, v in labels.items()}
     out = []
     for ref in codes:
-        if isinstance(ref, (int, np.integer)) or (isinstance(ref, str) and ref.isdigit() and int(ref) in labels):
+        if isinstance(ref, (int, np.integer)):
             out.append(int(ref))
         elif ref in by_label:
             out.append(by_label[ref])
+        elif isinstance(ref, str) and ref.isdigit() and int(ref) in labels:  # an id typed on the command line
+            out.append(int(ref))
         else:
             code = project.code(ref)  # raises NotFoundError / ambiguous-name StoreError
             out.append(int(code.id))
@@ -192,13 +197,33 @@ def load_agreement_data(
     if unknown:
         raise QualcodeError(f"no coder {unknown[0]!r} in this project (coders: {', '.join(known) or 'none'})")
     if document is not None:
-        did, doc = project.document(document)
-        docs = {did: doc}
+        scope = [project.document(document)[0]]
     else:
-        docs = {d.id: project.document(d.id)[1] for d in project.documents()}
+        scope = [d.id for d in project.documents()]
+
+    wanted = coders
+    suggestion_voter = None
+    if with_suggestions:
+        suggestion_voter = _voter_name(known)
+        wanted = None  # accepted suggestions may be anyone's codings
+    rows = []
+    for c in project.codings(document=scope[0] if document is not None else None, coders=wanted):
+        if c.coder in coders:
+            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id))
+        if suggestion_voter and c.origin == SUGGESTION and c.coder not in exclude_from_suggestions:
+            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id))
+    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id"])
+    # Two coders who accepted the same suggestion are one machine vote, not two.
+    codings = codings.drop_duplicates(["document", "start", "end", "code", "coder"], ignore_index=True)
+
+    if not all_documents and document is None:
+        # Transcripts none of these coders touched are missing for everyone and add
+        # nothing; skipping them keeps a large project quick to compare.
+        touched = set(codings["document"].tolist())
+        scope = [did for did in scope if did in touched]
+    docs = {did: project.document(did)[1] for did in scope}
     texts = {did: d.text for did, d in docs.items()}
     names = {did: d.name for did, d in docs.items()}
-
     seg_rows = []
     for did, d in docs.items():
         if d.segments:
@@ -207,23 +232,6 @@ def load_agreement_data(
             # A text without speaker turns (field notes, an essay) is one unit.
             seg_rows.append((did, 0, len(d.text), None, None))
     segments = pd.DataFrame(seg_rows, columns=["document", "start", "end", "speaker", "idx"])
-
-    wanted = coders
-    suggestion_voter = None
-    if with_suggestions:
-        suggestion_voter = _voter_name(known)
-        wanted = None  # accepted suggestions may be anyone's codings
-    rows = []
-    for c in project.codings(document=next(iter(docs)) if document is not None else None, coders=wanted):
-        if c.document_id not in docs:
-            continue
-        if c.coder in coders:
-            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id))
-        if suggestion_voter and c.origin == SUGGESTION and c.coder not in exclude_from_suggestions:
-            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id))
-    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id"])
-    # Two coders who accepted the same suggestion are one machine vote, not two.
-    codings = codings.drop_duplicates(["document", "start", "end", "code", "coder"], ignore_index=True)
 
     labels = _code_labels(project)
     if codes is not None:
@@ -441,7 +449,8 @@ def _coder_id(conn: Connection, project: Project, name: str) -> int:
     q = select(S.coders.c.id).where(S.coders.c.project_id == project.id, S.coders.c.name == name)
     cid = conn.execute(q).scalar()
     if cid is None:
-        cid = conn.execute(insert(S.coders).values(project_id=project.id, name=name, created_at=now_iso())).inserted_primary_key[0]
+        row = insert(S.coders).values(project_id=project.id, name=name, created_at=now_iso())
+        cid = conn.execute(row).inserted_primary_key[0]
     return int(cid)
 
 
@@ -510,7 +519,8 @@ def adjudicate(
     overlaps = (cod.c.project_id == project.id, cod.c.document_id == item.document_id, cod.c.code_id == item.code_id,
                 cod.c.start < item.end, cod.c.end > item.start)
     written: list[Coding] = []
-    with project.write(ADJUDICATE_ACTION, actor=actor, target_type="document", target_id=item.document_id) as (conn, ev):
+    with project.write(ADJUDICATE_ACTION, actor=actor, target_type="document",
+                       target_id=item.document_id) as (conn, ev):
         # Read the sources inside the transaction: what is decided is what is stored now.
         sources = [] if decision in (NEITHER, EDIT) else [keep] if decision == KEEP else list(coders)
         found = conn.execute(
@@ -519,7 +529,8 @@ def adjudicate(
         ).all() if sources else []
         if decision == EDIT:
             found = [span]
-        spans = [(s, e) for s, e in _merge([(max(s, item.start), min(e, item.end)) for s, e in found]) if text[s:e].strip()]
+        clipped = _merge([(max(s, item.start), min(e, item.end)) for s, e in found])
+        spans = [(s, e) for s, e in clipped if text[s:e].strip()]
 
         cons_id = _coder_id(conn, project, name)
         old = conn.execute(select(cod).where(*overlaps, cod.c.coder_id == cons_id)).mappings().all()
@@ -639,20 +650,26 @@ def write_majority_consensus(
                                with_suggestions=with_suggestions, exclude_from_suggestions=[name])
     table = majority_table(data, threshold=threshold)
     decided = set(adjudications(project, name))
-    is_decided = [(int(r.document), int(r.start), int(r.end), int(r.code)) in decided for r in table.itertuples(index=False)]
+    is_decided = [(int(r.document), int(r.start), int(r.end), int(r.code)) in decided
+                  for r in table.itertuples(index=False)]
     todo = table[~np.array(is_decided, dtype=bool)] if len(table) else table
 
     cod = S.codings
-    docs = list(data.documents)
+    # Not data.documents: that leaves out transcripts nobody coded (any more), whose
+    # old majority codings must go too.
+    in_scope = project.document(document)[0] if document is not None else None
     with project.write(MAJORITY_ACTION, actor=actor, target_type="coder") as (conn, ev):
         cons_id = _coder_id(conn, project, name)
         ev["target_id"] = cons_id
-        scope = [cod.c.project_id == project.id, cod.c.coder_id == cons_id, cod.c.document_id.in_(docs)]
+        scope = [cod.c.project_id == project.id, cod.c.coder_id == cons_id]
+        if in_scope is not None:
+            scope.append(cod.c.document_id == in_scope)
         if codes is not None:
             scope.append(cod.c.code_id.in_(data.codes))
         previous = (cod.c.origin == CONSENSUS, cod.c.origin_detail.like(MAJORITY_PREFIX + "%"))
         replaced = conn.execute(delete(cod).where(*scope, *previous)).rowcount
-        existing = {tuple(r) for r in conn.execute(select(cod.c.document_id, cod.c.code_id, cod.c.start, cod.c.end).where(*scope)).all()}
+        kept = conn.execute(select(cod.c.document_id, cod.c.code_id, cod.c.start, cod.c.end).where(*scope)).all()
+        existing = {tuple(r) for r in kept}
         created = now_iso()
         rows = []
         for r in todo.itertuples(index=False):
@@ -665,7 +682,7 @@ def write_majority_consensus(
         ev["payload"] = {
             "consensus_coder": name, "coders": list(coders), "threshold": threshold,
             "with_suggestions": with_suggestions, "suggestions_voter": data.extra_voter,
-            "document": data.documents[docs[0]] if document is not None and docs else None,
+            "document": next(iter(data.documents.values()), None) if document is not None else None,
             "codes": [data.code_labels.get(c, c) for c in data.codes] if codes is not None else None,
             "written": len(rows), "replaced": int(replaced or 0),
         }

@@ -38,6 +38,7 @@ __all__ = [
     "EmbeddingBackend",
     "Embedder",
     "HashingEmbedder",
+    "HASHING",
     "default_model_path",
     "get_embedder",
     "text_sha256",
@@ -215,13 +216,24 @@ class HashingEmbedder:
         return out / np.where(norms == 0, 1.0, norms)
 
 
+HASHING = "hashing"  # model name of HashingEmbedder (tests, dry runs): QUALCODE_EMBEDDING_MODEL=hashing
+
+
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Embedder:
+def _load(path: str) -> EmbeddingBackend:
+    if path == HASHING:
+        return HashingEmbedder()
     return Embedder(path)
 
 
-def get_embedder(model: str | os.PathLike[str] | None = None) -> Embedder:
-    """The embedder for ``model`` (default: :func:`default_model_path`), loaded once per process."""
+def get_embedder(model: str | os.PathLike[str] | None = None) -> EmbeddingBackend:
+    """The embedder for ``model`` (default: :func:`default_model_path`), loaded once per process.
+
+    ``"hashing"`` (argument or ``QUALCODE_EMBEDDING_MODEL``) gives :class:`HashingEmbedder`.
+    """
+    name = str(model) if model else os.environ.get(MODEL_ENV, "")
+    if name == HASHING:
+        return _load(HASHING)
     return _load(str(Path(model).expanduser().resolve() if model else default_model_path().resolve()))
 
 

@@ -66,7 +66,9 @@ def agreement(
     unit: Annotated[str, typer.Option("--unit", help="segment (turn x code presence) or character.")] = "segment",
     document: DocumentOpt = None,
     codes: CodesOpt = None,
-    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")] = 1000,
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed (same seed, same intervals).")] = 0,
     all_documents: AllDocsOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report rows as JSON (NaN as null).")] = False,
@@ -107,7 +109,8 @@ def _table(report, *, two_coders: bool) -> str:
     right = {1, 2, 3, 4}
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        return "  ".join(cells).rstrip()
 
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
 
@@ -115,8 +118,12 @@ def _table(report, *, two_coders: bool) -> str:
 def consensus(
     project: ProjectOpt,
     coders: CodersOpt,
-    as_coder: Annotated[str, typer.Option("--as", help="Name of the consensus coder that receives the codings.")] = "consensus",
-    threshold: Annotated[float, typer.Option("--threshold", help="A code goes to a turn when votes for > threshold x voters.")] = 0.5,
+    as_coder: Annotated[
+        str, typer.Option("--as", help="Name of the consensus coder that receives the codings.")
+    ] = "consensus",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="A code goes to a turn when votes for > threshold x voters.")
+    ] = 0.5,
     with_suggestions: Annotated[
         bool, typer.Option("--with-suggestions", help="Count accepted machine suggestions as one more voter.")
     ] = False,

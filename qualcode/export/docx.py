@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 from docx import Document as new_document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
@@ -51,6 +51,10 @@ DEFAULT_FIGURES = ("themes", "codes", "code_participant")
 _RTL_CHAR = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 _RTL_RUN = re.compile(f"[{_RTL_CHAR}](?:[^A-Za-z\u00c0-\u024f\n]*[{_RTL_CHAR}])?")
 _STRONG = re.compile(f"[{_RTL_CHAR}A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
+# Elements that follow w:bidi inside w:pPr (the schema fixes the order).
+_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
 
@@ -107,6 +111,11 @@ def is_rtl(text: str) -> bool:
     return bool(m and re.match(f"[{_RTL_CHAR}]", m.group(0)))
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 excerpt``, ``2 excerpts``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _clean(text: str) -> str:
     # XML 1.0 cannot carry most control characters; form feeds and vertical tabs become breaks.
     return _NOT_XML.sub("", str(text).replace("\x0b", "\n").replace("\x0c", "\n").replace("\r\n", "\n").replace("\r", "\n"))
@@ -134,8 +143,7 @@ def _set_bidi(par: Paragraph, text: str) -> None:
     if is_rtl(text):
         ppr = par._p.get_or_add_pPr()
         if ppr.find(qn("w:bidi")) is None:
-            seq = type(ppr)._tag_seq  # schema order: w:bidi must precede spacing, ind, jc...
-            ppr.insert_element_before(OxmlElement("w:bidi"), *seq[seq.index("w:bidi") + 1:])
+            ppr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
 
 
 def _para(doc: DocxDocument, text: str = "", style: str | None = None) -> Paragraph:
@@ -147,15 +155,23 @@ def _para(doc: DocxDocument, text: str = "", style: str | None = None) -> Paragr
 
 
 def _field(par: Paragraph, instr: str, shown: str) -> None:
-    """A simple Word field (page number, figure number) with its current value shown."""
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), instr)
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = shown
-    run.append(t)
-    fld.append(run)
-    par._p.append(fld)
+    """A Word field (page number, figure number) with its current value shown.
+
+    Written as runs (begin, instruction, separate, result, end) rather than
+    ``w:fldSimple`` so every reader, python-docx included, sees the shown value.
+    """
+    def fld_char(kind: str):
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    instr_el = OxmlElement("w:instrText")
+    instr_el.set(qn("xml:space"), "preserve")
+    instr_el.text = f" {instr} "
+    for part in (fld_char("begin"), instr_el, fld_char("separate")):
+        par.add_run()._r.append(part)
+    par.add_run(shown)
+    par.add_run()._r.append(fld_char("end"))
 
 
 # ---------------------------------------------------------------------- styles
@@ -188,6 +204,7 @@ def _setup(doc: DocxDocument, options: ReportOptions) -> None:
     pstyle("Code Note", "Normal", 10, italic=True, after=6)
     pstyle("Memo", "Normal", 9.5, indent=0.8, after=8, grey=True)
     pstyle("Table Text", "Normal", 9, after=0)
+    styles["Heading 1"].paragraph_format.page_break_before = True  # each part of the report on a new page
     span = styles.add_style("Coded Span", WD_STYLE_TYPE.CHARACTER)
     span.base_style = styles["Default Paragraph Font"]
     span.font.bold = True
@@ -243,7 +260,7 @@ def _title_page(doc: DocxDocument, project: Project, options: ReportOptions, ex:
     coders = list(options.coders) if options.coders else sorted(set(ex["coder"])) or project.coders()
     when = options.date or date.today().strftime("%d %B %Y").lstrip("0")
     facts = [("Project", project.name), ("Date", when), ("Coders", ", ".join(coders) or "none"),
-             ("Excerpts", f"{len(ex)} from {ex['document'].nunique()} document(s) and {ex['participant'].nunique()} participant(s)"),
+             ("Excerpts", f"{len(ex)} from {_n(ex['document'].nunique(), 'document')} and {_n(ex['participant'].nunique(), 'participant')}"),
              ("Context", "the coded span only" if options.context == "span" else "the whole turn, the coded span in bold"),
              ("Order", "by theme and code" if options.order == "code" else "by participant")]
     facts += [("Selection", line) for line in options.describe()]
@@ -252,7 +269,7 @@ def _title_page(doc: DocxDocument, project: Project, options: ReportOptions, ex:
         _add_text(par, f"{label}: ", bold=True)
         _add_text(par, value)
     _para(doc, f"Generated by qualcode {__version__}. Excerpts are quoted exactly as coded.", "Code Note")
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # No page break here: every Heading 1 starts a new page (a property of the style).
 
 
 def _codebook(doc: DocxDocument, book: pd.DataFrame, by_id: dict) -> None:
@@ -374,7 +391,7 @@ def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: Re
             first = rows.iloc[0]
             if first["depth"] > 0:
                 doc.add_heading(PATH_SEPARATOR.join(str(first["code_path"]).split(PATH_SEPARATOR)[1:]), level=3)
-            note = f"{len(rows)} excerpt(s) from {rows['participant'].nunique()} participant(s)."
+            note = f"{_n(len(rows), 'excerpt')} from {_n(rows['participant'].nunique(), 'participant')}."
             _para(doc, note + (f" Definition: {code.definition}" if code.definition else ""), "Code Note")
             memo = project.memo("code", int(code_id)) if options.include_memos else None
             if memo:
@@ -385,7 +402,7 @@ def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: Re
             for row in shown.itertuples():
                 _excerpt(doc, row, options, False)
             if len(shown) < len(rows):
-                _para(doc, f"… and {len(rows) - len(shown)} more excerpt(s) (all are in the CSV/XLSX export).", "Code Note")
+                _para(doc, f"… and {len(rows) - len(shown)} more (all are in the CSV/XLSX export).", "Code Note")
 
 
 def _memos(doc: DocxDocument, project: Project, docs: pd.DataFrame) -> None:

@@ -199,6 +199,12 @@ def _child(el: etree._Element, name: str) -> etree._Element | None:
     return found[0] if found else None
 
 
+def _items(parent: etree._Element, holder: str, item: str) -> list[etree._Element]:
+    """``<Users><User/>...`` -> the ``User`` elements ([] when there is no ``Users``)."""
+    h = _child(parent, holder)
+    return _children(h, item) if h is not None else []
+
+
 def _guid(value: str | None) -> str | None:
     try:
         return normalise_guid(value) if value else None
@@ -228,6 +234,10 @@ class _Archive:
     def __init__(self, path: Path):
         self.zf = zipfile.ZipFile(path) if zipfile.is_zipfile(path) else None
         self.names = {n.lower().lstrip("/"): n for n in (self.zf.namelist() if self.zf else [])}
+
+    def close(self) -> None:
+        if self.zf is not None:
+            self.zf.close()
 
     def read(self, ref: str) -> bytes | None:
         ref = ref.strip().replace("\\", "/")
@@ -311,8 +321,15 @@ def _parse(path: Path) -> _Parsed:
     if local_name(root) != "Project" or etree.QName(root).namespace not in (PROJECT_NS, None):
         raise ExchangeError(f"{where}: not a REFI-QDA project (root is <{local_name(root)}>, expected <Project>)")
     archive = _Archive(path)
+    try:
+        return _read_project(root, where, archive)
+    finally:
+        archive.close()
+
+
+def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parsed:
     users = {}
-    for u in _children(_child(root, "Users") if _child(root, "Users") is not None else root, "User"):
+    for u in _items(root, "Users", "User"):
         g = _guid(u.get("guid"))
         if g:
             users[g] = (u.get("name") or u.get("id") or f"user {g[:8]}").strip()
@@ -326,7 +343,7 @@ def _parse(path: Path) -> _Parsed:
                 code_notes[_guid(el.get("guid"))] = _note_refs(el)
     notes = {}
     skipped: list[str] = []
-    for n in _children(_child(root, "Notes") if _child(root, "Notes") is not None else etree.Element("x"), "Note"):
+    for n in _items(root, "Notes", "Note"):
         g = _guid(n.get("guid"))
         raw = _text_of(n, archive)
         if g and raw is not None:
@@ -334,7 +351,7 @@ def _parse(path: Path) -> _Parsed:
         elif g:
             skipped.append(f"note {n.get('name') or g}: no plain text")
     variables = {}
-    for v in _children(_child(root, "Variables") if _child(root, "Variables") is not None else etree.Element("x"), "Variable"):
+    for v in _items(root, "Variables", "Variable"):
         if _guid(v.get("guid")):
             variables[_guid(v.get("guid"))] = (v.get("name") or "").strip()
 
@@ -349,7 +366,7 @@ def _parse(path: Path) -> _Parsed:
         return out
 
     cases = []
-    for c in _children(_child(root, "Cases") if _child(root, "Cases") is not None else etree.Element("x"), "Case"):
+    for c in _items(root, "Cases", "Case"):
         name = (c.get("name") or "").strip() or f"case {(_guid(c.get('guid')) or '?')[:8]}"
         refs = [g for g in (_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")) if g]
         cases.append((name, values(c), refs))

@@ -16,7 +16,7 @@ Public API::
 
 from __future__ import annotations
 
-from .decisions import ACCEPT, REJECT, Decision, decided_keys, decisions
+from .decisions import ACCEPT, REJECT, Decision, decided_keys, decision_log
 from .engine import SUGGESTER, VERSION, CodeQuality, DefinitionMatch, Evidence, Suggester, Suggestion
 from .features import FeatureConfig
 from .scorer import SuggestConfig
@@ -34,7 +34,7 @@ __all__ = [
     "project_units",
     "split_sentences",
     "Decision",
-    "decisions",
+    "decision_log",
     "decided_keys",
     "ACCEPT",
     "REJECT",

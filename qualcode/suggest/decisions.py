@@ -19,7 +19,7 @@ from ..model import SUGGESTION, Coding
 from ..store import now_iso
 from ..store import schema as S
 
-__all__ = ["ACCEPT", "REJECT", "Decision", "accept", "reject", "decided_keys", "decisions", "origin_detail"]
+__all__ = ["ACCEPT", "REJECT", "Decision", "accept", "reject", "decided_keys", "decision_log", "origin_detail"]
 
 ACCEPT = "accept"
 REJECT = "reject"
@@ -103,7 +103,7 @@ def reject(project, suggestion, coder: str, *, suggester: str, version: str) -> 
                 score=suggestion.score)
 
 
-def decisions(project, *, coder: str | None = None, kinds: Iterable[str] = (ACCEPT, REJECT)) -> list[Decision]:
+def decision_log(project, *, coder: str | None = None, kinds: Iterable[str] = (ACCEPT, REJECT)) -> list[Decision]:
     """Recorded decisions, oldest first (optionally one coder's)."""
     t = S.suggestion_decisions
     q = select(t).where(t.c.project_id == project.id, t.c.decision.in_(list(kinds))).order_by(t.c.id)
@@ -119,4 +119,4 @@ def decisions(project, *, coder: str | None = None, kinds: Iterable[str] = (ACCE
 
 def decided_keys(project, coder: str, *, kinds: Iterable[str] = (REJECT,)) -> set[tuple[int, int, int, int]]:
     """``{(document_id, start, end, code_id)}`` the coder has rejected (or decided, per ``kinds``)."""
-    return {(d.document_id, d.start, d.end, d.code_id) for d in decisions(project, coder=coder, kinds=kinds)}
+    return {(d.document_id, d.start, d.end, d.code_id) for d in decision_log(project, coder=coder, kinds=kinds)}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ..errors import QualcodeError
-from ..model import Coding, Document
+from ..model import Code, Coding, Document
 
 __all__ = [
     "Block",
@@ -38,6 +38,7 @@ __all__ = [
     "trim_span",
     "format_timestamp",
     "code_colour",
+    "code_colours",
     "PALETTE",
     "utf16_to_codepoint",
     "codepoint_to_utf16",
@@ -163,6 +164,36 @@ def code_colour(code_id: int, colour: str | None = None) -> str:
     if colour and _HEX.match(colour):
         return colour.lower()
     return PALETTE[(code_id - 1) % len(PALETTE)] if code_id > 0 else PALETTE[0]
+
+
+_SHADES = (0.0, 0.4, -0.25, 0.6, -0.42, 0.2, -0.12, 0.72, -0.55)
+
+
+def _shade(hex_colour: str, amount: float) -> str:
+    # amount > 0 mixes towards white, < 0 towards black.
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    target = 255 if amount > 0 else 0
+    mix = [round(c + (target - c) * abs(amount)) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def code_colours(codes: Sequence[Code]) -> dict[int, str]:
+    """Code id -> display colour for every code of a codebook.
+
+    Codebooks often give every code of a theme the theme's colour; overlapping
+    codings of one theme would then be indistinguishable, so codes sharing a colour
+    get lighter and darker shades of it (in codebook order; the first keeps it).
+    """
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for c in codes:
+        if c.id is None:
+            continue
+        base = code_colour(c.id, c.colour)
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        out[c.id] = _shade(base, _SHADES[k % len(_SHADES)]) if k else base
+    return out
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

@@ -75,7 +75,8 @@ def new_app(page: str = "", *, coder: str | None = "ana", blind: bool = False, q
     at = AppTest.from_file(APP, default_timeout=60)
     if coder:
         at.session_state["qc.coder"] = coder
-    at.session_state["qc.blind"] = blind
+    if blind:
+        at.session_state["qc.blind"] = True
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

@@ -23,8 +23,11 @@ def coded(project):
     return project
 
 
-def open_page(**kw):
+def open_page(tab: str | None = None, **kw):
     at = new_app("agreement", **kw)
+    if tab:
+        at.session_state[f"{K}tab"] = tab
+        at.run()
     no_errors(at)
     return at
 
@@ -34,8 +37,7 @@ def test_choose_coders_and_the_table_shows_alpha_and_flags(coded):
     # The coders default to everyone but the consensus coder; choose them explicitly anyway.
     at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
     no_errors(at)
-    [table] = [d for d in at.dataframe if d.key == f"{K}report"] if any(d.key for d in at.dataframe) else [at.dataframe[0]]
-    df = table.value
+    df = at.dataframe[0].value
     assert list(df["code"]) == ["Non-judgemental listener", "Rehearsal space", "Generic replies", "pooled"]
     assert df.loc[df.code == "Non-judgemental listener", "flag"].item() == "reliable"
     assert df.loc[df.code == "Generic replies", "flag"].item() == "unreliable"
@@ -55,7 +57,8 @@ def test_fewer_than_two_coders_asks_for_more(coded):
 
 def test_adjudicate_one_disagreement_writes_a_consensus_coding(coded):
     before = {(c.id, c.coder, c.start, c.end, c.code_id) for c in coded.codings()}
-    at = open_page()
+    at = open_page("Disagreements")
+    assert not at.dataframe  # only the open tab runs: no bootstrap while adjudicating
     keep_ana = [b for b in at.button if b.key and b.key.endswith(f".{GENERIC}.keep.ana")]
     assert keep_ana, [b.key for b in at.button]
     keep_ana[0].click().run()
@@ -66,7 +69,7 @@ def test_adjudicate_one_disagreement_writes_a_consensus_coding(coded):
     assert c.origin_detail == "adjudicated keep ana; coders: ana, ben"
     # The coders' own codings are untouched, and the decision shows on the card.
     assert {(c.id, c.coder, c.start, c.end, c.code_id) for c in coded.codings(coders=["ana", "ben"])} == before
-    assert any("decided" in s for s in texts(at.success))
+    assert any("Generic replies: keep ana (1 coding(s) saved as consensus)" in s for s in texts(at.success))
     assert any("Decided: keep ana" in s for s in texts(at.markdown))
     # Re-adjudicating the same turn x code replaces the decision: no coding for "neither".
     [neither] = [b for b in at.button if b.key and b.key.endswith(f"{doc.segments[3].start}.{GENERIC}.neither")]
@@ -77,7 +80,7 @@ def test_adjudicate_one_disagreement_writes_a_consensus_coding(coded):
 
 
 def test_edit_span_saves_the_typed_words(coded):
-    at = open_page()
+    at = open_page("Disagreements")
     _, doc = coded.document("P01")
     t4 = doc.segments[3]
     key = f"{K}d.1.{t4.start}.{GENERIC}"
@@ -89,7 +92,7 @@ def test_edit_span_saves_the_typed_words(coded):
 
 
 def test_majority_consensus_button_writes_and_rerun_replaces(coded):
-    at = open_page()
+    at = open_page("Majority consensus")
     at.button(key=f"{K}write_majority").click().run()
     no_errors(at)
     cons = coded.codings(coders=["consensus"])
@@ -97,3 +100,34 @@ def test_majority_consensus_button_writes_and_rerun_replaces(coded):
     at.button(key=f"{K}write_majority").click().run()
     assert len(coded.codings(coders=["consensus"])) == 1
     assert any("replaced 1" in s for s in texts(at.success))
+
+
+def test_open_transcript_goes_to_the_turn_in_the_coding_workspace(coded):
+    at = open_page("Disagreements")
+    [b] = [b for b in at.button if b.key and b.key.endswith(f".{REHEARSAL}.open")]
+    b.click().run()
+    no_errors(at)
+    assert at.session_state["qc.code.focus"]["doc"] == 1
+    assert str(at.query_params["doc"]).strip("[]'") == "1"
+
+
+def test_a_viewer_sees_the_disagreements_but_no_decision_buttons(coded, monkeypatch):
+    from qualcode.store import Project
+
+    monkeypatch.setattr(Project, "can", lambda self, action: False)
+    at = open_page("Disagreements")
+    assert any("Generic replies" in s for s in texts(at.markdown))
+    assert not [b for b in at.button if b.key and ".keep." in b.key]
+
+
+def test_absent_where_uncoded_counts_uncoded_transcripts(coded):
+    # ben also coded P02; ana never opened it. By default P02 is missing for ana.
+    _, doc = coded.document("P02")
+    t = doc.segments[1]
+    coded.add_coding("P02", t.start, t.end, REHEARSAL, "ben")
+    at = open_page()
+    df = at.dataframe[0].value
+    assert df.loc[df.code == "Rehearsal space", "units"].item() == 4  # P01's four turns only
+    at.toggle(key=f"{K}all_docs").set_value(True).run()
+    df = at.dataframe[0].value
+    assert df.loc[df.code == "Rehearsal space", "units"].item() == 8  # every turn of P01-P03 (4 + 2 + 2)

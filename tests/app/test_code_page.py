@@ -237,7 +237,6 @@ def test_a_second_tab_sees_saved_work_after_a_rerun(project):
 
 
 def test_transcript_html_in_the_component_is_escaped(project):
-    from qualcode.model import Code  # noqa: F401  (kept close to the hostile doc below)
     from tests.conftest import make_interview
 
     project.add_documents([make_interview("evil", [("P<i>9", "<script>window.__pwned=1</script><img src=x onerror=alert(1)>")])])
@@ -251,3 +250,15 @@ def test_transcript_html_in_the_component_is_escaped(project):
 def _submit(at, label):
     [button] = [b for b in at.button if b.label == label]
     button.click().run()
+
+
+def test_codebook_beside_the_transcript_is_escaped_with_counts(project):
+    from qualcode.model import Code
+
+    project.add_code(Code("<b>odd</b> name", definition="<script>x</script>"))
+    _, doc = project.document("P01")
+    project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, LISTENER, "ana")
+    at = open_code(1)
+    [book] = [h.proto.body for h in at.get("html") if "Rehearsal space" in h.proto.body]
+    assert "&lt;b&gt;odd&lt;/b&gt; name" in book and "<script>" not in book
+    assert "Non-judgemental listener <span" in book and "· 1</span>" in book

@@ -40,7 +40,6 @@ def test_table_with_counts_and_examples(project):
 
 def test_add_a_code(project):
     at = new_app("codebook")
-    form = at.get("form")  # noqa: F841  (the add form lives in an expander)
     at.text_input[0].input("Crisis handling")
     at.text_area[0].input("How the bot responds to risk.")
     submit(at, "Add code")
@@ -104,7 +103,6 @@ def test_move_merge_and_delete_with_confirmation(project):
     no_errors(at)
     assert REHEARSAL not in [c.id for c in project.codes()] and project.codings() == []
     # The history records every edit.
-    history = at.expander  # noqa: F841
     assert "delete" in set(at.dataframe[-1].value["action"])
 
 

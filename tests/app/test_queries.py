@@ -14,9 +14,9 @@ def test_turn_coverage_counts_coded_turns_per_coder(small_study):
     p.add_coding("P01", s1.start, s1.start + 8, "Generic replies", "ana")
     p.add_coding("P01", s1.start + 10, s1.end, "Rehearsal space", "ana")
     p.add_coding("P01", s3.start, s3.end, "Generic replies", "ben")
-    did = doc_id = p.document("P01")[0]
+    did = p.document("P01")[0]
     assert queries.turn_coverage(p, ["ana"]) == {did: 1}
-    assert queries.turn_coverage(p) == {doc_id: 2}
+    assert queries.turn_coverage(p) == {did: 2}
     assert queries.code_counts(p)[p.code("Generic replies").id] == 2
     assert queries.code_counts(p, ["ben"]) == {p.code("Generic replies").id: 1}
     assert queries.coding_counts_by_document(p, ["ana"]) == {did: 2}

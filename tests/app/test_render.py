@@ -11,6 +11,7 @@ from qualcode.model import Coding, Document, Segment
 from qualcode.ui.render import (
     blocks,
     code_colour,
+    code_colours,
     codepoint_to_utf16,
     format_timestamp,
     rendered_text,
@@ -167,6 +168,16 @@ def test_small_helpers():
     assert trim_span("  ab  ", 0, 6) == (2, 4)
     assert code_colour(3, "#AABBCC") == "#aabbcc"
     assert code_colour(3, "red; background:url(x)").startswith("#")  # never raw CSS from a codebook
+
+
+def test_codes_sharing_a_theme_colour_get_distinct_shades():
+    from qualcode.model import Code
+
+    codes = [Code("T", colour="#0072b2", id=1), Code("a", parent="T", colour="#0072b2", id=2),
+             Code("b", parent="T", colour="#0072b2", id=3), Code("c", id=4)]
+    colours = code_colours(codes)
+    assert colours[1] == "#0072b2" and len({colours[1], colours[2], colours[3]}) == 3
+    assert all(len(c) == 7 and c.startswith("#") for c in colours.values())
 
 
 def test_long_interview_renders_quickly():

@@ -188,10 +188,22 @@ def test_rerun_replaces_instead_of_duplicating_and_keeps_other_scopes(study):
     study.remove_coding(g.id)
     write_majority_consensus(study, ["ana", "ben", "carl"], document="P01")
     assert [(d, code) for d, _, code, _ in consensus_codings(study)] == [("P01", LISTENER), ("P02", REHEARSAL)]
+    # Once nobody has codings in P02 any more, a project-wide re-run removes its majority too.
+    for c in study.codings(document="P02", coders=["ana", "ben"]):
+        study.remove_coding(c.id)
+    write_majority_consensus(study, ["ana", "ben", "carl"])
+    assert [(d, code) for d, _, code, _ in consensus_codings(study)] == [("P01", LISTENER)]
+    code_turn(study, "P02", 1, REHEARSAL, "ana")
+    code_turn(study, "P02", 1, REHEARSAL, "ben")
     # A run restricted to codes replaces only those codes' majority codings.
     write_majority_consensus(study, ["ana", "ben", "carl"], codes=[REHEARSAL], threshold=0.0)
     assert [(d, code) for d, _, code, _ in consensus_codings(study)] == [
         ("P01", LISTENER), ("P02", REHEARSAL)]
+    ben = [c for c in study.codings(coders=["ben"]) if c.code_name == LISTENER]
+    study.remove_coding(ben[0].id)
+    # A full run would now record listener on P01 as 2/3; a rehearsal-only run leaves it alone.
+    write_majority_consensus(study, ["ana", "ben", "carl"], codes=[REHEARSAL])
+    assert [detail for _, _, _, detail in consensus_codings(study)][0] == "majority 3/3: ana, ben, carl"
 
 
 def test_adjudicated_turns_keep_their_decision_and_hand_codings_stay(study):

@@ -52,15 +52,19 @@ def study(tmp_path_factory):
 def _code_demo_interview(project: Project) -> None:
     # A few overlapping codings by two coders on P01 so the screenshot shows highlights.
     _, doc = project.document("P01_interview")
-    listener = next(c for c in project.codes() if c.codable and "listener" in c.name.lower())
-    others = [c for c in project.codes() if c.codable and c.id != listener.id]
+    codable = [c for c in project.codes() if c.codable]
+
+    def code(name: str) -> Code:
+        return next((c for c in codable if c.name == name), codable[0])
+
     turns = [s for s in doc.segments if s.speaker == "P01"]
-    picks = [(turns[3], listener, "ana"), (turns[4], others[2], "ana"), (turns[5], others[5], "ben")]
-    for seg, code, coder in picks:
-        project.add_coding(doc.name, seg.start, seg.end, code.id, coder)
+    picks = [(turns[3], code("Out-of-hours need"), "ana"), (turns[4], code("Empathy"), "ana"),
+             (turns[5], code("Generic or scripted replies"), "ben")]
+    for seg, c, coder in picks:
+        project.add_coding(doc.name, seg.start, seg.end, c.id, coder)
     seg = turns[4]
     mid = doc.text.index(" ", seg.start + (seg.end - seg.start) // 3)
-    project.add_coding(doc.name, seg.start, mid, listener.id, "ben")
+    project.add_coding(doc.name, seg.start, mid, code("Non-judgemental listener").id, "ben")
 
 
 def open_code(page, study, doc: str, query: str = "coder=ana") -> None:
@@ -74,6 +78,7 @@ SELECT_JS = """(needle) => {
   for (const run of document.querySelectorAll('.qc-tx .qc-r')) {
     const t = run.firstChild.data, i = t.indexOf(needle);
     if (i < 0) continue;
+    run.scrollIntoView({block: 'center'});
     const range = document.createRange();
     range.setStart(run.firstChild, i);
     range.setEnd(run.firstChild, i + needle.length);
@@ -213,7 +218,15 @@ def test_workspace_screenshot(page, study):
     page.get_by_role("button", name="Next").click()
     settle(page)
     page.get_by_role("button", name="Next").click()
-    settle(page, 900)
+    settle(page, 600)
+    # Show a live selection too: part of the turn after the focused coding.
+    point = page.evaluate(SELECT_JS, "I wrote for like one hour.")
+    if point:
+        page.mouse.move(point["x"], point["y"])
+        page.mouse.up()
+        settle(page)
+    page.mouse.move(5, 900)  # no tooltip in the picture
+    page.wait_for_timeout(600)
     path = screenshot(page, "workspace.png")
     img = ROOT / "docs" / "img"
     img.mkdir(parents=True, exist_ok=True)

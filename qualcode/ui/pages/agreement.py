@@ -18,6 +18,7 @@ from ...consensus import (
     KEEP,
     KEEP_ALL,
     NEITHER,
+    Adjudication,
     AgreementData,
     Disagreement,
     adjudicate,
@@ -30,7 +31,7 @@ from ...consensus import (
     write_majority_consensus,
 )
 from ...errors import QualcodeError
-from .. import state
+from .. import nav, state
 from ..widgets import code_options, md_escape, paginate
 
 TITLE = "Agreement"
@@ -39,6 +40,7 @@ ORDER = 40
 
 K = "qc.agree."
 PER_PAGE = 10
+TABS = ["Agreement", "Disagreements", "Majority consensus"]
 FLAG_COLOURS = {"reliable": "#d4edda", "tentative": "#fff3cd", "unreliable": "#f8d7da", "undefined": "#e9ecef"}
 
 
@@ -49,20 +51,24 @@ def render() -> None:
     if len(everyone) < 2:
         st.info("Agreement needs at least two coders who coded the same transcripts.")
         return
-    chosen, scope, codes, cons = _controls(project, everyone)
+    chosen, scope, codes, cons, all_docs = _controls(project, everyone)
     if len(chosen) < 2:
         st.info("Choose two or more coders to compare.")
         return
-    all_docs = bool(st.session_state.get(f"{K}all_docs", False))
     data = _data(project, project.location, project.revision(), tuple(chosen), scope, codes, all_docs, False, "")
     can_write = project.can("consensus.adjudicate")
-    t_table, t_dis, t_major = st.tabs(["Agreement", "Disagreements", "Majority consensus"])
-    with t_table:
-        _table_tab(data)
-    with t_dis:
-        _disagreements_tab(project, data, cons, can_write)
-    with t_major:
-        _majority_tab(project, chosen, scope, codes, all_docs, cons, can_write)
+    # Stateful tabs: an adjudication's rerun stays on the Disagreements tab, and only
+    # the open tab runs, so deciding never waits for the bootstrap of the table.
+    tabs = st.tabs(TABS, key=f"{K}tab", on_change="rerun")
+    draw = (
+        lambda: _table_tab(data),
+        lambda: _disagreements_tab(project, data, cons, can_write),
+        lambda: _majority_tab(project, chosen, scope, codes, all_docs, cons, can_write),
+    )
+    for tab, body in zip(tabs, draw):
+        if tab.open is not False:  # None: a Streamlit without lazy tabs runs them all
+            with tab:
+                body()
 
 
 # ------------------------------------------------------------------ controls
@@ -90,10 +96,10 @@ def _controls(project, everyone: list[str]):
                            placeholder="All codes the coders used")
     c5.number_input("Bootstrap resamples", min_value=0, max_value=5000, value=200, step=100, key=f"{K}n_boot",
                     help="For the 95% intervals; 1000 or more for a paper (the CLI default), fewer is quicker here.")
-    c6.toggle("Absent where uncoded", key=f"{K}all_docs",
-              help="Count a coder's silence on transcripts they have no coding in as 'code absent'. "
-                   "Off: such transcripts are missing data for that coder.")
-    return chosen, scope, tuple(codes) or None, cons
+    all_docs = c6.toggle("Absent where uncoded", key=f"{K}all_docs",
+                         help="Count a coder's silence on transcripts they have no coding in as 'code absent'. "
+                              "Off: such transcripts are missing data for that coder.")
+    return chosen, scope, tuple(codes) or None, cons, bool(all_docs)
 
 
 # ------------------------------------------------------------------- reading
@@ -185,7 +191,10 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
     with st.container(border=True):
         where = f"turn {item.turn + 1}" if item.turn is not None else "text"
         who = f" ({md_escape(item.speaker)})" if item.speaker else ""
-        st.markdown(f"**{md_escape(item.document)}** · {where}{who} · code **{md_escape(item.code)}**")
+        head, link = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(f"**{md_escape(item.document)}** · {where}{who} · code **{md_escape(item.code)}**")
+        if link.button("Open transcript", key=f"{kid}.open", type="tertiary", icon=":material/open_in_new:"):
+            nav.open_document(item.document_id, focus=item.start)
         views = [v for v in turn_context(data, item) if v.coder in item.coders]
         for row in range(0, len(views), 4):  # more than four columns gets unreadable
             for col, view in zip(st.columns(min(4, len(views) - row)), views[row:row + 4]):
@@ -199,13 +208,15 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
         if item.decision:
             d = item.decision
             by = f" by {md_escape(d.actor)}" if d.actor else ""
-            st.markdown(f":green-badge[Decided: {md_escape(d.label)}] {by} {md_escape(d.at or '')}")
+            when = (d.at or "").replace("T", " ").removesuffix("Z")[:16]
+            st.markdown(f":green-badge[Decided: {md_escape(d.label)}]{by}, {md_escape(when)} UTC")
         if not can_write:
             return
         buttons = st.columns(len(item.coders) + 3)
         for col, coder in zip(buttons, item.coders):
-            if col.button(f"Keep {coder}", key=f"{kid}.keep.{coder}",
-                          help=f"{coder}'s version: " + ("their span(s)" if coder in item.applied_by else "no code here")):
+            version = "their span(s)" if coder in item.applied_by else "no code here"
+            if col.button(f"Keep {md_escape(coder)}", key=f"{kid}.keep.{coder}",
+                          help=f"{md_escape(coder)}'s version: {version}"):
                 _decide(project, item, KEEP, cons, keep=coder)
         both = "Keep both" if len(item.coders) == 2 else "Keep all"
         if buttons[-3].button(both, key=f"{kid}.all", help="The union of every coder's spans"):
@@ -214,7 +225,8 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
             _decide(project, item, NEITHER, cons)
         with buttons[-1].popover("Edit span"):
             applied = [s for v in views for s in v.spans]
-            default = text[min(s for s, _ in applied):max(e for _, e in applied)] if applied else text[item.start:item.end]
+            lo, hi = (min(s for s, _ in applied), max(e for _, e in applied)) if applied else (item.start, item.end)
+            default = text[lo:hi]
             words = st.text_input("Words the code applies to (from this turn)", value=default.strip(),
                                   key=f"{kid}.words")
             if st.button("Save span", key=f"{kid}.save_span"):
@@ -235,9 +247,9 @@ def _decide(project, item: Disagreement, decision: str, cons: str, *, keep: str 
         st.error(str(exc))
         return
     where = f"turn {item.turn + 1}" if item.turn is not None else "text"
-    what = f"{len(written)} consensus coding(s)" if written else "no consensus coding"
-    state.flash(f"{md_escape(item.document)} {where}, {md_escape(item.code)}: decided; {what} saved as "
-                f"{md_escape(cons)}.")
+    label = Adjudication(*item.key, decision=decision, consensus_coder=cons, coders=item.coders, keep=keep).label
+    what = f"{len(written)} coding(s) saved as {md_escape(cons)}" if written else f"no coding for {md_escape(cons)}"
+    state.flash(f"{md_escape(item.document)} {where}, {md_escape(item.code)}: {md_escape(label)} ({what}).")
     st.rerun()
 
 

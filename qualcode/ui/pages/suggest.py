@@ -1,0 +1,178 @@
+"""Suggestions page: code suggestions with their evidence; the researcher decides.
+
+Computing suggestions (embedding + training + calibration) runs only behind the
+"Compute suggestions" button, never on a plain rerun; the result is cached per
+(project, coder, speakers, project revision at the click). Accepting or rejecting reads
+the current codings and rejections at every rerun, so the lists stay right without
+recomputing; "Recompute" brings in what the new codings teach.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ...embed import get_embedder
+from ...suggest import Suggester, Suggestion
+from .. import nav, state
+from ..widgets import code_options, md_escape, paginate
+
+TITLE = "Suggestions"
+ICON = ":material/auto_awesome:"
+ORDER = 30
+
+K = "qc.suggest."
+PER_PAGE = 10
+
+
+@st.cache_resource(show_spinner=False)
+def _embedder():
+    # One model per server process, shared by every session.
+    return get_embedder()
+
+
+@st.cache_resource(show_spinner=False)
+def _built() -> dict:
+    # Built suggesters by (project, coder, speakers, revision at the click), shared by
+    # sessions. A plain rerun only looks here; building happens behind the button.
+    return {}
+
+
+MAX_BUILT = 6
+
+
+def _build(project, coder: str, speakers: tuple[str, ...] | None, progress) -> tuple:
+    key = (project.location, coder, speakers, project.revision())
+    store = _built()
+    if key not in store:
+        store[key] = Suggester.build(project, coder, speakers=speakers, embedder=_embedder(), progress=progress)
+        for old in list(store)[:-MAX_BUILT]:
+            store.pop(old, None)
+    return key
+
+
+def render() -> None:
+    """Draw the page."""
+    project = state.require_project()
+    coder = state.require_coder()
+    st.caption(
+        "Suggestions come from your codebook (names, definitions, examples) and from the excerpts **you** have "
+        "coded. Nothing is coded until you accept; a rejected suggestion is not offered again."
+    )
+    if not project.documents():
+        st.info("No transcripts yet: import some on the **Project** page.")
+        return
+    if not any(c.codable for c in project.codes()):
+        st.info("The codebook is empty: add codes on the **Codebook** page first.")
+        return
+    speakers = _speaker_filter(project)
+    built = st.session_state.get(f"{K}built")
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    label = "Recompute suggestions" if built else "Compute suggestions"
+    if c1.button(label, type="primary", key=f"{K}compute", icon=":material/auto_awesome:"):
+        bar = st.progress(0.0, text="Embedding excerpts…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"Embedding excerpts… {done}/{total}")
+
+        with st.spinner("Learning from your codings…"):
+            built = _build(project, coder, speakers, progress)
+        bar.empty()
+        st.session_state[f"{K}built"] = built
+    suggester = _built().get(built) if built else None
+    if suggester is None or built[1] != coder or built[2] != speakers:
+        c2.caption("Press the button to compute suggestions for the chosen coder and speakers "
+                   "(the first time takes a while: every excerpt is embedded once and cached).")
+        return
+    if project.revision() != built[3]:
+        c2.caption("Codings have changed since these suggestions were computed; recompute to learn from them.")
+    _quality(suggester)
+    by_doc, more = st.tabs(["By transcript", "Find more like a code"])
+    with by_doc:
+        _by_document(project, suggester, coder)
+    with more:
+        _more_like(project, suggester, coder)
+
+
+def _speaker_filter(project) -> tuple[str, ...] | None:
+    frame = project.segments_frame()
+    names = sorted({s for s in frame["speaker"].dropna().unique()})
+    if not names:
+        return None
+    chosen = st.multiselect("Only turns by", names, key=f"{K}speakers", placeholder="All speakers",
+                            help="E.g. leave out the interviewer's turns.")
+    return tuple(sorted(chosen)) or None
+
+
+def _quality(suggester: Suggester) -> None:
+    rows = [
+        {"Code": q.code, "Your codings": q.codings, "Based on": q.basis, "Threshold": round(q.threshold, 2),
+         "Precision": q.precision, "Recall": q.recall, "F1": q.f1}
+        for q in suggester.quality()
+    ]
+    with st.expander("How good are the suggestions on your codes?", expanded=False):
+        st.caption("Precision, recall and F1 are cross-validated on the transcripts you have coded: the suggester "
+                   "learns without one group of them and is checked against your codes there. Codes with fewer "
+                   "than 3 codings use their definition only and a default threshold.")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{K}quality",
+                     column_config={k: st.column_config.NumberColumn(format="%.2f") for k in ("Precision", "Recall", "F1")})
+
+
+def _by_document(project, suggester: Suggester, coder: str) -> None:
+    docs = project.documents()
+    names = {d.id: d.name for d in docs}
+    raw = st.query_params.get(nav.DOC_PARAM)
+    default = int(raw) if raw and raw.isdigit() and int(raw) in names else docs[0].id
+    if f"{K}doc" not in st.session_state:
+        st.session_state[f"{K}doc"] = default
+    did = st.selectbox("Transcript", list(names), format_func=names.get, key=f"{K}doc")
+    found = suggester.for_document(did)
+    if not found:
+        st.info("No suggestions for this transcript above the thresholds (or all were decided).")
+        return
+    st.caption(f"{len(found)} suggestion(s)")
+    for s in paginate(found, key=f"{K}doc_pages.{did}", per_page=PER_PAGE, label="Page"):
+        _card(project, suggester, s, coder, "d")
+
+
+def _more_like(project, suggester: Suggester, coder: str) -> None:
+    opts = {cid: label for cid, label in code_options(project.codes()).items() if cid in {c.id for c in suggester.codes}}
+    cid = st.selectbox("Code", list(opts), format_func=opts.get, key=f"{K}code")
+    if cid is None:
+        return
+    found = suggester.more_like(cid, limit=200)
+    if not found:
+        st.info("No excerpts above this code's threshold that you have not coded or rejected.")
+        return
+    st.caption(f"{len(found)} excerpt(s), most likely first")
+    for s in paginate(found, key=f"{K}code_pages.{cid}", per_page=PER_PAGE, label="Page"):
+        _card(project, suggester, s, coder, "c")
+
+
+def _card(project, suggester: Suggester, s: Suggestion, coder: str, where: str) -> None:
+    key = f"{K}{where}.{s.document_id}.{s.start}.{s.end}.{s.code_id}"
+    with st.container(border=True):
+        who = s.participant or s.speaker or ""
+        st.markdown(f"**{md_escape(s.code)}** · score {s.score:.2f} (threshold {s.threshold:.2f}, "
+                    f"{md_escape(s.basis)}) · {md_escape(s.document)}{' · ' + md_escape(who) if who else ''}")
+        st.markdown(f"> {md_escape(s.text)}")
+        with st.expander("Why this suggestion?"):
+            if s.definition:
+                st.markdown(f"Closest codebook text ({md_escape(s.definition.field)}, similarity "
+                            f"{s.definition.similarity:.2f}): *{md_escape(s.definition.text)}*")
+            for e in s.examples:
+                st.markdown(f"Like your coding in {md_escape(e.document)} (similarity {e.similarity:.2f}): "
+                            f"*{md_escape(e.text[:300])}*")
+            if not s.examples:
+                st.caption("You have not coded an excerpt with this code yet.")
+        b1, b2, b3, _ = st.columns([1, 1, 1.4, 3])
+        if b1.button("Accept", key=f"{key}.accept", icon=":material/check:"):
+            suggester.accept(s, coder)
+            state.flash(f"Coded “{s.text[:60]}” as {s.code}.", "success")
+            st.rerun()
+        if b2.button("Reject", key=f"{key}.reject", icon=":material/close:"):
+            suggester.reject(s, coder)
+            state.flash(f"Will not suggest {s.code} for that excerpt again.", "info")
+            st.rerun()
+        if b3.button("Show in context", key=f"{key}.open", icon=":material/open_in_new:"):
+            nav.open_document(s.document_id, focus=s.start)

@@ -1,0 +1,129 @@
+"""The De-identify page: find, review in a table, add a missed span, apply,
+download or discard the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.deid import load_nlp
+from qualcode.model import Code
+from qualcode.store import Project
+from tests.app.conftest import new_app, no_errors, texts
+from tests.conftest import make_interview
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_nlp()  # once per test session; the page reuses the same pipeline
+
+
+@pytest.fixture
+def deid_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "deid.qualcode"
+    with Project.open(path) as project:
+        project.add_documents(
+            [
+                make_interview(
+                    "P01",
+                    [
+                        ("Interviewer", "Who do you talk to, Maria?"),
+                        ("P01", "My sister Ngozi, and people from church. Call me on 0803 123 4567."),
+                    ],
+                    participant="P01",
+                ),
+                make_interview("P02", [("Interviewer", "Hello"), ("P02", "I use it at night.")], participant="P02"),
+            ]
+        )
+        project.add_code(Code("Night use"))
+        _, doc = project.document("P02")
+        project.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Night use", "ana")
+    monkeypatch.setenv("QUALCODE_PROJECT", str(path))
+    return path
+
+
+def _button(at, label):
+    found = [b for b in at.button if b.label == label]
+    assert found, [b.label for b in at.button]
+    return found[0]
+
+
+def test_review_add_apply_and_download_the_key(deid_study, nlp):
+    at = new_app("deidentify")
+    no_errors(at)
+    # Coded documents are listed as not eligible; only P01 is offered.
+    assert any("P02" in c for c in texts(at.caption))
+    assert at.multiselect(key="qc.deid.docs").value == ["P01"]
+    at.text_area(key="qc.deid.known").set_value("Maria Santos, P01")
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+
+    editor_key = "qc.deid.editor.0.0"
+    table = at.data_editor(key=editor_key).value
+    assert {"Maria", "Ngozi", "0803 123 4567"} <= set(table["text"])
+    assert table.loc[table["text"] == "Ngozi", "becomes"].item() == "[PERSON 1]"
+    assert "⟦Ngozi⟧" in table.loc[table["text"] == "Ngozi", "in context"].item()
+
+    # Keep the phone number: untick its row in the table.
+    phone_row = int(table.index[table["text"] == "0803 123 4567"][0])
+    at.session_state[editor_key] = {"edited_rows": {phone_row: {"remove": False}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_errors(at)
+    review = at.session_state["qc.deid.review"].review
+    assert [p.accepted for p in review.documents[0].proposals if p.text == "0803 123 4567"] == [False]
+
+    # Add a span the recognisers missed.
+    at.text_input(key="qc.deid.add_text").set_value("church")
+    at.selectbox(key="qc.deid.add_kind").set_value("facility")
+    _button(at, "Add").click().run()
+    no_errors(at)
+    assert any("added 1 occurrence" in s for s in texts(at.success))
+    preview = [c.value for c in at.code]
+    assert preview and "[FACILITY 1]" in preview[0] and "0803 123 4567" in preview[0] and "Ngozi" not in preview[0]
+
+    at.button(key="qc.deid.apply").click().run()
+    no_errors(at)
+    assert any("de-identified 1 document" in s for s in texts(at.success))
+    assert "qc.deid.review" not in at.session_state
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+    assert "Maria" in at.session_state["qc.deid.result"]["csv"]
+
+    with Project.open(deid_study, create=False) as project:
+        _, doc = project.document("P01")
+        assert "Maria" not in doc.text and "Ngozi" not in doc.text and "church" not in doc.text
+        assert "0803 123 4567" in doc.text  # kept on purpose
+        assert project.document("P02")[1].text.endswith("I use it at night.\n")  # coded: untouched
+
+    at.button(key="qc.deid.discard").click().run()
+    no_errors(at)
+    assert "qc.deid.result" not in at.session_state
+    assert not at.get("download_button")
+
+
+def test_bulk_keep_everywhere_and_start_over(deid_study, nlp):
+    at = new_app("deidentify")
+    at.checkbox(key="qc.deid.ner").uncheck()
+    at.text_area(key="qc.deid.known").set_value("Maria")
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+    at.selectbox(key="qc.deid.bulk_text").set_value("Maria")
+    _button(at, "Keep everywhere").click().run()
+    no_errors(at)
+    review = at.session_state["qc.deid.review"].review
+    assert all(not p.accepted for p in review.documents[0].proposals if p.text == "Maria")
+    assert at.session_state["qc.deid.review"].version == 1
+    at.button(key="qc.deid.cancel").click().run()
+    no_errors(at)
+    assert "qc.deid.review" not in at.session_state
+    assert at.multiselect(key="qc.deid.docs").value == ["P01"]
+
+
+def test_nothing_to_deidentify_when_everything_is_coded(deid_study):
+    with Project.open(deid_study, create=False) as project:
+        _, doc = project.document("P01")
+        project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, "Night use", "ana")
+    at = new_app("deidentify")
+    no_errors(at)
+    assert any("No document without codings" in i for i in texts(at.info))
