@@ -117,7 +117,6 @@ def propose(
     return review
 
 
-
 _PLACE_PREPOSITIONS = frozenset("in at near from to around outside towards toward fae frae via".split())
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import QualcodeError
 from .kinds import KINDS
-from .lexicon import fold, is_common_word, name_tokens, significant_tokens
+from .lexicon import fold, is_common_word, name_tokens, significant_tokens, strip_possessive
 from .patterns import Hit
 
 __all__ = ["KnownName", "KnownNames", "load_known_names", "entity_id", "resolve_people"]
@@ -182,8 +182,6 @@ def _strip_comment(line: str) -> str:
 
 
 def _norm(name: str) -> str:
-    from .lexicon import strip_possessive
-
     return fold(" ".join(strip_possessive(name.strip()).split()))
 
 

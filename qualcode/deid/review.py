@@ -1,6 +1,6 @@
 """Proposals, the user's decisions on them, and the de-identified documents.
 
-:func:`propose` finds candidate identifiers in a batch of documents and returns a
+:func:`~qualcode.deid.detect.propose` finds candidate identifiers in a batch of documents and returns a
 :class:`Review`: per document, non-overlapping :class:`Proposal` s, all accepted to
 start with. The user rejects some, adds missed spans (:meth:`Review.add_span`),
 then :meth:`Review.apply` returns NEW documents (the originals are never changed)
@@ -10,7 +10,6 @@ Speaker labels are handled as whole units: when a turn's label is a real name it
 is replaced everywhere in the document, in the text and in ``Segment.speaker``,
 by the person's pseudonym (see :meth:`Review.resolve`), never partly.
 """
-
 
 from __future__ import annotations
 
@@ -52,7 +51,6 @@ class DocumentReview:
         return f"{'…' if p.start > width else ''}{one(left)} ⟦{p.text}⟧ {one(right)}{'…' if p.end + width < len(text) else ''}"
 
 
-
 @dataclass
 class DeidResult:
     """New documents and the key that maps their placeholders back."""
@@ -74,7 +72,6 @@ class DeidResult:
         )
 
 
-
 @dataclass(frozen=True)
 class Edit:
     """One replacement in a document's text."""
@@ -86,12 +83,10 @@ class Edit:
     source: str  # a proposal's source, or "speaker" for a whole speaker label
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Label:
-    segment: int
     start: int
     end: int
-
 
 
 @dataclass
@@ -164,7 +159,7 @@ class Review:
 
     # ---------------------------------------------------------- resolving
     def _labels(self, doc: Document) -> dict[str, list[_Label]]:
-        return {sp: [_Label(0, a, b) for a, b in spots] for sp, spots in speaker_labels(doc).items()}
+        return {sp: [_Label(a, b) for a, b in spots] for sp, spots in speaker_labels(doc).items()}
 
     def resolve(self) -> Key:
         """Decide identities and replacements for the accepted proposals.
@@ -239,7 +234,6 @@ class Review:
                     p.entity = entity_id(p.kind, p.text)
                 p.replacement = key.replacement(p.entity, p.kind, self.known.replacements.get(p.entity))
                 key.note(p.entity, p.text, dr.document.name)
-        self._resolved_key = key
         return key
 
     # ------------------------------------------------------------- output

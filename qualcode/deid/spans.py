@@ -42,7 +42,6 @@ class Proposal:
         return SOURCE_PRIORITY.get(self.source, len(SOURCE_PRIORITY))
 
 
-
 def _trim_piece(text: str, s: int, e: int) -> tuple[int, int]:
     """Shrink a leftover piece to its words, dropping "on", "the", "'s" at the edges."""
     while True:
@@ -158,7 +157,6 @@ def clip_to_regions(doc: Document, props: list[Proposal]) -> list[Proposal]:
             if e > s and _meaningful(doc.text[s:e], p.kind):
                 out.append(replace(p, start=s, end=e, text=doc.text[s:e], entity=""))
     return out
-
 
 
 ROLE_SPEAKERS = frozenset(

@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .. import __version__
-from ..analysis import code_frequencies, participants_frame, theme_frequencies, StudyFrames
+from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
 from ..errors import QualcodeError
 from .excerpts import PATH_SEPARATOR, ExcerptQuery, format_timestamp, select_excerpts
 from .tables import study_frames
@@ -55,6 +55,7 @@ _STRONG = re.compile(f"[{_RTL_CHAR}A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff
 _AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
                "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
                "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_LABEL = re.compile(r"^(Use|Not): ")
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
 
@@ -244,7 +245,12 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]], widths: 
             par.style = doc.styles["Table Text"]
             for k, line in enumerate(str(value).split("\n\n")):
                 p = par if k == 0 else cell.add_paragraph(style="Table Text")
-                _add_text(p, line, bold=(i - 1) in bold_rows and j == 0)
+                if k:
+                    p.paragraph_format.space_before = Pt(3)
+                label = _LABEL.match(line) if i else None  # "Use: ..." / "Not: ..." in the codebook
+                if label:
+                    _add_text(p, label.group(0), bold=True)
+                _add_text(p, line[label.end():] if label else line, bold=(i - 1) in bold_rows and j == 0)
                 _set_bidi(p, line)
             if j >= numeric:
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -318,7 +324,12 @@ def _figures(doc: DocxDocument, project: Project, options: ReportOptions, coding
         coder = options.coders[0] if options.coders and len(options.coders) == 1 else None
         study = StudyFrames(codings=codings, codes=book, documents=docs, participants=participants_frame(project.participants()),
                             segments=project.segments_frame(), coder=coder)
-        specs = [s for s in standard_figures(study, width=6.0, n_orderings=100) if s.name in options.figures]
+        made = standard_figures(study, width=6.0, n_orderings=100)
+        specs = [s for s in made if s.name in options.figures]
+        missing = [n for n in options.figures if n not in {s.name for s in made}]
+        if missing:  # e.g. no co-occurrence in a one-code selection, or a misspelt name
+            warnings.append(f"figure(s) {', '.join(missing)} not available for this selection "
+                            f"(available: {', '.join(s.name for s in made) or 'none'})")
         pngs = render_figures([(s.figure, "png") for s in specs], dpi=options.dpi, browser=browser)
     except FigureExportError as exc:
         if options.include_figures:

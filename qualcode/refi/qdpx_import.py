@@ -24,18 +24,24 @@ never changed, so the offsets hold.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import numpy as np
 from lxml import etree
+from sqlalchemy import func, insert, select, update
 
+from ..codebook import code_paths
 from ..errors import ExchangeError
 from ..ingest.txt import parse_text
 from .common import PROJECT_NS, local_name, normalise_guid, parse_xml, read_qde_bytes
+from ..store import schema as S
+from ..store.project import new_guid, now_iso
 from .qdc import codes_from_element
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -446,8 +452,7 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
 
 # ------------------------------------------------------------------------- write
 def _when(value: str | None, default: str) -> str:
-    from datetime import datetime
-
+    """A tool's ``creationDateTime`` if it is a real ISO date-time, else ``default``."""
     if value:
         try:
             datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -457,30 +462,20 @@ def _when(value: str | None, default: str) -> str:
     return default
 
 
-def _set_memo(conn, project: Project, ttype: str, tid: int, text: str, coder_id: int | None, ts: str) -> None:
-    from sqlalchemy import insert, select, update
-
-    from ..store import schema as S
-
+def _set_memo(conn, project: Project, ttype: str, tid: int, text: str, ts: str) -> None:
+    """Write a memo; one already there keeps its text and the imported one follows it."""
     row = conn.execute(select(S.memos.c.id, S.memos.c.text, S.memos.c.version).where(
         S.memos.c.project_id == project.id, S.memos.c.target_type == ttype, S.memos.c.target_id == tid)).first()
-    if row:  # a memo already there keeps its text; the imported one follows it
+    if row:
         conn.execute(update(S.memos).where(S.memos.c.id == row[0]).values(
             text=f"{row[1]}\n\n{text}", updated_at=ts, version=row[2] + 1))
     else:
-        conn.execute(insert(S.memos).values(project_id=project.id, target_type=ttype, target_id=tid, coder_id=coder_id,
+        conn.execute(insert(S.memos).values(project_id=project.id, target_type=ttype, target_id=tid,
                                             text=text, created_at=ts, updated_at=ts, version=1))
 
 
 def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, actor: str | None, label: str) -> None:
-    import hashlib
-
-    from sqlalchemy import func, insert, select, update
-
-    from ..codebook import code_paths
-    from ..store import schema as S
-    from ..store.project import new_guid, now_iso
-
+    """Everything in one transaction: codes, coders, participants, documents, codings, memos."""
     ts = now_iso()
     with project.write("documents.import_qdpx", actor=actor, target_type="document") as (conn, ev):
         names = [d.name for _, d, _ in docs]
@@ -570,17 +565,17 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                 conn.execute(insert(S.codings), list(rows.values()))
             report.codings += len(rows)
             if src.notes:
-                _set_memo(conn, project, "document", int(did), note_text(src.notes), None, ts)
+                _set_memo(conn, project, "document", int(did), note_text(src.notes), ts)
                 used_notes.update(src.notes)
             report.documents.append(doc.name)
         for g, notes in parsed.code_notes.items():
             if g in code_id and note_text(notes):
-                _set_memo(conn, project, "code", code_id[g], note_text(notes), None, ts)
+                _set_memo(conn, project, "code", code_id[g], note_text(notes), ts)
                 used_notes.update(notes)
         loose = [g for g in parsed.notes if g not in used_notes and g not in parsed.project_notes]
         parts = [note_text(parsed.project_notes)] + [f"{parsed.notes[g][0] or 'Note'}\n\n{parsed.notes[g][1]}" for g in loose]
         if any(parts):
-            _set_memo(conn, project, "project", project.id, "\n\n".join(x for x in parts if x), None, ts)
+            _set_memo(conn, project, "project", project.id, "\n\n".join(x for x in parts if x), ts)
         report.notes = len([g for g in parsed.notes if parsed.notes[g][1]])
         report.coders = sorted(coder_ids)
         ev["payload"] = {"file": label, "origin": parsed.origin, "documents": report.documents, "codings": report.codings,

@@ -221,3 +221,58 @@ def nlp():
     from qualcode.deid import load_nlp
 
     return load_nlp()
+
+
+# ------------------------------------------------------------------- import
+TRANSCRIPT = (
+    "Interviewer: Thanks for coming, Maria.\n\n"
+    "Maria: My sister Ngozi lives in Enugu. Write to maria.santos@example.com or call 0803 123 4567.\n\n"
+    "Interviewer: Thank you.\n\n"
+    "Maria: Chinedu Okafor says hi.\n"
+)
+
+
+def test_import_path_reads_deidentifies_and_stores_no_identifier(tmp_path, nlp):
+    """What `qualcode import --deidentify` does: read, de-identify (all accepted), store."""
+    from qualcode import ingest
+    from qualcode.deid import deidentify_documents
+
+    src = tmp_path / "Maria_Santos.txt"
+    src.write_text(TRANSCRIPT, encoding="utf-8")
+    docs = ingest.read_documents(src)
+    result = deidentify_documents(docs, known_names=KnownNames.parse(KNOWN), nlp=nlp)
+    assert result.renamed == {"Maria_Santos": "P01"}
+    path = tmp_path / "import.qualcode"
+    with Project.open(path) as project:
+        project.add_documents(result.documents)
+        _, doc = project.document("P01")
+        assert [s.speaker for s in doc.segments] == ["Interviewer", "P01", "Interviewer", "P01"]
+        assert doc.source_path is None or "Maria" not in doc.source_path
+    assert leaked(path, ["Maria", "Santos", "Ngozi", "Enugu", "example.com", "0803", "Chinedu", "Okafor"]) == []
+    key = result.key.save(tmp_path / "key.json")
+    assert "Ngozi" in key.read_text(encoding="utf-8")
+
+
+def _import_has_deidentify() -> bool:
+    import typer.main
+
+    from qualcode.cli import app
+
+    cmd = typer.main.get_command(app).commands["import"]
+    return any("--deidentify" in p.opts for p in cmd.params)
+
+
+@pytest.mark.skipif(not _import_has_deidentify(), reason="`qualcode import --deidentify` is not wired in yet")
+def test_cli_import_deidentify(tmp_path, capsys):
+    src = tmp_path / "Maria_Santos.txt"
+    src.write_text(TRANSCRIPT, encoding="utf-8")
+    names = tmp_path / "names.csv"
+    names.write_text(KNOWN, encoding="utf-8")
+    path = tmp_path / "cli.qualcode"
+    assert main(["init", str(path)]) == 0
+    key = tmp_path / "key.csv"
+    args = ["import", str(src), "-p", str(path), "--deidentify", "--known-names", str(names), "--key-out", str(key)]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert key.exists() and "Ngozi" in key.read_text(encoding="utf-8")
+    assert leaked(path, ["Maria", "Santos", "Ngozi", "Enugu", "example.com", "0803", "Chinedu", "Okafor"]) == []

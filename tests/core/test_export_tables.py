@@ -84,5 +84,5 @@ def test_xlsx_sheets_and_text_cells(coded, tmp_path):
     assert [c.value for c in matrix[1]][:3] == ["code", "P01", "P02"]
     assert wb["Codebook"]["A3"].value == "Support roles › Non-judgemental listener"
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows()}
-    assert about["Project"] == coded.name and "context" not in about
+    assert about["Project"] == coded.name and about["Filter"] == "none: every coding"
     assert xlsx_bytes(coded)[:2] == b"PK"

@@ -9,11 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from qualcode.errors import ExchangeError
 from qualcode.refi.common import PROJECT_NS
-from qualcode.refi.qdpx_import import Reading, Selection, _starts, choose_reading, import_qdpx, place
+from qualcode.refi.qdpx_import import READINGS, Reading, Selection, _starts, choose_reading, import_qdpx, place
 from qualcode.store import Project
 from tests.conftest import make_interview
 
@@ -212,3 +214,20 @@ def test_choose_reading_and_place():
     named = [Selection("s", 3, 5, "cd", ())]
     assert choose_reading(text, named, has_bom=False, had_crlf=False).utf16 is False
     assert re.search("code points", Reading(False, False, False).describe())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab é\n😔ع")), min_size=1, max_size=40), st.data())
+def test_every_reading_maps_its_own_offsets_back(text, data):
+    """Offsets a tool would write under any reading land on the same code points."""
+    a = data.draw(st.integers(0, len(text) - 1))
+    b = data.draw(st.integers(a + 1, len(text)))
+    for reading in READINGS:
+        def units(s: str) -> int:
+            return len(s) + reading.utf16 * sum(ord(c) > 0xFFFF for c in s) + reading.crlf * s.count("\n") + reading.bom
+
+        placed = place(_starts(text, reading), text, units(text[:a]), units(text[:b]))
+        if text[a:b].strip():
+            assert placed == (a, b), reading
+        else:
+            assert isinstance(placed, str)

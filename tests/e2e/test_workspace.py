@@ -225,6 +225,9 @@ def test_workspace_screenshot(page, study):
         page.mouse.move(point["x"], point["y"])
         page.mouse.up()
         settle(page)
+    # Selecting scrolled the page itself; put the toolbar back in the picture.
+    page.evaluate("""() => { for (let n = document.querySelector('.qc-tx').parentElement; n; n = n.parentElement)
+                               n.scrollTop = 0; window.scrollTo(0, 0); }""")
     page.mouse.move(5, 900)  # no tooltip in the picture
     page.wait_for_timeout(600)
     path = screenshot(page, "workspace.png")

@@ -42,20 +42,14 @@ WIDTHS = {"single": "One column (89 mm)", "double": "Page width (183 mm)"}
 MAX_CHART_GROUPS = 30
 _UNSET = object()
 
-# The page's settings are widget keys in these groups (qc.analyze.<group>...).
 # Streamlit forgets a widget's value in any run that does not draw it, and with
 # lazy tabs (and other pages) that is most runs: a base size set on the
-# Saturation tab would be lost on a visit to Frequencies. So the values are also
-# kept under SAVED, a plain session key Streamlit never clears, and put back
-# before the widgets are drawn.
-SETTING_GROUPS = frozenset({"coder", "width", "dpi", "tab", "freq", "part", "attr", "co", "sat", "book"})
+# Saturation tab would be lost on a visit to Frequencies. So every setting is
+# also remembered under SAVED, a plain session key Streamlit never clears, and
+# handed back to its widget as the default when the widget is drawn anew.
+# (Writing the widget keys themselves instead makes Streamlit resurrect stale
+# values once a widget has been dropped.)
 SAVED = f"{K}saved"
-# Defaults given through session state rather than the widgets' ``value=``:
-# a widget given both warns ("default value but also set via Session State").
-DEFAULTS = {
-    f"{K}width": "single", f"{K}dpi": 300,
-    f"{K}sat.base": 4, f"{K}sat.run": 2, f"{K}sat.threshold": 5, f"{K}sat.orders": 500, f"{K}sat.seed": 0,
-}
 
 
 @dataclass(frozen=True)
@@ -84,40 +78,6 @@ class Ctx:
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
-    _restore_settings()
-    try:
-        _render(project)
-    finally:  # also when a run stops early (st.stop, st.rerun)
-        _save_settings()
-
-
-def _is_setting(key: object) -> bool:
-    return isinstance(key, str) and key.startswith(K) and key[len(K):].split(".")[0] in SETTING_GROUPS
-
-
-def _value(key: str, default: object = None) -> object:
-    """A session value, or ``default``. Not ``key in st.session_state``: after
-    Streamlit drops an undrawn widget's value its key can still test as present."""
-    try:
-        return st.session_state[key]
-    except KeyError:
-        return default
-
-
-def _restore_settings() -> None:
-    for key, value in {**DEFAULTS, **st.session_state.get(SAVED, {})}.items():
-        if _value(key, _UNSET) is _UNSET:
-            st.session_state[key] = value
-
-
-def _save_settings() -> None:
-    saved = st.session_state.setdefault(SAVED, {})
-    for key in list(st.session_state.keys()):
-        if _is_setting(key) and (value := _value(key, _UNSET)) is not _UNSET:
-            saved[key] = value
-
-
-def _render(project) -> None:
     st.title("Analyze")
     coder, width, dpi = _controls(project)
     key = D.study_key(project, coder)
@@ -135,6 +95,58 @@ def _render(project) -> None:
                 draw(ctx)
 
 
+# ------------------------------------------------------------ remembered widgets
+def _value(key: str, default: object = None) -> object:
+    """A widget's current value, or ``default`` when it has none."""
+    try:
+        return st.session_state[key]
+    except KeyError:
+        return default
+
+
+def _saved(name: str, default: object) -> object:
+    return st.session_state.get(SAVED, {}).get(name, default)
+
+
+def _remember(name: str, value):
+    st.session_state.setdefault(SAVED, {})[name] = value
+    return value
+
+
+def _choice(where, label: str, options: dict, name: str, *, default=None, radio: bool = True, **kw):
+    """A radio (or selectbox) over ``options`` (value -> label) whose choice is remembered."""
+    values = list(options)
+    first = default if default in options else values[0]
+    remembered = _saved(name, first)
+    index = values.index(remembered) if remembered in options else values.index(first)
+    current = _value(f"{K}{name}", _UNSET)
+    if current is not _UNSET and current not in options:
+        # A live widget holding a choice that no longer exists (a deleted coder,
+        # another project's attribute): start it over.
+        st.session_state[f"{K}{name}"] = values[index]
+    widget = where.radio if radio else where.selectbox
+    extra = {"horizontal": True} if radio else {}
+    return _remember(name, widget(label, values, index=index, format_func=lambda v: options[v],
+                                  key=f"{K}{name}", **extra, **kw))
+
+
+def _toggle(where, label: str, name: str, *, default: bool = False, **kw) -> bool:
+    return _remember(name, where.toggle(label, value=bool(_saved(name, default)), key=f"{K}{name}", **kw))
+
+
+def _number(where, label: str, name: str, lo: int, hi: int, default: int, *, step: int = 1, **kw) -> int:
+    """An integer input whose value is remembered and kept within ``lo..hi``: the
+    bounds move with the data (fewer coded interviews than the base size chosen
+    earlier), and Streamlit refuses a number_input whose value is out of range."""
+    clamp = lambda v: min(max(int(v), lo), hi)  # noqa: E731
+    current = _value(f"{K}{name}", _UNSET)
+    if current is not _UNSET and clamp(current) != current:
+        st.session_state[f"{K}{name}"] = clamp(current)
+    value = where.number_input(label, min_value=lo, max_value=hi, value=clamp(_saved(name, default)), step=step,
+                               key=f"{K}{name}", **kw)
+    return _remember(name, int(value))
+
+
 # ------------------------------------------------------------------ controls
 def _controls(project) -> tuple[str | None, str, int]:
     """Coder, figure width and PNG resolution, in one row above the tabs."""
@@ -147,21 +159,18 @@ def _controls(project) -> tuple[str | None, str, int]:
                      help="Blind mode is on: the analyses use only your own codings.")
     else:
         coders = project.coders()
-        options = D.coder_options(coders)
-        # A remembered choice may name a coder that no longer exists (or another project's).
-        if _value(f"{K}coder", _UNSET) not in options:
-            st.session_state[f"{K}coder"] = D.default_coder(coders)
-        choice = c1.selectbox(
-            "Codings of", options, format_func=D.coder_label, key=f"{K}coder",
+        options = {c: D.coder_label(c) for c in D.coder_options(coders)}
+        choice = _choice(
+            c1, "Codings of", options, "coder", default=D.default_coder(coders), radio=False,
             help="For findings use the consensus coder or one coder. With all coders, counts count every "
                  "coder's codings and a code is present where any coder applied it.",
         )
         coder = D.analysed_coder(choice)
-    width = c2.radio("Figure width", list(WIDTHS), format_func=WIDTHS.get, horizontal=True, key=f"{K}width",
-                     help="The printed width in a two-column paper. Heatmaps widen to the page width by "
-                          "themselves when they need it.")
-    dpi = c3.selectbox("PNG resolution", DPI_CHOICES, format_func=lambda d: f"{d} dpi",
-                       key=f"{K}dpi", help="300 dpi is what most journals ask for; line art may want 600 or more.")
+    width = _choice(c2, "Figure width", WIDTHS, "width",
+                    help="The printed width in a two-column paper. Heatmaps widen to the page width by "
+                         "themselves when they need it.")
+    dpi = _choice(c3, "PNG resolution", {d: f"{d} dpi" for d in DPI_CHOICES}, "dpi", default=300, radio=False,
+                  help="300 dpi is what most journals ask for; line art may want 600 or more.")
     if state.blind_mode():
         st.caption("Blind mode: the analyses use only your own codings. Turn it off in the sidebar to see "
                    "the consensus or the whole team.")
@@ -202,37 +211,38 @@ def _summary(ctx: Ctx) -> None:
 def _show(ctx: Ctx, name: str, fig: go.Figure | None, caption: str, table: pd.DataFrame, *,
           index: bool = False, column_config: dict | None = None, table_label: str = "Table (CSV)",
           csv: pd.DataFrame | None = None) -> None:
-    """A figure at its printed size, its draft caption, the table behind it, and the downloads."""
+    """A figure at its printed size, its draft caption, the downloads, and the table behind it.
+
+    The downloads come before the table, next to the figure they save: a table
+    can be long. ``csv`` is what the CSV holds when it differs from the table shown."""
+    _figure(ctx, name, fig, caption, table if csv is None else csv, index=index and csv is None,
+            table_label=table_label)
+    st.dataframe(table, hide_index=not index, width="stretch", column_config=column_config, key=f"{K}table.{name}")
+
+
+def _figure(ctx: Ctx, name: str, fig: go.Figure | None, caption: str, csv: pd.DataFrame, *,
+            index: bool = False, table_label: str = "Table (CSV)") -> None:
     if fig is not None:
         # theme=None: Streamlit's theme would restyle the figure, and the screen
         # should show what the exported file will look like.
         st.plotly_chart(fig, theme=None, width="content", key=f"{K}fig.{name}",
                         config={"displaylogo": False, "toImageButtonOptions": {"filename": ctx.stem(name)}})
     st.caption(md_escape(caption))
-    st.dataframe(table, hide_index=not index, width="stretch", column_config=column_config, key=f"{K}table.{name}")
-    downloads(key=f"{K}dl.{name}", stem=ctx.stem(name), table=table if csv is None else csv, fig=fig,
-              dpi=ctx.dpi, index=index and csv is None, table_label=table_label)
-
-
-def _clamp(key: str, lo: int, hi: int, default: int) -> None:
-    """Give a number setting ``default`` when it has none, and keep it within bounds
-    that move with the data (e.g. fewer coded interviews than the base size chosen
-    earlier): Streamlit refuses a number_input whose value is out of range."""
-    value = int(_value(key, default))
-    st.session_state[key] = min(max(value, lo), hi)
+    downloads(key=f"{K}dl.{name}", stem=ctx.stem(name), table=csv, fig=fig, dpi=ctx.dpi, index=index,
+              table_label=table_label)
 
 
 PERCENT = st.column_config.NumberColumn(format="percent")
+LEVELS = {"code": "Codes", "theme": "Themes"}
+MEASURES = {"participants": "Participants", "codings": "Codings"}
 
 
 # -------------------------------------------------------------- frequencies
 def _frequencies(ctx: Ctx) -> None:
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
-    level = c1.radio("Level", ["code", "theme"], format_func={"code": "Codes", "theme": "Themes"}.get,
-                     horizontal=True, key=f"{K}freq.level")
-    measure = c2.radio("Count", ["participants", "codings"], horizontal=True, key=f"{K}freq.measure",
-                       format_func={"participants": "Participants", "codings": "Codings"}.get,
-                       help="Participants: how many people's interviews hold the code. Codings: how often it was applied.")
+    level = _choice(c1, "Level", LEVELS, "freq.level")
+    measure = _choice(c2, "Count", MEASURES, "freq.measure",
+                      help="Participants: how many people's interviews hold the code. Codings: how often it was applied.")
     n = ctx.study.documents["participant"].nunique()
     what = f"Participants (of {n}) whose interviews contain" if measure == "participants" else "Codings of"
     if level == "theme":
@@ -242,7 +252,7 @@ def _frequencies(ctx: Ctx) -> None:
         caption = f"{what} each theme (a coding counts once toward its theme); {ctx.who}."
         _show(ctx, "themes", fig, caption, table, column_config={"share": PERCENT})
         return
-    with_empty = c3.toggle("Include codes nobody applied", key=f"{K}freq.empty")
+    with_empty = _toggle(c3, "Include codes nobody applied", "freq.empty")
     freq = D.code_frequencies(ctx.project, ctx.key, include_empty=with_empty)
     fig = V.code_bar_chart(freq, ctx.study.codes, measure=measure, width=ctx.width)
     table = freq[["label", "theme", "participants", "share", "codings", "documents"]].rename(columns={"label": "code"})
@@ -253,11 +263,9 @@ def _frequencies(ctx: Ctx) -> None:
 # -------------------------------------------------------------- participants
 def _participants(ctx: Ctx) -> None:
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
-    cells = c1.radio("Cells", ["presence", "counts"], horizontal=True, key=f"{K}part.cells",
-                     format_func={"presence": "Present / absent", "counts": "Number of codings"}.get)
-    level = c2.radio("Rows", ["code", "theme"], format_func={"code": "Codes", "theme": "Themes"}.get,
-                     horizontal=True, key=f"{K}part.level")
-    with_empty = c3.toggle("Include codes nobody applied", key=f"{K}part.empty")
+    cells = _choice(c1, "Cells", {"presence": "Present / absent", "counts": "Number of codings"}, "part.cells")
+    level = _choice(c2, "Rows", LEVELS, "part.level")
+    with_empty = _toggle(c3, "Include codes nobody applied", "part.empty")
     presence = cells == "presence"
     matrix = D.participant_matrix(ctx.project, ctx.key, presence, level, with_empty)
     fig = V.participant_heatmap(matrix, presence=presence)
@@ -277,12 +285,10 @@ def _attributes(ctx: Ctx) -> None:
         st.info("No participant attributes yet. Import a participants table (pseudonym plus e.g. country, "
                 "age band, chatbot used) on the **Project** page to compare groups of participants.")
         return
-    preferred = next(iter(chartable), attributes[0])
-    if _value(f"{K}attr.name", _UNSET) not in attributes:
-        st.session_state[f"{K}attr.name"] = preferred
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    attr = c1.selectbox("Attribute", attributes, key=f"{K}attr.name")
-    with_empty = c2.toggle("Include codes nobody applied", key=f"{K}attr.empty")
+    attr = _choice(c1, "Attribute", {a: a for a in attributes}, "attr.name", radio=False,
+                   default=next(iter(chartable), attributes[0]))
+    with_empty = _toggle(c2, "Include codes nobody applied", "attr.empty")
     sep = chartable[attr] if attr in chartable else D.attribute_separator(ctx.study.participants[attr])
     table, sizes = D.attribute_table(ctx.project, ctx.key, attr, sep)
     if not with_empty:
@@ -317,21 +323,16 @@ def _slug(text: str) -> str:
 
 # -------------------------------------------------------------- co-occurrence
 def _cooccurrence(ctx: Ctx) -> None:
-    has_turns = not ctx.study.segments.empty
-    if _value(f"{K}co.unit", _UNSET) not in ("segment", "overlap"):
-        # Documents imported without turns have no "same turn": start with overlaps there.
-        st.session_state[f"{K}co.unit"] = "segment" if has_turns else "overlap"
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
-    unit = c1.radio("Together when", ["segment", "overlap"], horizontal=True, key=f"{K}co.unit",
-                    format_func={"segment": "In the same turn", "overlap": "Spans overlap"}.get,
-                    help="Same turn: both codes touch one speaker turn. Spans overlap: the coded passages "
-                         "share at least one character.")
-    view = c2.radio("Show", ["heatmap", "network"], horizontal=True, key=f"{K}co.view",
-                    format_func={"heatmap": "Heatmap", "network": "Network"}.get)
-    measure = c3.radio("Measure", ["jaccard", "count"], horizontal=True, key=f"{K}co.measure",
-                       format_func={"jaccard": "Jaccard index", "count": "Count"}.get,
-                       help="Count: units holding both codes. Jaccard: that count / units holding either "
-                            "(ATLAS.ti's c-coefficient); 0 never together, 1 always.")
+    # Transcripts imported without turns have no "same turn": start with overlaps there.
+    unit = _choice(c1, "Together when", {"segment": "In the same turn", "overlap": "Spans overlap"}, "co.unit",
+                   default="segment" if not ctx.study.segments.empty else "overlap",
+                   help="Same turn: both codes touch one speaker turn. Spans overlap: the coded passages "
+                        "share at least one character.")
+    view = _choice(c2, "Show", {"heatmap": "Heatmap", "network": "Network"}, "co.view")
+    measure = _choice(c3, "Measure", {"jaccard": "Jaccard index", "count": "Count"}, "co.measure",
+                      help="Count: units holding both codes. Jaccard: that count / units holding either "
+                           "(ATLAS.ti's c-coefficient); 0 never together, 1 always.")
     co = D.cooccurrence(ctx.project, ctx.key, unit)
     if unit == "segment" and co.unplaced:
         st.caption(f"{co.unplaced} coding(s) touch no speaker turn (transcripts imported without turns) and are "
@@ -350,9 +351,8 @@ def _cooccurrence(ctx: Ctx) -> None:
     else:
         top = int(pairs["count"].max())
         # The default keeps the network to about two edges per code, as in the exported set.
-        _clamp(f"{K}co.min", 1, top, _network_min_count(co))
-        min_count = st.number_input("Draw pairs co-occurring in at least (units)", min_value=1, max_value=top,
-                                    step=1, key=f"{K}co.min")
+        min_count = _number(st.columns(3)[0], "Draw pairs co-occurring in at least (units)", "co.min", 1, top,
+                            _network_min_count(co))
         fig = V.cooccurrence_network(co, ctx.study.codes, measure=measure, min_count=int(min_count), width=ctx.width)
         name = "cooccurrence_network"
         drawn = f"pairs co-occurring in at least {min_count} units" if min_count > 1 else "every co-occurring pair"
@@ -371,18 +371,16 @@ def _saturation(ctx: Ctx) -> None:
                 f"by {md_escape(ctx.who)}.")
         return
     c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")
-    _clamp(f"{K}sat.base", 1, n, DEFAULTS[f"{K}sat.base"])
-    _clamp(f"{K}sat.run", 1, n, DEFAULTS[f"{K}sat.run"])
-    base = int(c1.number_input("Base size", 1, n, key=f"{K}sat.base",
-                               help="The first interviews, whose distinct codes form the denominator."))
-    run = int(c2.number_input("Run length", 1, n, key=f"{K}sat.run",
-                              help="The interviews after a point whose new codes are counted."))
-    pct = int(c3.number_input("Threshold (%)", 0, 99, step=1, key=f"{K}sat.threshold",
-                              help="Saturation: the first run adding at most this share of the base in new codes "
-                                   "(Guest et al. discuss ≤5% and 0%)."))
-    orders = int(c4.number_input("Random orders", 10, 5000, step=100, key=f"{K}sat.orders",
-                                 help="Interview orders drawn for the band; report them with the seed."))
-    seed = int(c5.number_input("Seed", 0, 2**31 - 1, step=1, key=f"{K}sat.seed"))
+    base = _number(c1, "Base size", "sat.base", 1, n, 4,
+                   help="The first interviews, whose distinct codes form the denominator.")
+    run = _number(c2, "Run length", "sat.run", 1, n, 2,
+                  help="The interviews after a point whose new codes are counted.")
+    pct = _number(c3, "Threshold (%)", "sat.threshold", 0, 99, 5,
+                  help="Saturation: the first run adding at most this share of the base in new codes "
+                       "(Guest et al. discuss ≤5% and 0%).")
+    orders = _number(c4, "Random orders", "sat.orders", 10, 5000, 500, step=100,
+                     help="Interview orders drawn for the band; report them with the seed.")
+    seed = _number(c5, "Seed", "sat.seed", 0, 2**31 - 1, 0)
     sat = D.saturation(ctx.project, ctx.key, base, run, pct / 100, orders, seed)
     fig = V.saturation_curve(sat.per, band=sat.band, guest=sat.guest, width=ctx.width)
     lo, hi = sat.band.percentiles
@@ -391,8 +389,12 @@ def _saturation(ctx: Ctx) -> None:
     table = sat.per.assign(new=sat.per["new"].map(", ".join))[
         ["interview", "document", "participant", "n_codes", "new_codes", "cumulative", "new"]
     ].rename(columns={"n_codes": "codes", "new_codes": "new codes", "new": "new codes (names)"})
-    _show(ctx, "saturation", fig, caption, table)
+    # The methods sentence is the result: right under the figure, before the tables.
+    _figure(ctx, "saturation", fig, caption, table)
     _methods_sentence(sat, base, run, orders, seed, n)
+    st.markdown("**Codes per interview** (in interview order; interviews with no codings are left out)")
+    st.dataframe(table, hide_index=True, width="stretch", key=f"{K}table.saturation")
+    _guest_runs(ctx, sat)
 
 
 def _methods_sentence(sat: D.Saturation, base: int, run: int, orders: int, seed: int, n: int) -> None:
@@ -416,23 +418,27 @@ def _methods_sentence(sat: D.Saturation, base: int, run: int, orders: int, seed:
     st.code(text, language=None, wrap_lines=True)
     st.caption("Guest, G., Namey, E., & Chen, M. (2020). A simple method to assess and report thematic saturation "
                "in qualitative research. PLOS ONE, 15(5), e0232076. https://doi.org/10.1371/journal.pone.0232076")
-    if not guest.runs.empty:
+
+
+def _guest_runs(ctx: Ctx, sat: D.Saturation) -> None:
+    """Every run the Guest et al. method evaluated, below the per-interview table."""
+    guest = sat.guest
+    if guest is not None and not guest.runs.empty:
         runs = guest.runs.rename(columns={"after": "after interviews", "new_codes": "new codes",
                                           "base_codes": "codes in base"})
+        st.markdown("**Runs evaluated** (new codes in each run / codes in the base)")
         st.dataframe(runs, hide_index=True, width="stretch", key=f"{K}table.guest_runs",
                      column_config={"ratio": PERCENT})
         st.download_button("Runs (CSV)", data=lambda: runs.to_csv(index=False).encode("utf-8"),
-                           file_name="guest_runs.csv", mime="text/csv", key=f"{K}dl.guest_runs.csv",
+                           file_name=f"{ctx.stem('guest_runs')}.csv", mime="text/csv", key=f"{K}dl.guest_runs.csv",
                            on_click="ignore", icon=":material/table:")
 
 
 # ------------------------------------------------------------------ codebook
 def _codebook(ctx: Ctx) -> None:
     c1, c2 = st.columns(2, vertical_alignment="bottom")
-    kind = c1.radio("Chart", ["sunburst", "treemap"], horizontal=True, key=f"{K}book.kind",
-                    format_func=str.capitalize)
-    measure = c2.radio("Sized by", ["codings", "participants"], horizontal=True, key=f"{K}book.measure",
-                       format_func=str.capitalize)
+    kind = _choice(c1, "Chart", {"sunburst": "Sunburst", "treemap": "Treemap"}, "book.kind")
+    measure = _choice(c2, "Sized by", {"codings": "Codings", "participants": "Participants"}, "book.measure")
     freq = D.code_frequencies(ctx.project, ctx.key, include_empty=True)
     fig = V.codebook_chart(freq, ctx.study.codes, kind=kind, measure=measure, width=ctx.width)
     caption = (f"The codebook as a {kind}, each code's area proportional to its number of {measure} (labels that "

@@ -20,7 +20,7 @@ import streamlit as st
 
 from ...errors import QualcodeError
 from ...export.docx import ReportOptions, build_report
-from ...export.excerpts import ExcerptQuery, select_excerpts
+from ...export.excerpts import select_excerpts
 from ...export.tables import excerpts_csv_bytes, excerpts_table, matrix_csv_bytes, xlsx_bytes
 from .. import state
 from ..widgets import code_options, md_escape
@@ -172,6 +172,9 @@ def _refi(project, stem: str) -> None:
                 "The selection above does not apply.")
     st.download_button("Download .qdpx", data=builder("qdpx", project, ReportOptions()), file_name=f"{stem}.qdpx",
                        mime="application/zip", on_click="ignore", key=f"{K}dl.qdpx", icon=":material/archive:")
+    if not project.can("documents.import_qdpx"):
+        st.caption("Importing a .qdpx adds documents, so it needs the owner role in this project.")
+        return
     with st.expander("Import a .qdpx from another tool", icon=":material/upload:"):
         st.caption("Text sources, codebook, codings, coders, notes and cases are added to this project in one step; "
                    "selections whose offsets do not fit the text are listed, not guessed.")
