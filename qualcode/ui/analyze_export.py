@@ -98,17 +98,16 @@ def downloads(
     """One row of download buttons: the figure as PNG at ``dpi``, SVG and PDF (when
     there is a figure and a browser to render it), and ``table`` as CSV."""
     problem = browser_problem() if fig is not None else None
-    n_fig = len(FIGURE_FORMATS) if fig is not None and problem is None else 0
-    cols = st.columns([1] * (n_fig + 1) + [max(1, 4 - n_fig)], vertical_alignment="center")
-    if n_fig:
-        for col, (fmt, mime) in zip(cols, FIGURE_FORMATS.items()):
+    row = st.container(horizontal=True, vertical_alignment="center")
+    if fig is not None and problem is None:
+        for fmt, mime in FIGURE_FORMATS.items():
             label = f"PNG ({dpi} dpi)" if fmt == "png" else fmt.upper()
-            col.download_button(
+            row.download_button(
                 label, data=figure_data(fig, fmt, dpi), file_name=f"{stem}.{fmt}", mime=mime,
                 key=f"{key}.{fmt}", on_click="ignore", icon=":material/download:",
                 help="Rendered at its printed size when you click (takes a few seconds).",
             )
-    cols[n_fig].download_button(
+    row.download_button(
         table_label, data=csv_data(table, index=index), file_name=f"{stem}.csv", mime="text/csv",
         key=f"{key}.csv", on_click="ignore", icon=":material/table:",
     )

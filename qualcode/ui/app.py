@@ -15,7 +15,7 @@ import streamlit as st
 from ..errors import QualcodeError
 from . import nav as _nav
 from . import pages as pages_pkg
-from . import state
+from . import state, team
 
 
 def _discover_pages() -> list:
@@ -45,11 +45,19 @@ def _guarded(render):
 
 def _sidebar() -> None:
     project = state.current_project()
+    if project is not None and project.user is not None:
+        # Team mode: the signed-in account is the coder; roles come from the project.
+        state.set_current_coder(project.user)
+        with st.sidebar:
+            st.caption(f"Your role: **{project.role or 'none'}**")
+            st.toggle("Blind mode", key=state.KEY_BLIND, help="Show only your own codings, for independent double coding.")
+        team.live_updates(project, state.blind_mode())
+        return
     with st.sidebar:
         if project is None:
             st.caption("No project open")
             return
-        st.caption(f"Project: **{project.name}**")
+        st.caption(f"Project: **{_md_escape(project.name)}**")
         coders = project.coders()
         current = state.current_coder()
         index = coders.index(current) if current in coders else None
@@ -69,9 +77,27 @@ def _sidebar() -> None:
         )
 
 
+def _md_escape(text: str) -> str:
+    # Project names are user text; keep Markdown from styling or linking them.
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
+
+
+def _team_gate() -> bool:
+    """In team mode, sign in and pick a project first; False stops the app run."""
+    location = state.project_location()
+    if not location or not team.team_mode(location):
+        return True
+    user = team.sign_in(location)
+    if not user:
+        return False
+    return team.project_picker(location, user) is not None
+
+
 def main() -> None:
     """Run the app (called by app.py)."""
     st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
+    if not _team_gate():
+        return
     by_name = {
         m.__name__.rsplit(".", 1)[-1]: st.Page(
             _guarded(m.render), title=m.TITLE, icon=getattr(m, "ICON", None), url_path=m.__name__.rsplit(".", 1)[-1],

@@ -26,11 +26,16 @@ CODER_PARAM = "coder"
 BLIND_PARAM = "blind"
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _open_project(location: str) -> Project:
-    # One engine per project file per server process, shared by every session
-    # (SQLAlchemy engines are thread-safe; connections are per call).
-    return Project.open(location)
+KEY_TEAM_PROJECT = "qc.team.project_name"
+KEY_USER = "qc.user"
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _open_project(location: str, name: str | None = None, user: str | None = None) -> Project:
+    # One engine per project (and signed-in user) per server process, shared by every
+    # session of that user (SQLAlchemy engines are thread-safe; connections are per call).
+    # In team mode the project is opened *as the user*, so the library checks their role.
+    return Project.open(location, name=name, create=user is None, user=user)
 
 
 def default_location() -> str | None:
@@ -61,8 +66,12 @@ def current_project() -> Project | None:
     location = project_location()
     if not location:
         return None
+    user = st.session_state.get(KEY_USER)
+    name = st.session_state.get(KEY_TEAM_PROJECT)
+    if user is not None and name is None:
+        return None  # signed in to a team database but no project of theirs chosen yet
     try:
-        return _open_project(location)
+        return _open_project(location, name, user)
     except QualcodeError as exc:
         st.session_state[KEY_LOCATION] = None
         flash(str(exc), "error")

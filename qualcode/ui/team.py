@@ -13,7 +13,8 @@ import streamlit as st
 from .. import accounts
 from ..errors import QualcodeError
 
-KEY_USER = "qc.user"
+from .state import KEY_TEAM_PROJECT, KEY_USER
+
 KEY_SEEN_REVISION = "qc.seen_revision"
 LIVE_UPDATE_SECONDS = 5
 
@@ -75,14 +76,27 @@ def sign_out() -> None:
 
 
 def project_picker(location: str, user: str) -> str | None:
-    """Sidebar choice among the projects this user is a member of (name or None)."""
+    """Sidebar choice among the projects this user is a member of (name or None).
+
+    Only projects the user belongs to are listed; opening any other is refused by the
+    library anyway.
+    """
     projects = accounts.projects_for(location, user)
-    if not projects:
-        st.sidebar.info("You are not a member of any project yet. Ask a project owner to add you.")
-        return None
-    labels = [f"{name} ({role})" for name, role in projects]
-    index = st.sidebar.selectbox("Project", range(len(projects)), format_func=lambda i: labels[i], key="qc.team.project")
-    return projects[index][0]
+    with st.sidebar:
+        st.caption(f"Signed in as **{user}**")
+        if st.button("Sign out", key="qc.team.sign_out"):
+            sign_out()
+            st.session_state.pop(KEY_TEAM_PROJECT, None)
+            st.rerun()
+        if not projects:
+            st.info("You are not a member of any project yet. Ask a project owner to add you.")
+            st.session_state.pop(KEY_TEAM_PROJECT, None)
+            return None
+        labels = [f"{name} ({role})" for name, role in projects]
+        index = st.selectbox("Project", range(len(projects)), format_func=lambda i: labels[i], key="qc.team.project")
+    name = projects[index][0]
+    st.session_state[KEY_TEAM_PROJECT] = name
+    return name
 
 
 def live_updates(project, blind: bool) -> None:
