@@ -11,6 +11,7 @@ on the same figure at the same settings is instant.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -26,7 +27,7 @@ from .widgets import md_escape
 __all__ = ["FIGURE_FORMATS", "DPI_CHOICES", "browser_problem", "figure_data", "csv_data", "file_stem", "downloads"]
 
 FIGURE_FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-DPI_CHOICES = (150, 300, 600, 1200)
+DPI_CHOICES = (150, 300, 600)  # beyond 600 dpi, use SVG or PDF (vector) instead
 CACHE_ENTRIES = 16
 
 # One render at a time: each one starts a Chromium, and the app shares a couple of
@@ -48,9 +49,10 @@ def browser_problem() -> str | None:
 
 
 def _render(fig: go.Figure, fmt: str, dpi: int) -> bytes:
-    # Keyed by the figure's JSON, so a figure that changed (new codings, another
-    # option) is rendered afresh and an unchanged one is not.
-    key = (fig.to_json(), fmt, int(dpi))
+    # Keyed by a digest of the figure's JSON, so a figure that changed (new
+    # codings, another option) is rendered afresh and an unchanged one is not;
+    # a digest, because a large heatmap's JSON runs to megabytes.
+    key = (hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest(), fmt, int(dpi))
     with _render_lock:
         if key in _rendered:
             _rendered.move_to_end(key)

@@ -259,6 +259,13 @@ def test_blind_mode_without_a_coder_asks_for_one(coded):
     assert not charts(at)
 
 
+def test_blind_mode_with_a_coder_unknown_here_gets_a_message(coded):
+    at = new_app("analyze", coder="zoe", blind=True)  # e.g. remembered from another project
+    no_errors(at)
+    assert any("No codings by **zoe** in this project" in s for s in texts(at.info))
+    assert not charts(at)
+
+
 def test_a_coder_without_codings_gets_a_message(coded):
     coded.add_coder("cara")
     at = open_analyze()

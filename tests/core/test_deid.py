@@ -351,3 +351,21 @@ def test_lowercase_chat_relies_on_tagger_and_known_names(nlp):
     review = propose([Document("chat", text)], known=KnownNames.from_names(["Tunde"]), nlp=nlp)
     found = {p.text for p in review.documents[0].proposals}
     assert "tunde" in found
+
+
+def test_long_texts_are_cut_at_blank_lines_for_the_model():
+    from qualcode.deid.ner import _CHUNK, _chunks
+
+    text = ("Maria said hello to the bot.\n\n" * 9000)[:-2]
+    chunks = _chunks(text)
+    assert len(chunks) > 1 and all(len(c) <= _CHUNK for _, c in chunks)
+    assert "".join(c for _, c in chunks) == text
+    assert all(text[off : off + len(c)] == c for off, c in chunks)
+    assert all(c.endswith("\n") for _, c in chunks[:-1])  # cut after a line, never inside a word
+
+
+def test_role_labels_are_not_names():
+    from qualcode.deid.spans import is_role_label
+
+    assert all(is_role_label(x) for x in ["Interviewer", "P07", "Speaker 2", "assistant", "Replika", "I", "Facilitator"])
+    assert not any(is_role_label(x) for x in ["Maria", "riley_n", "u/quietstorm_88", "Liam O'Connor"])

@@ -56,6 +56,13 @@ def test_too_few_excerpts_is_a_clear_message():
         find_themes(units, vectors(units), embedder=HashingEmbedder(dim=128))
 
 
+def test_short_backchannels_are_left_out(fresh_project):
+    turns = [("P01", "Mm-hmm."), ("P01", "Yeah okay.")] + [("P01", u.text) for u in generated_units(20)]
+    fresh_project.add_documents([make_interview("I1", turns)])
+    result = themes_for_project(fresh_project, embedder=HashingEmbedder(dim=128), settings=ThemeSettings(keywords="ctfidf"))
+    assert len(result.units) == 20
+
+
 def test_a_few_dozen_excerpts_fall_back_to_kmeans():
     units = generated_units(36)
     result = find_themes(units, vectors(units), embedder=HashingEmbedder(dim=128),
@@ -71,8 +78,8 @@ def test_a_few_dozen_excerpts_fall_back_to_kmeans():
 
 def test_min_topic_size_grows_with_the_corpus():
     assert min_topic_size_for(40) == 5 and min_topic_size_for(300) == 5
-    assert min_topic_size_for(5000) == 83
-    assert min_topic_size_for(10**6) == 200
+    assert min_topic_size_for(5000) == 33
+    assert min_topic_size_for(10**6) == 100
 
 
 def test_themes_map_to_the_nearest_code_and_promote_to_a_draft_code(fresh_project):
@@ -116,8 +123,9 @@ def test_bertopic_on_a_few_hundred_excerpts_is_deterministic():
     codes = [Code("Cost barrier", definition="money afford expensive therapy price", id=1)]
     V = vectors(units)
     emb = HashingEmbedder(dim=128)
-    a = find_themes(units, V, codes=codes, embedder=emb, settings=ThemeSettings(seed=7))
-    b = find_themes(units, V, codes=codes, embedder=emb, settings=ThemeSettings(seed=7))
+    settings = ThemeSettings(seed=7, keywords="ctfidf", min_topic_size=15)
+    a = find_themes(units, V, codes=codes, embedder=emb, settings=settings)
+    b = find_themes(units, V, codes=codes, embedder=emb, settings=settings)
     assert a.method == "bertopic", a.message
     assert np.array_equal(a.assignment, b.assignment)
     assert [t.label for t in a.themes] == [t.label for t in b.themes]

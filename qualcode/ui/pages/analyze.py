@@ -155,6 +155,10 @@ def _controls(project) -> tuple[str | None, str, int]:
         # Blind mode promises a coder sees no one else's codings; aggregates of
         # other coders' work would break that promise as surely as their highlights.
         coder = state.require_coder()
+        if coder not in project.coders():  # e.g. a coder remembered from another project
+            st.info(f"No codings by **{md_escape(coder)}** in this project yet: code some transcripts on the "
+                    "**Code** page and the analyses appear here.")
+            st.stop()
         c1.selectbox("Codings of", [coder], disabled=True, key=f"{K}coder_blind",
                      help="Blind mode is on: the analyses use only your own codings.")
     else:
@@ -170,7 +174,7 @@ def _controls(project) -> tuple[str | None, str, int]:
                     help="The printed width in a two-column paper. Heatmaps widen to the page width by "
                          "themselves when they need it.")
     dpi = _choice(c3, "PNG resolution", {d: f"{d} dpi" for d in DPI_CHOICES}, "dpi", default=300, radio=False,
-                  help="300 dpi is what most journals ask for; line art may want 600 or more.")
+                  help="300 dpi is what most journals ask for. For line art at any size, download SVG or PDF.")
     if state.blind_mode():
         st.caption("Blind mode: the analyses use only your own codings. Turn it off in the sidebar to see "
                    "the consensus or the whole team.")
@@ -407,7 +411,8 @@ def _methods_sentence(sat: D.Saturation, base: int, run: int, orders: int, seed:
     guest = sat.guest
     text = guest.sentence()
     if guest.runs.empty:
-        text = (f"Saturation cannot be assessed yet: a run of {run} interviews after the base of {base} needs "
+        runs = f"{run} interview{'s' if run != 1 else ''}"
+        text = (f"Saturation cannot be assessed yet: a run of {runs} after the base of {base} needs "
                 f"{base + run} coded interviews, and {n} are coded.")
     elif sat.band.n_orderings:
         points = sat.band.points.dropna()
