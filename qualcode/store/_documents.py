@@ -1,0 +1,269 @@
+"""Documents, their segments and participants: the part of :class:`Project` that imports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from ..errors import NotFoundError, StoreError
+from ..model import Document, Participant, Segment
+from . import schema as S
+from ._util import now_iso
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A row of the transcript list (no text)."""
+
+    id: int
+    name: str
+    source_format: str
+    participant: str | None
+    word_count: int
+    segments: int
+    codings: int
+    position: int
+
+
+
+class DocumentsMixin:
+    """Methods of :class:`~qualcode.store.Project` for documents and participants."""
+
+    id: int
+    # --------------------------------------------------------------- documents
+    def add_documents(
+        self,
+        docs: Sequence[Document],
+        *,
+        actor: str | None = None,
+        replace: bool = False,
+    ) -> list[int]:
+        """Import documents (with their segments and any codings they carry) at once.
+
+        All documents go in one transaction: a name clash or a broken offset in the
+        tenth document leaves the project without the first nine too.
+        """
+        for doc in docs:
+            try:
+                doc.check()
+            except ValueError as exc:
+                raise StoreError(f"{doc.name}: {exc}") from exc
+        names = [d.name for d in docs]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise StoreError(f"several imported documents are named {sorted(dupes)[0]!r}; names must be unique")
+        with self.write("documents.import", actor=actor, target_type="document") as (conn, ev):
+            existing = dict(
+                conn.execute(
+                    select(S.documents.c.name, S.documents.c.id).where(
+                        S.documents.c.project_id == self.id, S.documents.c.name.in_(names)
+                    )
+                ).all()
+            )
+            if existing and not replace:
+                raise StoreError(f"a document named {sorted(existing)[0]!r} is already in the project")
+            for name, did in existing.items():
+                n = conn.execute(select(func.count()).select_from(S.codings).where(S.codings.c.document_id == did)).scalar_one()
+                if n:
+                    raise StoreError(f"{name}: already imported and has {n} codings; it cannot be replaced")
+                conn.execute(delete(S.documents).where(S.documents.c.id == did))
+            position = conn.execute(
+                select(func.coalesce(func.max(S.documents.c.position), 0)).where(S.documents.c.project_id == self.id)
+            ).scalar_one()
+            ids: list[int] = []
+            coder_ids: dict[str, int] = {}
+            for doc in docs:
+                position += 1
+                participant_id = self._participant_id(conn, doc.participant, create=True) if doc.participant else None
+                did = conn.execute(
+                    insert(S.documents).values(
+                        project_id=self.id,
+                        name=doc.name,
+                        text=doc.text,
+                        text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+                        source_format=doc.source_format,
+                        source_path=doc.source_path,
+                        participant_id=participant_id,
+                        metadata=doc.metadata,
+                        word_count=doc.word_count,
+                        position=position,
+                        imported_at=now_iso(),
+                    )
+                ).inserted_primary_key[0]
+                ids.append(did)
+                if doc.segments:
+                    conn.execute(
+                        insert(S.segments),
+                        [
+                            {
+                                "document_id": did,
+                                "idx": i,
+                                "start": s.start,
+                                "end": s.end,
+                                "speaker": s.speaker,
+                                "timestamp": s.timestamp,
+                                "end_timestamp": s.end_timestamp,
+                            }
+                            for i, s in enumerate(doc.segments)
+                        ],
+                    )
+                if doc.codings:
+                    self._insert_imported_codings(conn, did, doc, coder_ids)
+            ev["payload"] = {"document_ids": ids, "names": names}
+        return ids
+
+    def _insert_imported_codings(self, conn: Connection, did: int, doc: Document, coder_ids: dict[str, int]) -> None:
+        rows = []
+        seen = set()
+        ts = now_iso()
+        for c in doc.codings:
+            seg = doc.segments[c.segment_index]
+            if c.coder not in coder_ids:
+                coder_ids[c.coder] = self._coder_id(conn, c.coder, create=True)
+            code_id = self._code_id_by_path(conn, c.code, c.theme, create=True)
+            key = (code_id, coder_ids[c.coder], seg.start, seg.end)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(
+                {
+                    "project_id": self.id,
+                    "document_id": did,
+                    "code_id": code_id,
+                    "coder_id": coder_ids[c.coder],
+                    "start": seg.start,
+                    "end": seg.end,
+                    "snippet": doc.text[seg.start : seg.end],
+                    "origin": "imported",
+                    "origin_detail": f"{doc.source_format}:{doc.source_path or doc.name}",
+                    "created_at": ts,
+                }
+            )
+        if rows:
+            conn.execute(insert(S.codings), rows)
+
+    def documents(self) -> list[DocumentInfo]:
+        """All documents in interview order, with counts (no text)."""
+        with self.read() as conn:
+            seg_n = (
+                select(S.segments.c.document_id, func.count().label("n")).group_by(S.segments.c.document_id).subquery()
+            )
+            cod_n = (
+                select(S.codings.c.document_id, func.count().label("n"))
+                .where(S.codings.c.project_id == self.id)
+                .group_by(S.codings.c.document_id)
+                .subquery()
+            )
+            q = (
+                select(
+                    S.documents.c.id,
+                    S.documents.c.name,
+                    S.documents.c.source_format,
+                    S.participants.c.pseudonym,
+                    S.documents.c.word_count,
+                    func.coalesce(seg_n.c.n, 0),
+                    func.coalesce(cod_n.c.n, 0),
+                    S.documents.c.position,
+                )
+                .select_from(
+                    S.documents.outerjoin(S.participants, S.participants.c.id == S.documents.c.participant_id)
+                    .outerjoin(seg_n, seg_n.c.document_id == S.documents.c.id)
+                    .outerjoin(cod_n, cod_n.c.document_id == S.documents.c.id)
+                )
+                .where(S.documents.c.project_id == self.id)
+                .order_by(S.documents.c.position, S.documents.c.id)
+            )
+            return [DocumentInfo(*row) for row in conn.execute(q).all()]
+
+    def document(self, ref: int | str) -> tuple[int, Document]:
+        """A document with its text and segments, by id or name."""
+        with self.read() as conn:
+            q = select(S.documents, S.participants.c.pseudonym).select_from(
+                S.documents.outerjoin(S.participants, S.participants.c.id == S.documents.c.participant_id)
+            ).where(S.documents.c.project_id == self.id)
+            q = q.where(S.documents.c.id == ref) if isinstance(ref, int) else q.where(S.documents.c.name == ref)
+            row = conn.execute(q).mappings().first()
+            if row is None:
+                raise NotFoundError(f"no document {ref!r} in this project")
+            segs = conn.execute(
+                select(S.segments).where(S.segments.c.document_id == row["id"]).order_by(S.segments.c.idx)
+            ).mappings()
+            doc = Document(
+                name=row["name"],
+                text=row["text"],
+                segments=[Segment(s["start"], s["end"], s["speaker"], s["timestamp"], s["end_timestamp"]) for s in segs],
+                source_format=row["source_format"],
+                source_path=row["source_path"],
+                participant=row["pseudonym"],
+                metadata=dict(row["metadata"] or {}),
+            )
+            return int(row["id"]), doc
+
+    def set_document_participant(self, document: int | str, pseudonym: str | None, *, actor: str | None = None) -> None:
+        """Link a document to a participant (created when new) or unlink it."""
+        did, _ = self.document(document)
+        with self.write("document.participant", actor=actor, target_type="document", target_id=did) as (conn, ev):
+            pid = self._participant_id(conn, pseudonym, create=True) if pseudonym else None
+            conn.execute(update(S.documents).where(S.documents.c.id == did).values(participant_id=pid))
+            ev["payload"] = {"participant": pseudonym}
+
+    # ------------------------------------------------------------ participants
+    def _participant_id(self, conn: Connection, pseudonym: str, *, create: bool) -> int:
+        pid = conn.execute(
+            select(S.participants.c.id).where(
+                S.participants.c.project_id == self.id, S.participants.c.pseudonym == pseudonym
+            )
+        ).scalar()
+        if pid is None:
+            if not create:
+                raise NotFoundError(f"no participant {pseudonym!r}")
+            pid = conn.execute(
+                insert(S.participants).values(project_id=self.id, pseudonym=pseudonym, attributes={})
+            ).inserted_primary_key[0]
+        return int(pid)
+
+    def upsert_participants(
+        self,
+        rows: Sequence[tuple[Participant, Sequence[str]]],
+        *,
+        actor: str | None = None,
+    ) -> int:
+        """Add or update participants and link each to the named documents.
+
+        Raises StoreError (and changes nothing) when a named document is missing.
+        Returns the number of participants written.
+        """
+        with self.write("participants.import", actor=actor, target_type="participant") as (conn, ev):
+            for participant, doc_names in rows:
+                pid = self._participant_id(conn, participant.pseudonym, create=True)
+                conn.execute(
+                    update(S.participants)
+                    .where(S.participants.c.id == pid)
+                    .values(attributes={str(k): str(v) for k, v in participant.attributes.items()})
+                )
+                for dname in doc_names:
+                    res = conn.execute(
+                        update(S.documents)
+                        .where(S.documents.c.project_id == self.id, S.documents.c.name == dname)
+                        .values(participant_id=pid)
+                    )
+                    if res.rowcount == 0:
+                        raise StoreError(
+                            f"participant {participant.pseudonym!r} names document {dname!r}, which is not in the project"
+                        )
+            ev["payload"] = {"pseudonyms": [p.pseudonym for p, _ in rows]}
+        return len(rows)
+
+    def participants(self) -> list[Participant]:
+        """All participants with their attributes, by pseudonym."""
+        with self.read() as conn:
+            rows = conn.execute(
+                select(S.participants.c.pseudonym, S.participants.c.attributes)
+                .where(S.participants.c.project_id == self.id)
+                .order_by(S.participants.c.pseudonym)
+            ).all()
+        return [Participant(p, dict(a or {})) for p, a in rows]
+
