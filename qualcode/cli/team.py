@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import QualcodeError
-from ._common import ProjectOpt, open_existing, print_json
+from ._common import ProjectOpt, print_json
 
 user_app = typer.Typer(help="Accounts for a team database.", no_args_is_help=True)
 member_app = typer.Typer(help="Who may work on a project, and in which role.", no_args_is_help=True)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from qualcode.cli import app, main
 from qualcode.store import Project

@@ -16,7 +16,6 @@ from lxml import etree
 from qualcode.errors import ExchangeError
 from qualcode.refi.common import PROJECT_NS
 from qualcode.refi.qdpx_import import READINGS, Reading, Selection, _starts, choose_reading, import_qdpx, place
-from qualcode.store import Project
 from tests.conftest import make_interview
 
 NVIVO = "refi-qda/nvivo12-oltas0517.qdpx"
