@@ -42,6 +42,9 @@ def import_files(
     preset: Annotated[Optional[str], typer.Option(help="Column mapping preset for CSV tables, e.g. 'annomi'.")] = None,
     code_column: Annotated[Optional[list[str]], typer.Option("--code-column", help="CSV column whose values are codes (repeatable).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace documents of the same name that have no codings yet.")] = False,
+    deidentify: Annotated[bool, typer.Option("--deidentify", help="Remove names, places, contacts... before storing (every proposal accepted; see docs/deidentification.md).")] = False,
+    known_names: Annotated[Optional[Path], typer.Option("--known-names", help="With --deidentify: known names file, 'name[, replacement[, kind]]' per line.")] = None,
+    key_out: Annotated[Optional[Path], typer.Option("--key-out", help="With --deidentify: save the key (.csv or .json) here; without it the key is discarded.")] = None,
 ) -> None:
     """Import transcripts (and optionally participants) into a project, all or nothing."""
     from tqdm import tqdm
@@ -66,13 +69,32 @@ def import_files(
                 base = dataclasses.replace(base, coder=coder, coder_column=None)
             file_mapping = base
         docs.extend(ingest.read_documents(path, fmt, csv_mapping=file_mapping))
+    deid = None
+    if deidentify:
+        from ..deid import deidentify_documents
+
+        deid = deidentify_documents(docs, known_names=known_names)
+        docs = deid.documents
+    elif known_names or key_out:
+        raise QualcodeError("--known-names and --key-out only work with --deidentify")
     rows = ingest.read_participants(participants) if participants else []
+    if deid is not None and deid.renamed:
+        for r in rows:  # participants name documents by their original names
+            r.documents[:] = [deid.renamed.get(d, d) for d in r.documents]
     with open_existing(project) as proj:
         ids = proj.add_documents(docs, actor=coder, replace=replace)
         if rows:
             known = {d.name for d in proj.documents()}
             # Link only documents that exist; a participants file usually covers the whole study.
             proj.upsert_participants([(r.participant, [d for d in r.documents if d in known]) for r in rows], actor=coder)
+    if deid is not None:
+        # The key is saved only once the import succeeded, and never into the project.
+        if key_out:
+            deid.key.save(key_out)
+            typer.echo(f"key saved to {key_out}; keep it apart from the project and the data you share", err=True)
+        else:
+            typer.echo("key discarded (use --key-out FILE to keep it)", err=True)
+        typer.echo(deid.summary(), err=True)
     for doc in docs:
         for warning in doc.warnings:
             typer.echo(f"warning: {doc.name}: {warning}", err=True)

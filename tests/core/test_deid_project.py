@@ -276,3 +276,19 @@ def test_cli_import_deidentify(tmp_path, capsys):
     capsys.readouterr()
     assert key.exists() and "Ngozi" in key.read_text(encoding="utf-8")
     assert leaked(path, ["Maria", "Santos", "Ngozi", "Enugu", "example.com", "0803", "Chinedu", "Okafor"]) == []
+
+
+def test_apply_on_sqlite_and_postgresql(any_project):
+    any_project.add_documents(study_docs())
+    result = deidentify_project_documents(
+        any_project, ["Maria_Santos_interview", "P02"], known=KnownNames.parse(KNOWN), use_ner=False
+    )
+    names = [d.name for d in any_project.documents()]
+    assert names == ["P01_interview", "P02"]
+    for name in names:
+        text = any_project.document(name)[1].text
+        assert not any(ident in text for ident in ("Maria", "Chinedu", "Kirkcaldy", "0803 123 4567"))
+    imports = any_project.events(action_prefix="documents.import")
+    assert imports[0].payload["names"] == ["P01_interview", "P02"]  # the old name is gone from the history
+    postgres = any_project.engine.dialect.name == "postgresql"
+    assert any("VACUUM" in w for w in result.warnings) == postgres
