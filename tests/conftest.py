@@ -15,6 +15,10 @@ import pytest
 from qualcode.model import Code, Document, Segment
 from qualcode.store import Project
 
+# The app's background model warm-up would compete with the tests for two cores;
+# tests that need it start it themselves (tests/core/test_warmup.py).
+os.environ.setdefault("QUALCODE_WARMUP", "0")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

@@ -93,9 +93,19 @@ def _team_gate() -> bool:
     return team.project_picker(location, user) is not None
 
 
+@st.cache_resource(show_spinner=False)
+def _warmup():
+    # Once per server process, never on a rerun: heavy imports and numba compilation
+    # happen in a background thread, not inside a researcher's click.
+    from ..warmup import start_background_warmup, warmup_enabled
+
+    return start_background_warmup() if warmup_enabled() else None
+
+
 def main() -> None:
     """Run the app (called by app.py)."""
     st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
+    _warmup()
     if not _team_gate():
         return
     by_name = {
