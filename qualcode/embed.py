@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -33,17 +35,17 @@ from .errors import QualcodeError
 from .store import schema as S
 
 __all__ = [
-    "MODEL_ENV",
-    "Progress",
-    "EmbeddingBackend",
-    "Embedder",
-    "HashingEmbedder",
     "HASHING",
+    "MODEL_ENV",
+    "Embedder",
+    "EmbeddingBackend",
+    "HashingEmbedder",
+    "Progress",
+    "cached_count",
     "default_model_path",
+    "embed_texts",
     "get_embedder",
     "text_sha256",
-    "embed_texts",
-    "cached_count",
 ]
 
 MODEL_ENV = "QUALCODE_EMBEDDING_MODEL"
@@ -206,7 +208,7 @@ class HashingEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             words = re.findall(r"[a-z0-9']+", text.lower())
-            for tok in words + [a + " " + b for a, b in zip(words, words[1:])]:
+            for tok in words + [a + " " + b for a, b in itertools.pairwise(words)]:
                 h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
                 out[i, h % self.dim] += 1.0 if (h >> 63) else -1.0
         self.calls += len(texts)
@@ -235,6 +237,23 @@ def get_embedder(model: str | os.PathLike[str] | None = None) -> EmbeddingBacken
     if name == HASHING:
         return _load(HASHING)
     return _load(str(Path(model).expanduser().resolve() if model else default_model_path().resolve()))
+
+
+_READY: weakref.WeakSet = weakref.WeakSet()  # engines whose tables were checked
+
+
+def ensure_tables(project) -> None:
+    """Create the embedding and suggestion tables if this project predates them.
+
+    Schema step 2 creates them for projects upgraded from version 1, but a project
+    written at version 2 before these tables existed lacks them; creating missing tables
+    is additive and safe, so it is done here once per engine instead of failing.
+    """
+    if project.engine in _READY:
+        return
+    with project.engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+        S.metadata.create_all(conn, tables=[S.embeddings, S.suggestion_decisions], checkfirst=True)
+    _READY.add(project.engine)
 
 
 def _cached(conn, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
@@ -267,6 +286,7 @@ def embed_texts(
     embedder = embedder or get_embedder()
     if project is None:
         return embedder.encode(list(texts), progress=progress)
+    ensure_tables(project)
     hashes = [text_sha256(t) for t in texts]
     with project.read() as conn:
         found = _cached(conn, embedder.model_id, hashes)
@@ -298,6 +318,7 @@ def cached_count(project, model_id: str) -> int:
     """How many vectors of ``model_id`` the project holds (for status lines)."""
     from sqlalchemy import func
 
+    ensure_tables(project)
     with project.read() as conn:
         return int(
             conn.execute(select(func.count()).select_from(S.embeddings).where(S.embeddings.c.model_id == model_id)).scalar_one()

@@ -17,8 +17,9 @@ and returns its members as suggestions to accept or reject one by one.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -31,26 +32,31 @@ from .suggest.units import Unit, project_units
 
 __all__ = [
     "MIN_EXCERPTS",
-    "ZEROSHOT_MIN_SIMILARITY",
+    "THEME_SUGGESTER",
     "Quote",
     "Theme",
     "ThemeResult",
     "ThemeSettings",
-    "min_topic_size_for",
-    "find_themes",
-    "themes_for_project",
-    "promote_theme",
-    "THEME_SUGGESTER",
-    "theme_suggestions",
     "accept_member",
+    "find_themes",
+    "min_topic_size_for",
+    "promote_theme",
     "reject_member",
+    "theme_suggestions",
+    "themes_for_project",
+    "zeroshot_threshold",
 ]
 
 MIN_EXCERPTS = 10
-# BERTopic's default 0.7 matched nothing with MiniLM and short code labels (DESIGN.md).
-# Code profile ("name: definition") vs excerpt cosines under MiniLM sit mostly in
-# 0.05-0.5; 0.45 keeps zero-shot topics to excerpts that clearly echo the codebook.
-ZEROSHOT_MIN_SIMILARITY = 0.45
+# BERTopic's default zero-shot threshold, 0.7, matched nothing with MiniLM (DESIGN.md).
+# Measured on AnnoMI: the best cosine between an excerpt and any code's "name:
+# definition" has median 0.12 and 90th percentile 0.18-0.22. So the threshold is
+# calibrated per corpus: the 90th percentile of those best similarities (about one
+# excerpt in ten seeds a code's topic), never below ZEROSHOT_FLOOR (an excerpt that
+# far from every definition is not about any of them) nor above ZEROSHOT_CEIL.
+ZEROSHOT_FLOOR = 0.25
+ZEROSHOT_CEIL = 0.6
+ZEROSHOT_QUANTILE = 90
 # Below this many excerpts BERTopic's UMAP + HDBSCAN are unreliable: use k-means.
 SMALL_INPUT = 60
 THEME_SUGGESTER = "qualcode-themes"
@@ -95,7 +101,7 @@ class ThemeResult:
     method: str  # "bertopic" | "kmeans"
     message: str
     seed: int
-    coords: np.ndarray | None = None  # [n, 2] for a map of excerpts
+    centroids: np.ndarray | None = None  # [theme, dim] unit-length centres, in ``themes`` order
     settings: dict = field(default_factory=dict)
 
     def theme(self, theme_id: int) -> Theme:
@@ -125,12 +131,18 @@ class ThemeSettings:
     seed: int = 42
     min_topic_size: int | None = None  # None: sized to the corpus (min_topic_size_for)
     zeroshot: bool = True  # seed topics from the codebook
-    zeroshot_min_similarity: float = ZEROSHOT_MIN_SIMILARITY
+    zeroshot_min_similarity: float | None = None  # None: calibrated (zeroshot_threshold)
     keywords: str = "pos"  # "pos" (spaCy nouns/adjectives) | "keybert" | "ctfidf"
     quotes: int = 3
     max_themes: int = 40
     # "Mm-hmm." and "Yeah, okay." cluster together and teach nothing: skip short excerpts.
     min_words: int = 4
+
+
+def zeroshot_threshold(vectors: np.ndarray, code_vectors: np.ndarray) -> float:
+    """The zero-shot similarity threshold for this corpus and codebook (see ZEROSHOT_QUANTILE)."""
+    best = (vectors @ code_vectors.T).max(axis=1)
+    return float(np.clip(np.percentile(best, ZEROSHOT_QUANTILE), ZEROSHOT_FLOOR, ZEROSHOT_CEIL))
 
 
 def min_topic_size_for(n: int) -> int:
@@ -150,7 +162,7 @@ class _Backend:
         from bertopic.backend import BaseEmbedder
 
         class Backend(BaseEmbedder):
-            def embed(self, documents, verbose=False):  # noqa: D401 - BERTopic's interface
+            def embed(self, documents, verbose=False):
                 return embedder.encode(list(documents))
 
         return Backend()
@@ -175,9 +187,14 @@ def _representation(kind: str):
 
 # Spoken-language fillers that top every theme of a transcript and name none.
 FILLERS = frozenset(
-    "um uh uhm erm mm mhm hmm yeah yep yes okay ok oh ah like know just really kinda gonna wanna sort "
-    "guess mean think it's i'm that's don't can't i've you're they're he's she's we're there's".split()
+    ["um", "uh", "uhm", "erm", "mm", "mhm", "hmm", "yeah", "yep", "yes", "okay", "ok", "oh", "ah", "like", "know", "just", "really", "kinda", "gonna", "wanna", "sort", "guess", "mean", "think", "it's", "i'm", "that's", "don't", "can't", "i've", "you're", "they're", "he's", "she's", "we're", "there's"]
 )
+# Transcribers' notes ("[inaudible 00:27:30]", "[laughs]") are not what anyone said.
+_NOTES = re.compile(r"\[[^\]]*\]|\([^)]*(?:inaudible|unintelligible|laugh|crosstalk|pause)[^)]*\)", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    return _NOTES.sub(" ", text).lower()
 
 
 def _stop_words() -> list[str]:
@@ -191,7 +208,7 @@ def _vectorizer(n: int):
 
     # min_df 2 drops typos and one-off names (often de-identification placeholders).
     return CountVectorizer(stop_words=_stop_words(), ngram_range=(1, 2), min_df=2 if n >= 40 else 1,
-                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
+                           preprocessor=_clean, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
 
 
 def _profiles(codes: Sequence[Code]) -> list[str]:
@@ -223,10 +240,12 @@ def find_themes(
     codes = [c for c in codes if c.codable]
     if codes and code_vectors is None:
         code_vectors = embedder.encode(_profiles(codes))
-    topics, method, message, coords, model = None, "bertopic", "", None, None
+    if codes and settings.zeroshot and settings.zeroshot_min_similarity is None:
+        settings = replace(settings, zeroshot_min_similarity=zeroshot_threshold(vectors, code_vectors))
+    topics, method, message, model = None, "bertopic", "", None
     if n >= SMALL_INPUT:
         try:
-            topics, model, coords = _bertopic(texts, vectors, codes, embedder, settings)
+            topics, model = _bertopic(texts, vectors, codes, embedder, settings)
         except (ValueError, TypeError, IndexError) as exc:  # degenerate inputs inside UMAP/HDBSCAN
             message = f"BERTopic could not cluster these excerpts ({exc.__class__.__name__}); used k-means instead. "
         if topics is not None and len({t for t in topics if t >= 0}) < 2:
@@ -237,16 +256,18 @@ def find_themes(
     if topics is None:
         method = "kmeans"
         topics = _kmeans(vectors, settings.seed)
-        coords = None
     topics = np.asarray(topics, dtype=int)
     themes = _describe(units, texts, vectors, topics, codes, code_vectors, settings, model)
     if not message:
         message = f"{len(themes)} themes from {n} excerpts ({int((topics < 0).sum())} without a theme)."
-    return ThemeResult(themes, units, topics, method, message.strip(), settings.seed, coords,
-                       {"min_topic_size": settings.min_topic_size or min_topic_size_for(n), "n": n})
+    centroids = np.array([_centre(vectors[list(t.members)]) for t in themes]) if themes else None
+    return ThemeResult(themes, units, topics, method, message.strip(), settings.seed, centroids,
+                       {"min_topic_size": settings.min_topic_size or min_topic_size_for(n), "n": n,
+                        "zeroshot_min_similarity": settings.zeroshot_min_similarity if codes else None})
 
 
-def _bertopic(texts, vectors, codes, embedder, settings):
+def _bertopic(texts, vectors, codes, embedder, settings: ThemeSettings):
+    # settings.zeroshot_min_similarity is resolved (a number) by the caller when codes are given.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
@@ -255,29 +276,26 @@ def _bertopic(texts, vectors, codes, embedder, settings):
     n = len(texts)
     size = settings.min_topic_size or min_topic_size_for(n)
     umap = UMAP(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
-                random_state=settings.seed, force_approximation_algorithm=True, low_memory=True)
+                random_state=settings.seed, force_approximation_algorithm=True, low_memory=True, n_jobs=1)
     hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
-    zeroshot = _profiles(codes) if (settings.zeroshot and codes) else None
-    if zeroshot is not None:
-        best = (vectors @ embedder.encode(zeroshot).T).max(axis=1)
+    zeroshot = None
+    if settings.zeroshot and codes:
+        zs = _zeroshot_codes(vectors, codes, embedder.encode(_profiles(codes)), settings, size)
+        kept = sorted(set(zs.tolist()) - {-1})
         # BERTopic needs something left to cluster after zero-shot assignment.
-        if (best < settings.zeroshot_min_similarity).sum() < max(2 * size, 20):
-            zeroshot = None
+        if kept and (zs < 0).sum() >= max(2 * size, 20):
+            zeroshot = [_profiles(codes)[k] for k in kept]
     model = BERTopic(
         embedding_model=_Backend(embedder), umap_model=umap, hdbscan_model=hdb,
         vectorizer_model=_vectorizer(n), representation_model=_representation(settings.keywords),
-        zeroshot_topic_list=zeroshot, zeroshot_min_similarity=settings.zeroshot_min_similarity,
+        zeroshot_topic_list=zeroshot, zeroshot_min_similarity=settings.zeroshot_min_similarity or 0.7,
         min_topic_size=size, nr_topics=None, calculate_probabilities=False, verbose=False,
     )
     topics, _ = model.fit_transform(texts, embeddings=vectors)
     if len(set(topics) - {-1}) > settings.max_themes:
         model.reduce_topics(texts, nr_topics=settings.max_themes + 1)
         topics = model.topics_
-    coords = None
-    emb = getattr(model.umap_model, "embedding_", None)
-    if emb is not None and len(emb) == n:
-        coords = np.asarray(emb)[:, :2]
-    return topics, model, coords
+    return topics, model
 
 
 def _kmeans(vectors: np.ndarray, seed: int) -> np.ndarray:
@@ -303,7 +321,8 @@ def _keywords_ctfidf(texts: Sequence[str], topics: np.ndarray, top: int = 8) -> 
     ids = sorted({int(t) for t in topics if t >= 0})
     docs = [" ".join(t for t, k in zip(texts, topics) if k == i) for i in ids]
     try:
-        counts = CountVectorizer(stop_words=_stop_words(), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b").fit(docs)
+        counts = CountVectorizer(stop_words=_stop_words(), preprocessor=_clean,
+                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b").fit(docs)
     except ValueError:
         return {i: [] for i in ids}
     X = counts.transform(docs).toarray().astype(float)
@@ -314,19 +333,20 @@ def _keywords_ctfidf(texts: Sequence[str], topics: np.ndarray, top: int = 8) -> 
 
 
 def _describe(units, texts, vectors, topics, codes, code_vectors, settings, model) -> list[Theme]:
+    ids = sorted({int(t) for t in topics if t >= 0})
     keywords: dict[int, list[str]] = {}
     if model is not None:
-        for tid in set(int(t) for t in topics if t >= 0):
+        for tid in ids:
             keywords[tid] = [w for w, _ in (model.get_topic(tid) or []) if w]
-    missing = [t for t in set(int(t) for t in topics if t >= 0) if not keywords.get(t)]
+    missing = [t for t in ids if not keywords.get(t)]
     if missing:
         keywords.update({k: v for k, v in _keywords_ctfidf(texts, topics).items() if k in missing})
-    zs_code = _zeroshot_codes(vectors, codes, code_vectors, settings) if model is not None else None
+    size = settings.min_topic_size or min_topic_size_for(len(units))
+    zs_code = _zeroshot_codes(vectors, codes, code_vectors, settings, size) if model is not None else None
     themes = []
-    for tid in sorted(set(int(t) for t in topics if t >= 0)):
+    for tid in ids:
         members = np.flatnonzero(topics == tid)
-        centre = vectors[members].mean(axis=0)
-        centre /= max(float(np.linalg.norm(centre)), 1e-9)
+        centre = _centre(vectors[members])
         order = members[np.argsort(-(vectors[members] @ centre), kind="stable")]
         quotes = tuple(
             Quote(units[i].document_id, units[i].document, units[i].start, units[i].end, units[i].text,
@@ -351,13 +371,32 @@ def _describe(units, texts, vectors, topics, codes, code_vectors, settings, mode
     return themes
 
 
-def _zeroshot_codes(vectors, codes, code_vectors, settings) -> np.ndarray | None:
-    # Recomputed here rather than read from BERTopic internals, which renumber topics.
+def _centre(vectors: np.ndarray) -> np.ndarray:
+    centre = vectors.mean(axis=0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-9)
+
+
+def _zeroshot_codes(vectors, codes, code_vectors, settings, min_size: int) -> np.ndarray | None:
+    """Index of the code whose zero-shot topic each excerpt starts in (-1: none).
+
+    Recomputed wherever needed rather than read from BERTopic internals, which renumber
+    topics. Codes that would seed fewer than ``min_size`` excerpts seed nothing: a
+    three-excerpt "theme" named after a code says more about the threshold than the data.
+    """
     if not (settings.zeroshot and codes) or code_vectors is None:
         return None
     sims = vectors @ code_vectors.T
-    best = sims.argmax(axis=1)
-    return np.where(sims.max(axis=1) >= settings.zeroshot_min_similarity, best, -1)
+    keep = np.ones(len(codes), dtype=bool)
+    for _ in range(2):  # dropping a code can move its excerpts to another
+        masked = np.where(keep[None, :], sims, -np.inf)
+        best = masked.argmax(axis=1)
+        assigned = np.where(masked.max(axis=1) >= settings.zeroshot_min_similarity, best, -1)
+        counts = np.bincount(assigned[assigned >= 0], minlength=len(codes))
+        keep &= counts >= min_size
+    masked = np.where(keep[None, :], sims, -np.inf)
+    if not keep.any():
+        return np.full(len(vectors), -1)
+    return np.where(masked.max(axis=1) >= settings.zeroshot_min_similarity, masked.argmax(axis=1), -1)
 
 
 def themes_for_project(

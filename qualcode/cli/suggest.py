@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,16 +29,16 @@ def _bar(desc: str):
     return bar, progress
 
 
-def _speakers(value: Optional[str]) -> tuple[str, ...] | None:
+def _speakers(value: str | None) -> tuple[str, ...] | None:
     return tuple(s.strip() for s in value.split(",") if s.strip()) if value else None
 
 
 def suggest(
     project: ProjectOpt,
     coder: Annotated[str, typer.Option(help="Whose codings to learn from (and whose rejections to respect).")],
-    document: Annotated[Optional[str], typer.Option(help="Suggestions for this transcript (name).")] = None,
-    code: Annotated[Optional[str], typer.Option(help="Find more excerpts like this code, across the project.")] = None,
-    speakers: Annotated[Optional[str], typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
+    document: Annotated[str | None, typer.Option(help="Suggestions for this transcript (name).")] = None,
+    code: Annotated[str | None, typer.Option(help="Find more excerpts like this code, across the project.")] = None,
+    speakers: Annotated[str | None, typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many suggestions.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -78,10 +78,10 @@ def suggest(
 
 def themes(
     project: ProjectOpt,
-    speakers: Annotated[Optional[str], typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
+    speakers: Annotated[str | None, typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
     uncoded_only: Annotated[bool, typer.Option("--uncoded-only", help="Skip excerpts that already carry a code.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same themes).")] = 42,
-    min_topic_size: Annotated[Optional[int], typer.Option(help="Smallest theme (default: sized to the corpus).")] = None,
+    min_topic_size: Annotated[int | None, typer.Option(help="Smallest theme (default: sized to the corpus).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find emergent themes (BERTopic seeded by the codebook)."""
@@ -117,8 +117,8 @@ def eval_suggest(
     gold_coder: Annotated[str, typer.Option("--gold-coder", help="Coder whose codings are the gold standard.")],
     train_fraction: Annotated[float, typer.Option("--train-fraction", help="Share of coded documents to learn from.")] = 0.2,
     seeds: Annotated[int, typer.Option(help="Repeat the split with this many seeds.")] = 3,
-    codes_under: Annotated[Optional[str], typer.Option("--codes-under", help="Only the codes under this theme/parent.")] = None,
-    speakers: Annotated[Optional[str], typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
+    codes_under: Annotated[str | None, typer.Option("--codes-under", help="Only the codes under this theme/parent.")] = None,
+    speakers: Annotated[str | None, typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
     baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also score the baselines.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

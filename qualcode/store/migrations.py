@@ -33,6 +33,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _v1_create),
     (2, "tables added by later features (embeddings, suggestions...)", _v2_extra_tables),
     (3, "team mode: users and memberships", _v2_extra_tables),
+    (4, "embedding cache and suggestion decisions", _v2_extra_tables),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -17,27 +17,35 @@ Public API::
 from __future__ import annotations
 
 from .decisions import ACCEPT, REJECT, Decision, decided_keys, decision_log
-from .engine import SUGGESTER, VERSION, CodeQuality, DefinitionMatch, Evidence, Suggester, Suggestion
+from .engine import (
+    SUGGESTER,
+    VERSION,
+    CodeQuality,
+    DefinitionMatch,
+    Evidence,
+    Suggester,
+    Suggestion,
+)
 from .features import FeatureConfig
 from .scorer import SuggestConfig
 from .units import Unit, project_units, split_sentences
 
 __all__ = [
-    "Suggester",
-    "Suggestion",
-    "Evidence",
-    "DefinitionMatch",
-    "CodeQuality",
-    "SuggestConfig",
-    "FeatureConfig",
-    "Unit",
-    "project_units",
-    "split_sentences",
-    "Decision",
-    "decision_log",
-    "decided_keys",
     "ACCEPT",
     "REJECT",
     "SUGGESTER",
     "VERSION",
+    "CodeQuality",
+    "Decision",
+    "DefinitionMatch",
+    "Evidence",
+    "FeatureConfig",
+    "SuggestConfig",
+    "Suggester",
+    "Suggestion",
+    "Unit",
+    "decided_keys",
+    "decision_log",
+    "project_units",
+    "split_sentences",
 ]

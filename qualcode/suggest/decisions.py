@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
+from ..embed import ensure_tables
 from ..errors import StoreError
 from ..model import SUGGESTION, Coding
 from ..store import now_iso
 from ..store import schema as S
 
-__all__ = ["ACCEPT", "REJECT", "Decision", "accept", "reject", "decided_keys", "decision_log", "origin_detail"]
+__all__ = ["ACCEPT", "REJECT", "Decision", "accept", "decided_keys", "decision_log", "origin_detail", "reject"]
 
 ACCEPT = "accept"
 REJECT = "reject"
@@ -76,6 +77,7 @@ def accept(
     :class:`~qualcode.suggest.Suggestion` has them). The snippet is checked against the
     transcript, so a suggestion computed before a document changed cannot code wrong text.
     """
+    ensure_tables(project)
     coding = project.add_coding(
         suggestion.document_id, suggestion.start, suggestion.end, suggestion.code_id, coder,
         snippet=suggestion.text, origin=SUGGESTION,
@@ -94,6 +96,7 @@ def reject(project, suggestion, coder: str, *, suggester: str, version: str) -> 
     """Remember that ``coder`` does not want this code on this span."""
     if not coder or not coder.strip():
         raise StoreError("a rejection needs the coder who made it")
+    ensure_tables(project)
     payload = {"document_id": suggestion.document_id, "start": suggestion.start, "end": suggestion.end,
                "code_id": suggestion.code_id, "score": float(suggestion.score)}
     with project.write("suggestion.reject", actor=coder, target_type="document", target_id=suggestion.document_id,
@@ -109,6 +112,7 @@ def decision_log(project, *, coder: str | None = None, kinds: Iterable[str] = (A
     q = select(t).where(t.c.project_id == project.id, t.c.decision.in_(list(kinds))).order_by(t.c.id)
     if coder is not None:
         q = q.where(t.c.coder == coder)
+    ensure_tables(project)
     with project.read() as conn:
         return [
             Decision(r["document_id"], r["start"], r["end"], r["code_id"], r["decision"], r["coder"], r["suggester"],

@@ -17,16 +17,16 @@ import numpy as np
 from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
 from ..errors import NotFoundError, QualcodeError
 from ..model import Code, Coding
+from .calibrate import Calibration, calibrate, exclusive_top
 from .decisions import accept as _accept
 from .decisions import decided_keys
 from .decisions import reject as _reject
-from .calibrate import Calibration, calibrate, exclusive_top
 from .features import UnitData
 from .profiles import ProfilePart, definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
 from .units import Unit, coded_documents, label_units, project_units
 
-__all__ = ["SUGGESTER", "VERSION", "Evidence", "DefinitionMatch", "Suggestion", "CodeQuality", "Suggester"]
+__all__ = ["SUGGESTER", "VERSION", "CodeQuality", "DefinitionMatch", "Evidence", "Suggester", "Suggestion"]
 
 SUGGESTER = "qualcode-suggest"
 VERSION = "1"
@@ -131,7 +131,7 @@ class Suggester:
         embedder: EmbeddingBackend | None = None,
         config: SuggestConfig | None = None,
         progress: Progress | None = None,
-    ) -> "Suggester":
+    ) -> Suggester:
         """Embed, learn from ``coder``'s codings and calibrate thresholds.
 
         ``codes`` limits suggestions to some codes (ids or names; default every codable

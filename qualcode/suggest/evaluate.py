@@ -14,9 +14,11 @@ Two kinds of code sets:
   the training documents; per-code P/R/F1 and kappa (present/absent) are computed and
   averaged.
 
-Baselines: the majority code, definition similarity alone (the suggester with zero
-codings) and BERTopic zero-shot assignment (codes' names and definitions as zero-shot
-topics; excerpts BERTopic does not put in a code's topic get no code).
+Baselines: plain MiniLM + logistic regression (the excerpt's embedding only, no context,
+cues, n-grams or definitions), the majority code, definition similarity alone (the
+suggester with zero codings) and BERTopic zero-shot assignment (codes' names and
+definitions as zero-shot topics, the similarity threshold tuned on the training
+documents; excerpts BERTopic does not put in a code's topic get no code).
 """
 
 from __future__ import annotations
@@ -31,14 +33,20 @@ from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
 from ..errors import QualcodeError
 from ..model import Code
 from .calibrate import best_threshold, calibrate, exclusive_top
-from .features import UnitData
+from .features import FeatureConfig, UnitData
 from .profiles import definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
 from .units import Unit, label_units, project_units
 
-__all__ = ["EvalSettings", "evaluate_suggestions", "METHODS"]
 
-METHODS = ("suggester", "definition", "majority", "bertopic_zeroshot")
+def _zs_profiles(codes):
+    from ..themes import _profiles
+
+    return _profiles(codes)
+
+__all__ = ["METHODS", "EvalSettings", "evaluate_suggestions"]
+
+METHODS = ("suggester", "embedding_lr", "definition", "majority", "bertopic_zeroshot")
 NO_CODE = "(none)"
 
 
@@ -51,7 +59,7 @@ class EvalSettings:
     seeds: int = 3
     codes_under: str | None = None
     speakers: tuple[str, ...] | None = None
-    baselines: tuple[str, ...] = ("definition", "majority", "bertopic_zeroshot")
+    baselines: tuple[str, ...] = ("embedding_lr", "definition", "majority", "bertopic_zeroshot")
 
 
 def _codes_under(project, parent: str | None) -> list[Code]:
@@ -100,20 +108,45 @@ def _multilabel_metrics(Y: np.ndarray, P: np.ndarray, names: Sequence[str]) -> d
             "accuracy": float(np.mean(Y == P)), "per_code": per}
 
 
-def _bertopic_zeroshot(texts: list[str], vectors: np.ndarray, codes: Sequence[Code], embedder, seed: int) -> np.ndarray:
-    """Code index per excerpt from BERTopic zero-shot topics (-1: no code)."""
-    from ..themes import ThemeSettings, _bertopic, _zeroshot_codes, _profiles
+def _zeroshot_threshold(sims: np.ndarray, Y: np.ndarray, exclusive: bool) -> float:
+    """The zero-shot threshold that does best on the training documents (kappa or macro-F1)."""
+    best_sim, best_code = sims.max(axis=1), sims.argmax(axis=1)
+    gold = _labels_top1(Y, [str(j) for j in range(Y.shape[1])])
+    scores = {}
+    for t in np.unique(np.round(np.percentile(best_sim, np.arange(0, 100, 5)), 3)):
+        assigned = best_sim >= t
+        if exclusive:
+            pred = np.where(assigned, best_code.astype(str), NO_CODE).astype(object)
+            scores[float(t)] = cohen_kappa_score(gold, pred)
+        else:
+            P = np.zeros_like(Y)
+            P[np.flatnonzero(assigned), best_code[assigned]] = True
+            scores[float(t)] = np.mean([precision_recall_fscore_support(Y[:, j], P[:, j], average="binary",
+                                                                        zero_division=0)[2] for j in range(Y.shape[1])])
+    return max(scores, key=lambda t: (scores[t], -t))
 
-    settings = ThemeSettings(seed=seed, keywords="ctfidf")
+
+def _bertopic_zeroshot(texts: list[str], vectors: np.ndarray, codes: Sequence[Code], embedder, seed: int,
+                       threshold: float) -> np.ndarray:
+    """Code index per excerpt from BERTopic zero-shot topics (-1: no code)."""
+    from ..themes import (
+        ThemeSettings,
+        _bertopic,
+        _profiles,
+        _zeroshot_codes,
+        min_topic_size_for,
+    )
+
+    settings = ThemeSettings(seed=seed, keywords="ctfidf", zeroshot_min_similarity=threshold)
     code_vectors = embedder.encode(_profiles(codes))
+    zs = _zeroshot_codes(vectors, codes, code_vectors, settings, min_topic_size_for(len(texts)))
     try:
         topics, _, _ = _bertopic(texts, vectors, codes, embedder, settings)
     except (ValueError, TypeError, IndexError):
-        return np.full(len(texts), -1)
-    zs = _zeroshot_codes(vectors, codes, code_vectors, settings)
+        return zs  # BERTopic could not cluster the rest: only the zero-shot step counts
     topics = np.asarray(topics)
     out = np.full(len(texts), -1)
-    # A topic is a code's topic when the zero-shot step put its excerpts there.
+    # A topic is a code's topic when the zero-shot step put (most of) its excerpts there.
     for t in set(topics.tolist()) - {-1}:
         members = topics == t
         vals, counts = np.unique(zs[members], return_counts=True)
@@ -172,7 +205,7 @@ def evaluate_suggestions(
     for seed in range(settings.seeds):
         rng = np.random.default_rng(seed)
         order = rng.permutation(coded_docs)
-        n_train = min(len(order) - 1, max(1, int(round(settings.train_fraction * len(order)))))
+        n_train = min(len(order) - 1, max(1, round(settings.train_fraction * len(order))))
         train_docs = set(order[:n_train].tolist())
         tr = np.flatnonzero([d in train_docs for d in doc_of])
         te = np.flatnonzero([d not in train_docs for d in doc_of])
@@ -185,6 +218,14 @@ def evaluate_suggestions(
                 else:
                     cal = calibrate(parents, data, tr, Y[tr], D[tr], config)
                     pred = S >= cal.thresholds[None, :]
+            elif m == "embedding_lr":
+                plain = SuggestConfig(features=FeatureConfig(context=False, cues=False, words=False), blend_prior=0.0,
+                                      C=config.C, min_positives=1)
+                P = CodeScorer(parents, plain).fit(data, tr, Y[tr]).classifier_probs(data, te)
+                if exclusive:
+                    pred = np.array([names[j] for j in P.argmax(axis=1)], dtype=object)
+                else:
+                    pred = P >= 0.5
             elif m == "definition":
                 if exclusive:
                     pred = np.array([names[j] for j in sims[te].argmax(axis=1)], dtype=object)
@@ -198,7 +239,10 @@ def evaluate_suggestions(
                 else:
                     pred = np.repeat((counts / max(len(tr), 1) >= 0.5)[None, :], len(te), axis=0)
             else:
-                zs = _bertopic_zeroshot([texts[i] for i in te], data.vectors[te], codes, embedder, seed)
+                # The same "name: definition" texts BERTopic embeds, threshold tuned on the training documents.
+                zsims = data.vectors @ embedder.encode(_zs_profiles(codes)).T
+                threshold = _zeroshot_threshold(zsims[tr], Y[tr], exclusive)
+                zs = _bertopic_zeroshot([texts[i] for i in te], data.vectors[te], codes, embedder, seed, threshold)
                 if exclusive:
                     pred = np.array([names[j] if j >= 0 else NO_CODE for j in zs], dtype=object)
                 else:

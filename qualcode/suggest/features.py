@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-__all__ = ["FeatureConfig", "UnitData", "Featurizer", "cue_features"]
+__all__ = ["FeatureConfig", "Featurizer", "UnitData", "cue_features"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class FeatureConfig:
     words: bool = True  # tf-idf of word 1-2 grams, vocabulary from the coded excerpts
     edge_words: bool = False  # first/last three words as separate tokens
     context_weight: float = 1.0
+    # Context, cues and n-grams only from this many coded excerpts on: with a handful,
+    # those hundreds of extra inputs add more noise than signal (in the test study, 18
+    # coded excerpts: kappa 0.86-1.0 with the embedding alone, 0.56-1.0 with everything).
+    rich_min_units: int = 100
 
 
 @dataclass
@@ -74,8 +78,12 @@ class Featurizer:
         self.config = config or FeatureConfig()
         self._tfidf: TfidfVectorizer | None = None
         self._edges: TfidfVectorizer | None = None
+        self.rich = True
 
-    def fit(self, data: UnitData, idx: np.ndarray) -> "Featurizer":
+    def fit(self, data: UnitData, idx: np.ndarray) -> Featurizer:
+        self.rich = len(idx) >= self.config.rich_min_units
+        if not self.rich:
+            return self
         cfg = self.config
         texts = [data.texts[i] for i in idx]
         if cfg.words:
@@ -89,6 +97,8 @@ class Featurizer:
     def transform(self, data: UnitData, idx: np.ndarray) -> sp.csr_matrix:
         cfg = self.config
         blocks: list = [data.vectors[idx]]
+        if not self.rich:
+            return sp.csr_matrix(blocks[0])
         if cfg.context:
             blocks += [cfg.context_weight * data.prev_vectors[idx], cfg.context_weight * data.next_vectors[idx]]
         if cfg.cues:

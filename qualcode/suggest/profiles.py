@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import Code
 
-__all__ = ["ProfilePart", "profile_parts", "humanise", "definition_scores", "rescale_similarity"]
+__all__ = ["ProfilePart", "definition_scores", "humanise", "profile_parts", "rescale_similarity"]
 
 # MiniLM cosines between an excerpt and a short label or definition rarely leave
 # [0.05, 0.65]; this maps that range onto [0, 1] so a definition score can be blended

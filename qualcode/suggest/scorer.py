@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .features import FeatureConfig, Featurizer, UnitData
 
-__all__ = ["SuggestConfig", "CodeScorer", "find_groups"]
+__all__ = ["CodeScorer", "SuggestConfig", "find_groups"]
 
 NONE = -1  # class label of "none of the group's codes"
 
@@ -80,7 +80,7 @@ class CodeScorer:
         self.weights = np.zeros(self.k, dtype=np.float32)
         self.groups: list[tuple[list[int], bool]] = []
 
-    def fit(self, data: UnitData, idx: np.ndarray, Y: np.ndarray) -> "CodeScorer":
+    def fit(self, data: UnitData, idx: np.ndarray, Y: np.ndarray) -> CodeScorer:
         """Train on units ``idx`` whose codes are the rows of ``Y`` (bool ``[len(idx), k]``)."""
         cfg = self.config
         idx = np.asarray(idx, dtype=int)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import Coding
 
-__all__ = ["Unit", "project_units", "split_sentences", "label_units", "coded_documents"]
+__all__ = ["Unit", "coded_documents", "label_units", "project_units", "split_sentences"]
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")

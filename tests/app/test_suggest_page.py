@@ -95,3 +95,25 @@ def test_quality_table_reports_cross_validated_figures(coded_study):
     frame = table.value
     assert set(frame["Code"]) == set(CODES)
     assert frame["F1"].notna().all()
+
+
+# ------------------------------------------------------------- the Themes page
+def test_themes_page_finds_themes_and_promotes_one(coded_study):
+    at = new_app("themes", coder="ana")
+    no_errors(at)
+    assert not at.dataframe  # nothing computed on a plain run
+    at.button(key="qc.themes.run").click().run()
+    no_errors(at)
+    [table] = at.dataframe
+    assert len(table.value) >= 2 and table.value["Excerpts"].sum() > 0
+    assert any("k-means" in str(i.value) for i in at.info)  # 24 excerpts: the small-input path
+    before = {c.name for c in coded_study.codes()}
+    at.button(key=f"FormSubmitter:qc.themes.promote.{at.selectbox(key='qc.themes.theme').value}-Promote to code").click().run()
+    no_errors(at)
+    [new] = [c for c in coded_study.codes() if c.name not in before]
+    assert new.definition == "" and not [c for c in coded_study.codings() if c.code_id == new.id]
+    accept = [b for b in at.button if b.key and b.key.startswith("qc.themes.m.") and b.key.endswith(".accept")]
+    accept[0].click().run()
+    no_errors(at)
+    [coding] = [c for c in coded_study.codings() if c.code_id == new.id]
+    assert coding.origin == SUGGESTION and coding.origin_detail.startswith("qualcode-themes/1")

@@ -118,3 +118,15 @@ def test_real_model_cache_hit(fresh_project, minilm):
     assert minilm.calls == before + 1
     embed_texts(fresh_project, ["It listened when nobody else was awake."], embedder=minilm)
     assert minilm.calls == before + 1
+
+
+def test_project_written_before_these_tables_existed_gets_them(tmp_path):
+    from qualcode.store import Project
+    from qualcode.suggest import decision_log
+
+    with Project.open(tmp_path / "old.qualcode") as p, p.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE embeddings")
+        conn.exec_driver_sql("DROP TABLE suggestion_decisions")
+    with Project.open(tmp_path / "old.qualcode") as p:  # still schema version 2
+        assert embed_texts(p, ["hello there"], embedder=HashingEmbedder()).shape == (1, 256)
+        assert decision_log(p) == []

@@ -142,3 +142,18 @@ def test_empty_codebook_is_a_clear_error(fresh_project, emb):
     fresh_project.add_documents([make_interview("P01", [("P01", "Hello there.")])])
     with pytest.raises(QualcodeError, match="no codable codes"):
         Suggester.build(fresh_project, "ana", embedder=emb)
+
+
+@pytest.mark.slow
+def test_real_model_suggests_the_right_code_with_evidence(study):
+    from qualcode.embed import get_embedder
+
+    minilm = get_embedder()  # loaded once per process (lru_cache), shared with test_embed
+    s = Suggester.build(study, "ana", embedder=minilm)
+    doc = study.documents()[5]
+    found = s.for_document(doc.id)
+    assert found
+    for x in found:
+        night = any(w in x.text for w in ("night", "awake", "am "))
+        assert (x.code == CODES[0]) == night, x
+    assert found[0].examples[0].similarity > 0.5

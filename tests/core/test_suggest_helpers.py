@@ -11,10 +11,10 @@ from qualcode.model import Code
 from tests.conftest import make_interview
 
 NIGHT = [
-    "I talked to it at {t} when nobody else was awake and I could not sleep.",
+    "I talked to it at {t} when nobody else was awake and sleep would not come.",
     "At {t} it was the only thing awake, so I typed to it until I felt sleepy.",
     "Late at night, around {t}, the bot listened when my friends were asleep.",
-    "It was there at {t} at night, when I could not call anyone.",
+    "It was there at {t} at night, when no friend answered the phone.",
 ]
 COST = [
     "Therapy costs {p} a session here, which I cannot pay, so the bot is free help.",
@@ -32,7 +32,7 @@ CODES = ("Out-of-hours need", "Cost barrier")
 def add_codebook(project) -> None:
     project.add_code(Code(PARENT, codable=False, definition="Why participants turn to a chatbot."))
     project.add_code(Code(CODES[0], parent=PARENT, definition="Using the chatbot at night when nobody is awake.",
-                          example="I talked to it at 3am when I could not sleep."))
+                          example="I talked to it at 3am when sleep would not come."))
     project.add_code(Code(CODES[1], parent=PARENT, definition="Therapy is too expensive; the chatbot is free."))
 
 

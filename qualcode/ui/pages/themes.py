@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ...embed import get_embedder
+from ...suggest.decisions import decided_keys
 from ...themes import (
     ThemeResult,
     ThemeSettings,
@@ -22,7 +23,6 @@ from ...themes import (
     theme_suggestions,
     themes_for_project,
 )
-from ...suggest.decisions import decided_keys
 from .. import nav, state
 from ..widgets import md_escape, paginate
 
@@ -93,7 +93,7 @@ def render() -> None:
 
 
 def _overview(result: ThemeResult) -> None:
-    tabs = st.tabs(["Themes", "Map", "Per participant"])
+    tabs = st.tabs(["Themes", "Theme map", "Per participant"])
     table = pd.DataFrame([
         {"Theme": t.label, "Excerpts": t.size, "Nearest code": t.nearest_code,
          "Similarity": t.nearest_code_similarity, "Seeded by": t.seed_code}
@@ -103,7 +103,7 @@ def _overview(result: ThemeResult) -> None:
         st.dataframe(table, hide_index=True, key=f"{K}table",
                      column_config={"Similarity": st.column_config.NumberColumn(format="%.2f")})
     with tabs[1]:
-        if len(result.themes) >= 5 and result.coords is not None:
+        if len(result.themes) >= 5 and result.centroids is not None:
             st.plotly_chart(theme_map(result), key=f"{K}map")
         else:
             # BERTopic's own topic map fails below ~5 topics; a bar chart says the same here.
@@ -117,14 +117,19 @@ def _overview(result: ThemeResult) -> None:
 
 
 def theme_map(result: ThemeResult) -> go.Figure:
-    """Excerpts on the 2-D UMAP projection, coloured by theme."""
-    label = {t.id: t.label for t in result.themes}
+    """Intertopic map: themes placed by their centres' first two principal components,
+    sized by excerpt count (close bubbles = themes that say similar things)."""
+    from sklearn.decomposition import PCA
+
+    xy = PCA(n_components=2, random_state=0).fit_transform(result.centroids)
     frame = pd.DataFrame({
-        "x": result.coords[:, 0], "y": result.coords[:, 1],
-        "theme": [label.get(int(a), "(no theme)") for a in result.assignment],
-        "excerpt": [u.text[:120] for u in result.units],
+        "x": xy[:, 0], "y": xy[:, 1], "theme": [t.label for t in result.themes],
+        "excerpts": [t.size for t in result.themes], "nearest code": [t.nearest_code or "" for t in result.themes],
     })
-    return px.scatter(frame, x="x", y="y", color="theme", hover_data={"excerpt": True, "x": False, "y": False})
+    fig = px.scatter(frame, x="x", y="y", size="excerpts", text="theme", hover_data=["excerpts", "nearest code"])
+    fig.update_traces(textposition="top center")
+    fig.update_layout(xaxis_title="", yaxis_title="", xaxis_showticklabels=False, yaxis_showticklabels=False)
+    return fig
 
 
 def keyword_bars(theme) -> go.Figure:
