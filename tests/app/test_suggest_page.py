@@ -117,3 +117,18 @@ def test_themes_page_finds_themes_and_promotes_one(coded_study):
     no_errors(at)
     [coding] = [c for c in coded_study.codings() if c.code_id == new.id]
     assert coding.origin == SUGGESTION and coding.origin_detail.startswith("qualcode-themes/1")
+
+
+def test_accept_a_suggestion_in_the_workspace_panel(coded_study):
+    at = new_app("coding", coder="ana", query={"doc": "3"})
+    no_errors(at)
+    assert not _buttons(at, ".accept")  # nothing computed on a plain open
+    at.button(key="qc.code.suggest.compute").click().run()
+    no_errors(at)
+    accepts = [b for b in _buttons(at, ".accept") if b.key.startswith(f"{K}w3.")]
+    assert accepts, "the open transcript gets suggestions beside it"
+    _, doc_id, start, end, code_id, _ = accepts[0].key[len(K):].split(".")
+    accepts[0].click().run()
+    no_errors(at)
+    [coding] = [c for c in coded_study.codings(coders=["ana"]) if c.origin == SUGGESTION]
+    assert (coding.document_id, coding.start, coding.end, coding.code_id) == (3, int(start), int(end), int(code_id))

@@ -61,17 +61,50 @@ def render() -> None:
     with right:
         if not coder:
             st.info("Choose who is coding in the sidebar to apply codes (every coding records its coder).")
-        t_apply, t_codings, t_memos, t_search, t_book = st.tabs(["Apply", "Codings", "Memos", "Search", "Codebook"])
+        t_apply, t_codings, t_memos, t_suggest, t_search, t_book = st.tabs(
+            ["Apply", "Codings", "Memos", "Suggestions", "Search", "Codebook"]
+        )
         with t_apply:
             _apply_panel(project, did, doc, codes, coder)
         with t_codings:
             _codings_panel(project, did, visible, codes, coder)
         with t_memos:
             _memos_panel(project, did, doc, codes, coder)
+        with t_suggest:
+            _suggestions_panel(project, did, coder)
         with t_search:
             _search_panel(project)
         with t_book:
             st.html(codebook_html(codes, colours, visible))
+
+
+def _suggestions_panel(project, did: int, coder: str | None) -> None:
+    """Suggestions for the open transcript, beside it (built on the Suggestions page or here)."""
+    from . import suggest as suggest_page
+
+    if not coder:
+        return
+    store = suggest_page.built_suggesters()
+    # The newest suggester this coder built for this project (any speakers filter).
+    keys = [k for k in store if k[0] == project.location and k[1] == coder]
+    if st.button("Compute suggestions" if not keys else "Recompute suggestions", key=f"{K}suggest.compute",
+                 icon=":material/auto_awesome:"):
+        bar = st.progress(0.0, text="Embedding excerpts…")
+        keys.append(suggest_page.build_suggester(
+            project, coder, None, lambda done, total: bar.progress(min(1.0, done / max(total, 1)))
+        ))
+        bar.empty()
+    if not keys:
+        st.caption("Suggestions come from the codebook and your own codings; nothing is coded until you accept.")
+        return
+    suggester = store[keys[-1]]
+    found = suggester.for_document(did)
+    if not found:
+        st.info("No suggestions for this transcript above the thresholds (or all were decided).")
+        return
+    st.caption(f"{len(found)} suggestion(s); the most likely first")
+    for s in found[:10]:
+        suggest_page.suggestion_card(project, suggester, s, coder, f"w{did}")
 
 
 # ------------------------------------------------------------------ reading

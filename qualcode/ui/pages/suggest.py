@@ -32,7 +32,8 @@ def _embedder():
 
 
 @st.cache_resource(show_spinner=False)
-def _built() -> dict:
+def built_suggesters() -> dict:
+    """Built suggesters by (project, coder, speakers, revision), shared by sessions."""
     # Built suggesters by (project, coder, speakers, revision at the click), shared by
     # sessions. A plain rerun only looks here; building happens behind the button.
     return {}
@@ -41,9 +42,10 @@ def _built() -> dict:
 MAX_BUILT = 6
 
 
-def _build(project, coder: str, speakers: tuple[str, ...] | None, progress) -> tuple:
+def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progress) -> tuple:
+    """Build (or reuse) the suggester for this coder at the project's current revision; returns its key."""
     key = (project.location, coder, speakers, project.revision())
-    store = _built()
+    store = built_suggesters()
     if key not in store:
         store[key] = Suggester.build(project, coder, speakers=speakers, embedder=_embedder(), progress=progress)
         for old in list(store)[:-MAX_BUILT]:
@@ -76,10 +78,10 @@ def render() -> None:
             bar.progress(min(1.0, done / max(total, 1)), text=f"Embedding excerpts… {done}/{total}")
 
         with st.spinner("Learning from your codings…"):
-            built = _build(project, coder, speakers, progress)
+            built = build_suggester(project, coder, speakers, progress)
         bar.empty()
         st.session_state[f"{K}built"] = built
-    suggester = _built().get(built) if built else None
+    suggester = built_suggesters().get(built) if built else None
     if suggester is None or built[1] != coder or built[2] != speakers:
         c2.caption("Press the button to compute suggestions for the chosen coder and speakers "
                    "(the first time takes a while: every excerpt is embedded once and cached).")
@@ -132,7 +134,7 @@ def _by_document(project, suggester: Suggester, coder: str) -> None:
         return
     st.caption(f"{len(found)} suggestion(s)")
     for s in paginate(found, key=f"{K}doc_pages.{did}", per_page=PER_PAGE, label="Page"):
-        _card(project, suggester, s, coder, "d")
+        suggestion_card(project, suggester, s, coder, "d")
 
 
 def _more_like(project, suggester: Suggester, coder: str) -> None:
@@ -146,10 +148,11 @@ def _more_like(project, suggester: Suggester, coder: str) -> None:
         return
     st.caption(f"{len(found)} excerpt(s), most likely first")
     for s in paginate(found, key=f"{K}code_pages.{cid}", per_page=PER_PAGE, label="Page"):
-        _card(project, suggester, s, coder, "c")
+        suggestion_card(project, suggester, s, coder, "c")
 
 
-def _card(project, suggester: Suggester, s: Suggestion, coder: str, where: str) -> None:
+def suggestion_card(project, suggester: Suggester, s: Suggestion, coder: str, where: str) -> None:
+    """One suggestion with its score, evidence, accept / reject and a jump to context."""
     key = f"{K}{where}.{s.document_id}.{s.start}.{s.end}.{s.code_id}"
     with st.container(border=True):
         who = s.participant or s.speaker or ""
