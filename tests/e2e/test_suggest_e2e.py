@@ -69,3 +69,24 @@ def test_reject_removes_the_suggestion(page, study):
     with Project.open(study["path"], create=False) as project:
         assert [d.decision for d in decision_log(project, coder="ana")][-1] == "reject"  # (the module shares one study)
         assert not [c for c in project.codings(document="P04") if c.origin == SUGGESTION]
+
+
+def test_accept_a_suggestion_in_the_workspace(page, study):
+    did = study["ids"]["P03"]  # uncoded by ana (P01/P02 are her training transcripts)
+    with Project.open(study["path"], create=False) as project:
+        before = {c.id for c in project.codings(document=did, coders=["ana"]) if c.origin == SUGGESTION}
+    page.goto(f"{study['url']}/coding?doc={did}&coder=ana")
+    settle(page, 100)
+    page.get_by_role("tab", name="Suggestions").click()
+    page.get_by_role("button", name="Compute suggestions").click()
+    settle(page)
+    page.get_by_role("button", name="Accept").first.wait_for()
+    page.get_by_role("button", name="Accept").first.click()
+    settle(page)
+    with Project.open(study["path"], create=False) as project:
+        accepted = [c for c in project.codings(document=did, coders=["ana"]) if c.origin == SUGGESTION and c.id not in before]
+    assert len(accepted) == 1
+    # Saved and shown: the workspace highlights it after a reload.
+    page.reload()
+    settle(page, 100)
+    page.wait_for_selector(f".qc-tx [data-c~='{accepted[0].id}']")
