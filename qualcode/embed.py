@@ -5,6 +5,12 @@ sentence-transformers folder can be used instead (``QUALCODE_EMBEDDING_MODEL`` o
 ``model`` argument). Nothing is ever downloaded: the Hugging Face offline switches are set
 before sentence-transformers is imported.
 
+Backends. By default the model runs as an int8 ONNX export under onnxruntime
+(``qualcode.embed_onnx``, exported once into ``~/.cache/qualcode/onnx`` or
+``QUALCODE_CACHE_DIR``); ``QUALCODE_EMBEDDING_BACKEND=torch`` (or ``backend="torch"``)
+runs it with sentence-transformers on torch in fp32, as before. Without onnxruntime the
+default is torch. The two backends' vectors are cached under different model ids.
+
 Long turns. MiniLM reads at most 256 word pieces and silently drops the rest. To keep
 every word, :meth:`Embedder.chunks` splits a text that is too long at sentence ends (or,
 for a run-on sentence, at word boundaries) into pieces that fit, using the model's own
@@ -35,6 +41,9 @@ from .errors import QualcodeError
 from .store import schema as S
 
 __all__ = [
+    "BACKENDS",
+    "BACKEND_ENV",
+    "DEFAULT_BACKEND",
     "HASHING",
     "MODEL_ENV",
     "Embedder",
@@ -49,6 +58,12 @@ __all__ = [
 ]
 
 MODEL_ENV = "QUALCODE_EMBEDDING_MODEL"
+BACKEND_ENV = "QUALCODE_EMBEDDING_BACKEND"
+# "torch": sentence-transformers on torch, fp32. "onnx-int8" (the default, see
+# DEFAULT_BACKEND): the same model exported once to ONNX and dynamically quantised to int8,
+# run by onnxruntime (qualcode.embed_onnx). Its vectors differ slightly (mean cosine 0.986
+# to torch on AnnoMI), so it has its own cache model id.
+BACKENDS = ("torch", "onnx-int8")
 # Bump when the splitting/pooling of long texts changes: cached vectors then no longer match.
 CHUNKING_VERSION = 1
 
@@ -179,8 +194,7 @@ class Embedder:
         need = np.bincount(np.asarray(owner), minlength=len(texts))
         for b in range(0, len(order), self.batch_size):
             idx = order[b : b + self.batch_size]
-            vecs = self.model.encode([flat[k] for k in idx], batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+            vecs = self._encode_batch([flat[k] for k in idx])
             self.calls += len(idx)
             for k, v in zip(idx, vecs):
                 out[owner[k]] += weight[k] * v
@@ -190,6 +204,11 @@ class Embedder:
                 progress(done, total)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Unit-length vectors for texts that already fit the model (one batch)."""
+        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
 
 
 class HashingEmbedder:
@@ -222,21 +241,56 @@ HASHING = "hashing"  # model name of HashingEmbedder (tests, dry runs): QUALCODE
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> EmbeddingBackend:
+def _load(path: str, backend: str = "torch") -> EmbeddingBackend:
     if path == HASHING:
         return HashingEmbedder()
+    if backend == "onnx-int8":
+        from .embed_onnx import OnnxInt8Embedder
+
+        return OnnxInt8Embedder(path)
     return Embedder(path)
 
 
-def get_embedder(model: str | os.PathLike[str] | None = None) -> EmbeddingBackend:
+DEFAULT_BACKEND = "onnx-int8"
+# Default since the AnnoMI check (docs/performance-notes.md): 2x the torch throughput on two
+# cores, suggestion kappa within 0.002 of torch. Falls back to torch when onnxruntime is
+# missing or the model is not a Transformer + mean-pooling model the ONNX path reproduces.
+
+
+def _backend_name(backend: str | None, path: str | None = None) -> str:
+    name = (backend or os.environ.get(BACKEND_ENV) or "").strip().lower()
+    if not name:
+        return _default_backend(path)
+    if name not in BACKENDS:
+        raise QualcodeError(f"unknown embedding backend {name!r} ({BACKEND_ENV}); choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def _default_backend(path: str | None) -> str:
+    import importlib.util
+
+    if importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None:
+        return "torch"
+    if path is not None:
+        from .embed_onnx import supports
+
+        if not supports(Path(path)):
+            return "torch"
+    return DEFAULT_BACKEND
+
+
+def get_embedder(model: str | os.PathLike[str] | None = None, backend: str | None = None) -> EmbeddingBackend:
     """The embedder for ``model`` (default: :func:`default_model_path`), loaded once per process.
 
     ``"hashing"`` (argument or ``QUALCODE_EMBEDDING_MODEL``) gives :class:`HashingEmbedder`.
+    ``backend`` (or ``QUALCODE_EMBEDDING_BACKEND``) is ``"onnx-int8"`` (default where
+    onnxruntime is installed and the model suits it) or ``"torch"``.
     """
     name = str(model) if model else os.environ.get(MODEL_ENV, "")
     if name == HASHING:
         return _load(HASHING)
-    return _load(str(Path(model).expanduser().resolve() if model else default_model_path().resolve()))
+    path = str(Path(model).expanduser().resolve() if model else default_model_path().resolve())
+    return _load(path, _backend_name(backend, path))
 
 
 _READY: weakref.WeakSet = weakref.WeakSet()  # engines whose tables were checked
