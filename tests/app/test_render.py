@@ -180,13 +180,10 @@ def test_codes_sharing_a_theme_colour_get_distinct_shades():
     assert all(len(c) == 7 and c.startswith("#") for c in colours.values())
 
 
-def test_long_interview_renders_quickly():
-    import time
-
+def test_long_interview_renders_as_one_element():
+    # How fast is measured in benchmarks/bench_views.py, not asserted here.
     turns = [("Interviewer" if i % 2 else "P01", "word " * 25) for i in range(1000)]  # 25,000 words
     d = make_interview("long", turns)
     codings = [coding(s.start, s.end, (i % 5) + 1, cid=i) for i, s in enumerate(d.segments[::3])]
-    t = time.perf_counter()
     html = transcript_html(d, codings, {})
-    assert time.perf_counter() - t < 1.5
     assert html.count('class="qc-turn ') == 1000

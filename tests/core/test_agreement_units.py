@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -219,7 +218,7 @@ def test_character_units_text_between_turns_and_missing_documents():
     assert cu2.clustered_by == "document"
 
 
-def test_character_units_large_document_is_cheap():
+def test_character_units_large_document_are_runs_not_characters():
     rng = np.random.default_rng(0)
     words = rng.choice(["the", "interview", "participant", "said", "that", "work", "was", "hard"], size=25_000)
     text = " ".join(words)
@@ -229,13 +228,10 @@ def test_character_units_large_document_is_cheap():
         for code in ("A", "B", "C"):
             starts = rng.integers(0, len(text) - 400, size=150)
             rows += [("big", int(s), int(s + rng.integers(20, 400)), code, c) for s in starts]
-    t0 = time.perf_counter()
     cu = character_unit_matrix(C(*rows), coders, texts={"big": text})
-    elapsed = time.perf_counter() - t0
     assert cu.n_characters == len(text) - text.count(" ")
     assert len(cu.units) < 2 * len(rows) + 2  # runs, not characters
     assert all(m.shape == (10, len(cu.units)) for m in cu.matrices.values())
-    assert elapsed < 5, elapsed
     krippendorff_alpha_nominal(cu.matrices["A"], weights=cu.weights)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -24,15 +23,13 @@ def _need(name: str) -> Path:
 @pytest.fixture(scope="module")
 def full():
     path = _need("AnnoMI-full.csv")
-    start = time.perf_counter()
-    docs = read_documents(path, csv_mapping=ANNOMI_MAPPING)
-    return docs, time.perf_counter() - start
+    # Import speed is measured in benchmarks/bench_import.py, not asserted here.
+    return read_documents(path, csv_mapping=ANNOMI_MAPPING), None
 
 
-def test_full_imports_133_documents_quickly(full):
-    docs, seconds = full
+def test_full_imports_133_documents(full):
+    docs, _ = full
     assert len(docs) == 133
-    assert seconds < 5, f"AnnoMI-full took {seconds:.1f}s"
     names = {d.name for d in docs}
     assert "annomi-0" in names and "annomi-132" in names
     for doc in docs:
