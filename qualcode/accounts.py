@@ -8,6 +8,8 @@ checks the role inside every write transaction.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import delete, func, insert, select, update
 
 from .errors import PermissionDenied, StoreError
@@ -15,7 +17,7 @@ from .store import Project, now_iso
 from .store import accounts_schema as A
 from .store import schema as S
 from .store.engine import location_to_url, make_engine
-from .store.migrations import ensure_schema
+from .store.migrations import SCHEMA_VERSION, ensure_schema, schema_version
 from .store.roles import ROLES
 
 __all__ = [
@@ -39,21 +41,24 @@ def _hasher():
     return PasswordHasher()
 
 
+@functools.lru_cache(maxsize=16)
 def _engine(location: str):
+    # One engine per database for the process: the app asks for the user's projects on
+    # every rerun, and a fresh engine (plus a schema check) each time would be waste.
     engine = make_engine(location_to_url(location))
-    with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
-        ensure_schema(conn)
+    with engine.connect() as conn:
+        current = schema_version(conn)
+    if current != SCHEMA_VERSION:  # only take the write lock when there is work to do
+        with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+            ensure_schema(conn)
     return engine
 
 
 def has_accounts(location: str) -> bool:
     """True when the database has any account, i.e. the app must ask for a login."""
     engine = _engine(location)
-    try:
-        with engine.connect() as conn:
-            return bool(conn.execute(select(func.count()).select_from(A.users)).scalar_one())
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(A.users)).scalar_one())
 
 
 def create_user(location: str, username: str, password: str | None = None, *, display_name: str = "",
@@ -67,21 +72,18 @@ def create_user(location: str, username: str, password: str | None = None, *, di
     if password is None and oidc_subject is None:
         raise StoreError("an account needs a password or an OIDC subject")
     engine = _engine(location)
-    try:
-        with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
-            if conn.execute(select(A.users.c.id).where(A.users.c.username == username)).first():
-                raise StoreError(f"an account named {username!r} already exists")
-            conn.execute(
-                insert(A.users).values(
-                    username=username,
-                    display_name=display_name or username,
-                    password_hash=_hasher().hash(password) if password is not None else None,
-                    oidc_subject=oidc_subject,
-                    created_at=now_iso(),
-                )
+    with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+        if conn.execute(select(A.users.c.id).where(A.users.c.username == username)).first():
+            raise StoreError(f"an account named {username!r} already exists")
+        conn.execute(
+            insert(A.users).values(
+                username=username,
+                display_name=display_name or username,
+                password_hash=_hasher().hash(password) if password is not None else None,
+                oidc_subject=oidc_subject,
+                created_at=now_iso(),
             )
-    finally:
-        engine.dispose()
+        )
 
 
 def authenticate(location: str, username: str, password: str) -> str:
@@ -92,19 +94,16 @@ def authenticate(location: str, username: str, password: str) -> str:
     from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
     engine = _engine(location)
+    with engine.connect() as conn:
+        row = conn.execute(select(A.users.c.password_hash).where(A.users.c.username == username.strip())).first()
+    if row is None or row[0] is None:
+        _hasher().hash(password)  # spend the same time as a real check
+        raise PermissionDenied("wrong user name or password")
     try:
-        with engine.connect() as conn:
-            row = conn.execute(select(A.users.c.password_hash).where(A.users.c.username == username.strip())).first()
-        if row is None or row[0] is None:
-            _hasher().hash(password)  # spend the same time as a real check
-            raise PermissionDenied("wrong user name or password")
-        try:
-            _hasher().verify(row[0], password)
-        except (VerifyMismatchError, InvalidHashError):
-            raise PermissionDenied("wrong user name or password") from None
-        return username.strip()
-    finally:
-        engine.dispose()
+        _hasher().verify(row[0], password)
+    except (VerifyMismatchError, InvalidHashError):
+        raise PermissionDenied("wrong user name or password") from None
+    return username.strip()
 
 
 def set_password(location: str, username: str, password: str) -> None:
@@ -112,23 +111,17 @@ def set_password(location: str, username: str, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StoreError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
     engine = _engine(location)
-    try:
-        with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
-            res = conn.execute(update(A.users).where(A.users.c.username == username).values(password_hash=_hasher().hash(password)))
-            if res.rowcount == 0:
-                raise StoreError(f"no account named {username!r}")
-    finally:
-        engine.dispose()
+    with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+        res = conn.execute(update(A.users).where(A.users.c.username == username).values(password_hash=_hasher().hash(password)))
+        if res.rowcount == 0:
+            raise StoreError(f"no account named {username!r}")
 
 
 def user_for_oidc(location: str, subject: str) -> str | None:
     """The account linked to an OIDC subject (``st.user.sub``), if any."""
     engine = _engine(location)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(select(A.users.c.username).where(A.users.c.oidc_subject == subject)).scalar()
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        return conn.execute(select(A.users.c.username).where(A.users.c.oidc_subject == subject)).scalar()
 
 
 def set_member(project: Project, username: str, role: str) -> None:
@@ -189,17 +182,14 @@ def members(project: Project) -> list[tuple[str, str]]:
 def projects_for(location: str, username: str) -> list[tuple[str, str]]:
     """``(project name, role)`` for every project ``username`` is a member of."""
     engine = _engine(location)
-    try:
-        with engine.connect() as conn:
-            return [
-                (n, r)
-                for n, r in conn.execute(
-                    select(S.projects.c.name, A.memberships.c.role)
-                    .join(A.memberships, A.memberships.c.project_id == S.projects.c.id)
-                    .join(A.users, A.users.c.id == A.memberships.c.user_id)
-                    .where(A.users.c.username == username)
-                    .order_by(S.projects.c.name)
-                ).all()
-            ]
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        return [
+            (n, r)
+            for n, r in conn.execute(
+                select(S.projects.c.name, A.memberships.c.role)
+                .join(A.memberships, A.memberships.c.project_id == S.projects.c.id)
+                .join(A.users, A.users.c.id == A.memberships.c.user_id)
+                .where(A.users.c.username == username)
+                .order_by(S.projects.c.name)
+            ).all()
+        ]
