@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select, update
 
 from .errors import CodebookError
 from .model import Code
-from .refi.common import new_guid, normalise_guid, parse_colour, stable_guid
+from .ids import new_guid, normalise_guid, parse_colour, stable_guid
 from .store import schema as S
 
 if TYPE_CHECKING:

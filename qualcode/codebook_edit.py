@@ -23,7 +23,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 from .codebook import DESCRIPTIVE_FIELDS, TEXT_FIELDS
 from .errors import CodebookError, ConflictError, NotFoundError, StoreError
 from .model import Code
-from .refi.common import is_guid, new_guid, normalise_guid, parse_colour
+from .ids import is_guid, new_guid, normalise_guid, parse_colour
 from .store import now_iso
 from .store import schema as S
 

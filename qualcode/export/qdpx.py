@@ -38,7 +38,8 @@ from sqlalchemy import select
 
 from .. import __version__
 from ..errors import ExchangeError
-from ..refi.common import PROJECT_NS, find_schema, is_guid, normalise_guid, stable_guid, validate_xml
+from ..ids import is_guid, normalise_guid, stable_guid
+from ..refi.common import PROJECT_NS, find_schema, validate_xml
 from ..refi.qdc import codes_to_element
 from ..store import schema as S
 

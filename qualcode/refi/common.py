@@ -1,5 +1,6 @@
 """Helpers shared by the REFI-QDA readers and writers (``.qdc`` codebooks now,
-``.qdpx`` projects later): namespaces, GUIDs, colours, safe XML parsing, XSD checks.
+``.qdpx`` projects): namespaces, REFI colour forms, safe XML parsing, XSD checks.
+GUIDs and colours themselves live in :mod:`qualcode.ids`.
 
 The REFI-QDA schemas are not shipped with qualcode (they belong to the standard, and
 the project keeps its test copies in ``../shared/data/refi-qda``). :func:`find_schema`
@@ -11,24 +12,18 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
 from ..errors import ExchangeError
+from ..ids import COLOUR_RE, parse_colour
 
 __all__ = [
     "CODEBOOK_NS",
     "PROJECT_NS",
     "SCHEMA_DIR_ENV",
-    "GUID_RE",
-    "normalise_guid",
-    "is_guid",
-    "new_guid",
-    "stable_guid",
-    "parse_colour",
     "colour_to_refi",
     "colour_from_refi",
     "safe_parser",
@@ -43,70 +38,8 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 SCHEMA_DIR_ENV = "QUALCODE_REFI_SCHEMAS"
 
-# The XSD's GUIDType: 8-4-4-4-12 hex digits, optionally in braces, any case.
-GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
-_COLOUR_RE = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3}|[0-9a-fA-F]{8})$")
-
-# Fixed namespace for qualcode's name-derived GUIDs; never change it, or every
-# codebook without stored GUIDs would get new ones on the next export.
-_QUALCODE_UUID_NS = uuid.UUID("6f7a1c52-3d0e-5b8e-9a41-7c2f0d9e4b13")
-
-
-# --------------------------------------------------------------------- GUIDs
-def normalise_guid(value: str) -> str:
-    """The canonical form qualcode stores: lower-case, no braces.
-
-    Other tools write ``{ABCDEF01-...}``; the XSD accepts both, so we accept both
-    and compare GUIDs in one form. Raises ValueError on anything else.
-    """
-    m = GUID_RE.match(value.strip()) if isinstance(value, str) else None
-    if not m or (value.strip().startswith("{") != value.strip().endswith("}")):
-        raise ValueError(f"{value!r} is not a GUID (expected 8-4-4-4-12 hex digits)")
-    return m.group(1).lower()
-
-
-def is_guid(value: object) -> bool:
-    """True when ``value`` is a GUID string REFI-QDA accepts."""
-    try:
-        normalise_guid(value)  # type: ignore[arg-type]
-    except ValueError:
-        return False
-    return True
-
-
-def new_guid() -> str:
-    """A fresh random GUID in canonical form."""
-    return str(uuid.uuid4())
-
-
-def stable_guid(*parts: str) -> str:
-    """A GUID derived from names (UUID v5), the same on every run.
-
-    Used for codes that arrive without a GUID (hand-written YAML), so that exporting
-    the same codebook twice gives the same GUIDs even before it is stored anywhere.
-    """
-    return str(uuid.uuid5(_QUALCODE_UUID_NS, "\x1f".join(parts)))
-
 
 # ------------------------------------------------------------------- colours
-def parse_colour(value: str | None) -> str | None:
-    """``#rrggbb`` (lower-case) from ``#RGB``/``#RRGGBB``/``rrggbb``; None for empty.
-
-    Raises ValueError for anything that is not a hex colour.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a colour (expected '#rrggbb')")
-    m = _COLOUR_RE.match(value.strip())
-    if not m or len(m.group(1)) == 8:
-        raise ValueError(f"{value!r} is not a colour (expected '#rrggbb', e.g. '#0072b2')")
-    hexes = m.group(1)
-    if len(hexes) == 3:
-        hexes = "".join(ch * 2 for ch in hexes)
-    return "#" + hexes.lower()
-
-
 def colour_to_refi(colour: str | None) -> str | None:
     """qualcode ``#rrggbb`` to the REFI-QDA attribute form ``#RRGGBB``."""
     c = parse_colour(colour)
@@ -121,7 +54,7 @@ def colour_from_refi(value: str | None) -> str | None:
     """
     if not value:
         return None
-    m = _COLOUR_RE.match(value.strip())
+    m = COLOUR_RE.match(value.strip())
     if not m:
         return None
     hexes = m.group(1)

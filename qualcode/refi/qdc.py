@@ -30,6 +30,7 @@ from lxml import etree
 from .. import __version__
 from ..codebook import Codebook, parent_indices
 from ..errors import CodebookError, ExchangeError
+from ..ids import normalise_guid, stable_guid
 from ..model import Code
 from .common import (
     CODEBOOK_NS,
@@ -38,10 +39,8 @@ from .common import (
     colour_to_refi,
     find_schema,
     local_name,
-    normalise_guid,
     parse_xml,
     read_qde_bytes,
-    stable_guid,
     validate_xml,
 )
 

@@ -39,9 +39,10 @@ from sqlalchemy import func, insert, select, update
 from ..codebook import code_paths
 from ..errors import ExchangeError
 from ..ingest.txt import parse_text
-from .common import PROJECT_NS, local_name, normalise_guid, parse_xml, read_qde_bytes
+from ..ids import new_guid, normalise_guid
+from .common import PROJECT_NS, local_name, parse_xml, read_qde_bytes
 from ..store import schema as S
-from ..store.project import new_guid, now_iso
+from ..store.project import now_iso
 from .qdc import codes_from_element
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -24,7 +24,8 @@ from qualcode.refi import (
     validate_xml,
     write_qdc,
 )
-from qualcode.refi.common import colour_from_refi, colour_to_refi, is_guid, normalise_guid, read_qde_bytes
+from qualcode.ids import is_guid, normalise_guid
+from qualcode.refi.common import colour_from_refi, colour_to_refi, read_qde_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "codebooks").glob("*.yaml"))
