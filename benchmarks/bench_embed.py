@@ -85,7 +85,7 @@ def _annomi_codebook() -> str:
 
 def _project_setup(backend: str, warm: bool):
     def setup(work: Path) -> dict:
-        from qualcode.codebook import Codebook
+        from qualcode.refi import read_codebook
         from qualcode.embed import get_embedder
         from qualcode.ingest import ANNOMI_MAPPING, read_documents
         from qualcode.store import Project
@@ -96,7 +96,7 @@ def _project_setup(backend: str, warm: bool):
         book_file = work / "annomi-codebook.yaml"
         book_file.write_text(_annomi_codebook(), encoding="utf-8")
         project = Project.open(work / f"annomi-{backend}.qualcode")
-        Codebook.from_file(book_file).load_into(project)
+        read_codebook(book_file).load_into(project)
         project.add_documents(read_documents(path, csv_mapping=ANNOMI_MAPPING))
         embedder = get_embedder(backend=backend)
         embedder.encode(["warm-up"])

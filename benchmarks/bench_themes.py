@@ -51,7 +51,7 @@ def _units(texts):
 
 
 def _qualcode_themes(ctx: dict) -> dict:
-    from qualcode.themes import ThemeSettings, find_themes
+    from qualcode.suggest.themes import ThemeSettings, find_themes
 
     result = find_themes(_units(ctx["texts"]), ctx["vectors"], settings=ThemeSettings(keywords="ctfidf"))
     return {"items": len(ctx["texts"]), "item_unit": "excerpts", "themes": len(result.themes), "method": result.method}
@@ -61,7 +61,7 @@ def _bertopic_default(ctx: dict) -> dict:
     from bertopic import BERTopic
 
     from qualcode.embed import get_embedder
-    from qualcode.themes import _Backend  # BERTopic embeds only its keywords with it
+    from qualcode.suggest.themes import _Backend  # BERTopic embeds only its keywords with it
 
     model = BERTopic(embedding_model=_Backend(get_embedder()))
     topics, _ = model.fit_transform(ctx["texts"], embeddings=ctx["vectors"])

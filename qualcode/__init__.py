@@ -1,6 +1,50 @@
 """qualcode: a local-first qualitative analysis workbench.
 
+The public face: the data model, the project store and the error types. Everything
+else is imported from its package (``qualcode.codebook``, ``qualcode.ingest``,
+``qualcode.analysis``, ...); ``docs/architecture.md`` draws the map.
+
 The library never imports streamlit; ``qualcode.ui`` is the only part that does.
 """
 
 __version__ = "0.1.0"
+
+from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while this runs)
+    AnalysisError,
+    CodebookError,
+    ConflictError,
+    ExchangeError,
+    IngestError,
+    NotFoundError,
+    PermissionDenied,
+    QualcodeError,
+    StoreError,
+)
+from .model import CONSENSUS, HUMAN, IMPORTED, SUGGESTION, Code, Coding, Document, ImportedCoding, Participant, Segment  # noqa: E402
+from .store import DocumentInfo, Event, Project  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "Project",
+    "DocumentInfo",
+    "Event",
+    "Document",
+    "Segment",
+    "Code",
+    "Coding",
+    "ImportedCoding",
+    "Participant",
+    "HUMAN",
+    "SUGGESTION",
+    "CONSENSUS",
+    "IMPORTED",
+    "QualcodeError",
+    "IngestError",
+    "StoreError",
+    "NotFoundError",
+    "ConflictError",
+    "PermissionDenied",
+    "CodebookError",
+    "ExchangeError",
+    "AnalysisError",
+]

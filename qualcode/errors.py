@@ -18,6 +18,7 @@ __all__ = [
     "PermissionDenied",
     "CodebookError",
     "ExchangeError",
+    "AnalysisError",
 ]
 
 
@@ -68,3 +69,8 @@ class CodebookError(QualcodeError):
 
 class ExchangeError(QualcodeError):
     """A REFI-QDA (.qdc/.qdpx) file could not be read or written."""
+
+
+class AnalysisError(QualcodeError):
+    """An analysis was asked something the data cannot answer (an unknown
+    attribute, a saturation base larger than the study, ...)."""

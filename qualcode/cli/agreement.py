@@ -75,7 +75,7 @@ def agreement(
 ) -> None:
     """Intercoder agreement per code and pooled: percent agreement, Cohen's/Fleiss' kappa,
     Krippendorff's alpha with bootstrap CIs, and the reliability flag."""
-    from ..consensus import agreement_table, load_agreement_data, report_records
+    from ..agreement.project import agreement_table, load_agreement_data, report_records
 
     if unit not in ("segment", "character"):
         raise QualcodeError(f"--unit must be 'segment' or 'character', not {unit!r}")
@@ -138,7 +138,7 @@ def consensus(
     Re-running replaces that consensus coder's earlier majority codings; turns
     adjudicated by hand keep their decision. The coders' own codings are not touched.
     """
-    from ..consensus import write_majority_consensus
+    from ..agreement.consensus import write_majority_consensus
 
     with open_existing(project) as proj:
         result = write_majority_consensus(

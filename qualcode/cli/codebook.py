@@ -30,9 +30,9 @@ def load(
     actor: ActorOpt = None,
 ) -> None:
     """Add a codebook to a project (codes already there under the same parent are updated)."""
-    from ..codebook import Codebook
+    from ..refi import read_codebook
 
-    book = Codebook.from_file(file)
+    book = read_codebook(file)
     with open_existing(project) as proj:
         report = book.load_into(proj, actor=actor)
     typer.echo(f"{book.name}: {report.summary()}")
@@ -43,9 +43,9 @@ def load(
 @codebook_app.command("check")
 def check(file: Annotated[Path, typer.Argument(help="Codebook file to validate (.yaml, .qdc, .qdpx).")]) -> None:
     """Validate a codebook file and list every problem, without touching a project."""
-    from ..codebook import Codebook
+    from ..refi import read_codebook
 
-    book = Codebook.from_file(file).validate()
+    book = read_codebook(file).validate()
     themes = sum(1 for c in book.codes if c.parent is None)
     typer.echo(f"{file}: OK, {themes} theme(s), {len(book.codes) - themes} code(s)")
 
@@ -57,6 +57,7 @@ def export(
 ) -> None:
     """Write the project's codebook as YAML or REFI-QDA .qdc (GUIDs stay stable)."""
     from ..codebook import Codebook
+    from ..refi import write_codebook
 
     if out.suffix.lower() not in (".yaml", ".yml", ".qdc"):
         raise CodebookError("export as .yaml, .yml or .qdc", str(out))
@@ -64,7 +65,7 @@ def export(
         book = Codebook.from_project(proj)
     if not book.codes:
         raise CodebookError("the project has no codes to export")
-    book.to_file(out)
+    write_codebook(book, out)
     typer.echo(f"wrote {len(book.codes)} code(s) to {out}")
 
 
@@ -76,7 +77,7 @@ def history(
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
 ) -> None:
     """Show how the codebook evolved: every load and edit, oldest first."""
-    from ..codebook_edit import codebook_history, history_to_csv, history_to_markdown
+    from ..codebook.history import codebook_history, history_to_csv, history_to_markdown
 
     if sum((as_json, as_csv, as_markdown)) > 1:
         raise QualcodeError("choose one of --json, --csv, --markdown")

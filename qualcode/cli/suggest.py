@@ -85,7 +85,7 @@ def themes(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find emergent themes (BERTopic seeded by the codebook)."""
-    from ..themes import ThemeSettings, themes_for_project
+    from ..suggest.themes import ThemeSettings, themes_for_project
 
     with open_existing(project) as proj:
         bar, progress = _bar("embedding")

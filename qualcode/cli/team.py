@@ -40,7 +40,7 @@ def user_add(
     oidc_subject: Annotated[Optional[str], typer.Option(help="Link to a single-sign-on subject instead of a password.")] = None,
 ) -> None:
     """Create an account (password stored as a salted argon2id hash)."""
-    from ..accounts import create_user
+    from ..store.accounts import create_user
 
     password = None if oidc_subject else _read_password(password_stdin)
     create_user(database, username, password, oidc_subject=oidc_subject)
@@ -54,7 +54,7 @@ def user_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
     """Set a new password for an account."""
-    from ..accounts import set_password
+    from ..store.accounts import set_password
 
     set_password(database, username, _read_password(password_stdin))
     typer.echo(f"password changed for {username!r}")
@@ -68,7 +68,7 @@ def member_set(
     name: Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")] = None,
 ) -> None:
     """Give an account a role in a project."""
-    from ..accounts import set_member
+    from ..store.accounts import set_member
     from ..store import Project
 
     with Project.open(project, name=name, create=False) as proj:
@@ -83,7 +83,7 @@ def member_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List a project's members and their roles."""
-    from ..accounts import members
+    from ..store.accounts import members
     from ..store import Project
 
     with Project.open(project, name=name, create=False) as proj:

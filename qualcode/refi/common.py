@@ -11,7 +11,6 @@ still produce documents built to the schema, they just cannot prove it.
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 from pathlib import Path, PurePosixPath
 

@@ -36,13 +36,8 @@ from .calibrate import best_threshold, calibrate, exclusive_top
 from .features import FeatureConfig, UnitData
 from .profiles import definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
+from .themes import ThemeSettings, bertopic_topics, code_profiles, min_topic_size_for, zeroshot_codes
 from .units import Unit, label_units, project_units
-
-
-def _zs_profiles(codes):
-    from ..themes import _profiles
-
-    return _profiles(codes)
 
 __all__ = ["METHODS", "EvalSettings", "evaluate_suggestions"]
 
@@ -129,19 +124,11 @@ def _zeroshot_threshold(sims: np.ndarray, Y: np.ndarray, exclusive: bool) -> flo
 def _bertopic_zeroshot(texts: list[str], vectors: np.ndarray, codes: Sequence[Code], embedder, seed: int,
                        threshold: float) -> np.ndarray:
     """Code index per excerpt from BERTopic zero-shot topics (-1: no code)."""
-    from ..themes import (
-        ThemeSettings,
-        _bertopic,
-        _profiles,
-        _zeroshot_codes,
-        min_topic_size_for,
-    )
-
     settings = ThemeSettings(seed=seed, keywords="ctfidf", zeroshot_min_similarity=threshold)
-    code_vectors = embedder.encode(_profiles(codes))
-    zs = _zeroshot_codes(vectors, codes, code_vectors, settings, min_topic_size_for(len(texts)))
+    code_vectors = embedder.encode(code_profiles(codes))
+    zs = zeroshot_codes(vectors, codes, code_vectors, settings, min_topic_size_for(len(texts)))
     try:
-        topics, _, _ = _bertopic(texts, vectors, codes, embedder, settings)
+        topics, _, _ = bertopic_topics(texts, vectors, codes, embedder, settings)
     except (ValueError, TypeError, IndexError):
         return zs  # BERTopic could not cluster the rest: only the zero-shot step counts
     topics = np.asarray(topics)
@@ -240,7 +227,7 @@ def evaluate_suggestions(
                     pred = np.repeat((counts / max(len(tr), 1) >= 0.5)[None, :], len(te), axis=0)
             else:
                 # The same "name: definition" texts BERTopic embeds, threshold tuned on the training documents.
-                zsims = data.vectors @ embedder.encode(_zs_profiles(codes)).T
+                zsims = data.vectors @ embedder.encode(code_profiles(codes)).T
                 threshold = _zeroshot_threshold(zsims[tr], Y[tr], exclusive)
                 zs = _bertopic_zeroshot([texts[i] for i in te], data.vectors[te], codes, embedder, seed, threshold)
                 if exclusive:

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import analysis as A
-from ..consensus import DEFAULT_CONSENSUS_CODER
+from ..agreement.consensus import DEFAULT_CONSENSUS_CODER
 from ..viz.standard import MULTI_VALUE_SEPARATORS, chartable_attributes
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import accounts
+from ..store import accounts
 from ..errors import QualcodeError
 
 from .state import KEY_TEAM_PROJECT, KEY_USER

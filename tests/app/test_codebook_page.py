@@ -62,7 +62,7 @@ def test_edit_and_rename_keep_codings(project):
 
 
 def test_edit_reports_a_colleagues_change(project):
-    from qualcode import codebook_edit
+    from qualcode.codebook import edit as codebook_edit
 
     at = new_app("codebook")
     at.selectbox(key=f"{K}pick").set_value(GENERIC).run()

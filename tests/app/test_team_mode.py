@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualcode import accounts
+from qualcode.store import accounts
 from qualcode.store import Project
 from tests.app.conftest import APP, goto, texts
 from tests.conftest import fill_small_study

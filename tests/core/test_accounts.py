@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from qualcode import accounts
+from qualcode.store import accounts
 from qualcode.errors import PermissionDenied, StoreError
 from qualcode.model import Code
 from qualcode.store import Project

@@ -11,7 +11,7 @@ import pytest
 
 from qualcode.cli import main
 from qualcode.codebook import Codebook
-from qualcode.codebook_edit import rename_code
+from qualcode.codebook.edit import rename_code
 from qualcode.refi import read_qdc
 from qualcode.store import Project
 

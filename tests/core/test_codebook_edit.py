@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qualcode.codebook_edit import (
+from qualcode.codebook.edit import (
     add_code,
     codebook_history,
     delete_code,

@@ -8,10 +8,10 @@ import pytest
 
 from conftest import make_interview
 from qualcode.codebook import Codebook
-from qualcode.codebook_edit import rename_code
+from qualcode.codebook.edit import rename_code
 from qualcode.errors import CodebookError
 from qualcode.model import Code, ImportedCoding
-from qualcode.refi import codebook_to_qdc, read_qdc, read_qdpx_codebook
+from qualcode.refi import codebook_to_qdc, read_qdc, read_qdpx_codebook, write_codebook
 from qualcode.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,7 @@ def test_qdc_round_trip_through_a_project(fresh_project: Project, tmp_path: Path
     book = Codebook.from_yaml(BOOKS / "empathy_epitome.yaml")
     book.load_into(fresh_project)
     out = tmp_path / "out.qdc"
-    Codebook.from_project(fresh_project).to_file(out)
+    write_codebook(Codebook.from_project(fresh_project), out)
     with Project.open(tmp_path / "other.qualcode") as other:
         read_qdc(out).load_into(other)
         assert [(c.name, c.parent, c.guid, c.definition, c.example, c.colour) for c in other.codes()] == [
@@ -130,7 +130,7 @@ def test_qdc_round_trip_through_a_project(fresh_project: Project, tmp_path: Path
 
 def test_yaml_export_of_a_project_round_trips(small_study: Project, tmp_path: Path) -> None:
     out = tmp_path / "book.yaml"
-    Codebook.from_project(small_study).to_file(out)
+    write_codebook(Codebook.from_project(small_study), out)
     book = Codebook.from_yaml(out)
     assert [(c.name, c.parent, c.guid, c.codable) for c in book.codes] == [
         (c.name, c.parent, c.guid, c.codable) for c in small_study.codes()]

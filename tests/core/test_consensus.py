@@ -12,16 +12,14 @@ import pandas as pd
 import pytest
 
 from qualcode.agreement import agreement_report
-from qualcode.consensus import (
+from qualcode.agreement.consensus import (
     adjudicate,
-    agreement_table,
     list_disagreements,
-    load_agreement_data,
     majority_table,
-    report_records,
     write_majority_consensus,
     NEITHER,
 )
+from qualcode.agreement.project import agreement_table, load_agreement_data, report_records
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.model import CONSENSUS, SUGGESTION, Code
 from qualcode.store import Project
@@ -260,7 +258,7 @@ def test_majority_and_adjudication_on_postgresql_too(any_small_study):
 
 def test_viewers_cannot_write_a_consensus(tmp_path):
     pytest.importorskip("argon2")
-    from qualcode.accounts import create_user, set_member
+    from qualcode.store.accounts import create_user, set_member
 
     path = tmp_path / "team.qualcode"
     with Project.open(path) as owner:

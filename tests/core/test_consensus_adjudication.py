@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.consensus import (
+from qualcode.agreement.consensus import (
     EDIT,
     KEEP,
     KEEP_ALL,
@@ -14,9 +14,9 @@ from qualcode.consensus import (
     adjudications,
     find_in_turn,
     list_disagreements,
-    load_agreement_data,
     turn_context,
 )
+from qualcode.agreement.project import load_agreement_data
 from qualcode.errors import QualcodeError
 from qualcode.model import CONSENSUS
 

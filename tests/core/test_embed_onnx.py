@@ -44,7 +44,7 @@ def onnx_cache(tmp_path_factory):
 @needs_onnx
 def test_onnx_exports_once_matches_torch_and_has_its_own_model_id(onnx_cache, fresh_project):
     from qualcode.embed import default_model_path
-    from qualcode.embed_onnx import MODEL_FILE, OnnxInt8Embedder, onnx_folder
+    from qualcode.embed.onnx import MODEL_FILE, OnnxInt8Embedder, onnx_folder
 
     path = default_model_path().resolve()
     first = OnnxInt8Embedder(path)
@@ -79,7 +79,7 @@ def test_onnx_exports_once_matches_torch_and_has_its_own_model_id(onnx_cache, fr
 @pytest.mark.slow
 @needs_onnx
 def test_backend_selected_by_environment(onnx_cache, monkeypatch):
-    from qualcode.embed_onnx import OnnxInt8Embedder
+    from qualcode.embed.onnx import OnnxInt8Embedder
 
     monkeypatch.setenv("QUALCODE_EMBEDDING_BACKEND", "onnx-int8")
     emb = get_embedder()

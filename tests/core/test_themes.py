@@ -11,7 +11,7 @@ from qualcode.embed import HashingEmbedder
 from qualcode.errors import QualcodeError
 from qualcode.model import SUGGESTION, Code
 from qualcode.suggest.units import Unit
-from qualcode.themes import (
+from qualcode.suggest.themes import (
     ThemeSettings,
     accept_member,
     find_themes,

@@ -4,7 +4,7 @@ Three tabs over one choice of coders and scope: the agreement table per code (wi
 Krippendorff's flags), the disagreements side by side with a decision for each
 (written as codings of the consensus coder, never by editing a coder's codings),
 and a majority vote over all chosen coders. The statistics and the writing live in
-:mod:`qualcode.consensus`; this module only draws widgets.
+:mod:`qualcode.agreement.consensus`; this module only draws widgets.
 """
 
 from __future__ import annotations
@@ -12,24 +12,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ...consensus import (
+from ...agreement.consensus import (
     DEFAULT_CONSENSUS_CODER,
     EDIT,
     KEEP,
     KEEP_ALL,
     NEITHER,
     Adjudication,
-    AgreementData,
     Disagreement,
     adjudicate,
-    agreement_table,
     find_in_turn,
     list_disagreements,
-    load_agreement_data,
     majority_table,
     turn_context,
     write_majority_consensus,
 )
+from ...agreement.project import AgreementData, agreement_table, load_agreement_data
 from ...errors import QualcodeError
 from .. import nav, state
 from ..widgets import code_options, md_escape, paginate

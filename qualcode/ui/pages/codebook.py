@@ -1,5 +1,5 @@
 """Codebook page: browse codes with their counts and example excerpts; add, describe,
-rename, move, merge and delete codes (through :mod:`qualcode.codebook_edit`, so
+rename, move, merge and delete codes (through :mod:`qualcode.codebook.edit`, so
 codings stay consistent and every edit lands in the codebook history)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from html import escape
 
 import streamlit as st
 
-from ... import codebook_edit as edit
+from ...codebook import edit, history
 from ...errors import QualcodeError
 from ...model import Code
 from ...store import queries
@@ -70,7 +70,7 @@ def render() -> None:
         if cid is not None:
             _details(project, by_id[cid], codes, counts.get(cid, 0), coder, coders)
     with st.expander("Codebook history", icon=":material/history:"):
-        st.dataframe(edit.history_frame(project), hide_index=True, width="stretch")
+        st.dataframe(history.history_frame(project), hide_index=True, width="stretch")
 
 
 def _add_form(project, codes: list[Code], coder: str | None) -> None:

@@ -12,7 +12,7 @@ from html import escape
 
 import streamlit as st
 
-from ...codebook_edit import reassign_codings
+from ...codebook.edit import reassign_codings
 from ...errors import QualcodeError
 from ...model import Code, Coding
 from ...store import queries
@@ -348,7 +348,7 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
 
 
 def _new_code_form(project, codes: list[Code], coder: str | None) -> None:
-    from ...codebook_edit import add_code
+    from ...codebook.edit import add_code
 
     parents = {c.id: code_label(c) for c in codes if c.id is not None}
     with st.form(f"{K}new_code", clear_on_submit=True, border=False):

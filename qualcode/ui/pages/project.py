@@ -225,6 +225,6 @@ def _load_codebook(project) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cached_codebook(path: str, mtime: float):
     # A shipped file is parsed once per change (keyed by its mtime), not on every rerun.
-    from ...codebook import Codebook
+    from ...refi import read_codebook
 
-    return Codebook.from_file(path)
+    return read_codebook(path)

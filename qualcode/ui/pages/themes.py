@@ -14,7 +14,7 @@ import streamlit as st
 
 from ...embed import get_embedder
 from ...suggest.decisions import decided_keys
-from ...themes import (
+from ...suggest.themes import (
     ThemeResult,
     ThemeSettings,
     accept_member,

@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, insert, select, update
 
-from .errors import CodebookError
-from .model import Code
-from .ids import new_guid, normalise_guid, parse_colour, stable_guid
-from .store import schema as S
+from ..errors import CodebookError
+from ..model import Code
+from .tree import code_paths, parent_indices
+from ..ids import new_guid, normalise_guid, parse_colour, stable_guid
+from ..store import schema as S
 
 if TYPE_CHECKING:
-    from .store import Project
+    from ..store import Project
 
-__all__ = ["Codebook", "LoadReport", "TEXT_FIELDS", "DESCRIPTIVE_FIELDS", "code_paths", "parent_indices"]
+__all__ = ["Codebook", "LoadReport", "TEXT_FIELDS", "DESCRIPTIVE_FIELDS"]
 
 # Fields of a code that describe it (what a merge-on-load may update).
 TEXT_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "source")
@@ -40,49 +41,6 @@ DESCRIPTIVE_FIELDS = TEXT_FIELDS + ("colour",)
 _TOP_KEYS = ("name", "version", "description", "adapt_note", "sources", "require_definitions", "themes")
 _NODE_KEYS = ("name", "definition", "when_to_use", "when_not_to_use", "example", "colour", "source", "codable",
               "guid", "codes")
-
-
-# ----------------------------------------------------------------- tree helpers
-def parent_indices(codes: Sequence[Code]) -> tuple[list[int | None], list[str]]:
-    """Index of each code's parent in ``codes`` (tree order), and the problems found.
-
-    ``Code.parent`` is a name, so the parent is looked up among the code's would-be
-    ancestors: the codes still "open" above it in tree order. This is exact for any
-    tree whose codes are not named like one of their own ancestors.
-    """
-    parents: list[int | None] = []
-    problems: list[str] = []
-    stack: list[int] = []
-    for i, code in enumerate(codes):
-        if code.parent is None:
-            stack = []
-            parents.append(None)
-        else:
-            j = len(stack) - 1
-            while j >= 0 and codes[stack[j]].name != code.parent:
-                j -= 1
-            if j < 0:
-                known = any(c.name == code.parent for c in codes)
-                why = ("is not above it in tree order; parents must precede their codes" if known
-                       else "is not in the codebook")
-                problems.append(f"codes[{i}] {code.name!r}: unknown parent {code.parent!r} (it {why})")
-                parents.append(None)
-                stack = []
-            else:
-                stack = stack[: j + 1]
-                parents.append(stack[j])
-        stack.append(i)
-    return parents, problems
-
-
-def code_paths(codes: Sequence[Code]) -> list[tuple[str, ...]]:
-    """The path of names from the top of the tree to each code."""
-    parents, _ = parent_indices(codes)
-    paths: list[tuple[str, ...]] = []
-    for i, code in enumerate(codes):
-        p = parents[i]
-        paths.append((paths[p] if p is not None else ()) + (code.name,))
-    return paths
 
 
 @dataclass
@@ -262,33 +220,6 @@ class Codebook:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
-
-    # ------------------------------------------------------------ other files
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> "Codebook":
-        """Read a codebook from ``.yaml``/``.yml``, ``.qdc`` or ``.qdpx``/``.qde``."""
-        suffix = Path(path).suffix.lower()
-        if suffix in (".yaml", ".yml"):
-            return cls.from_yaml(Path(path))
-        from .refi import read_qdc, read_qdpx_codebook
-
-        if suffix == ".qdc":
-            return read_qdc(path)
-        if suffix in (".qdpx", ".qde"):
-            return read_qdpx_codebook(path)
-        raise CodebookError(f"unknown codebook file type {suffix or '(none)'!r}; use .yaml, .qdc or .qdpx", str(path))
-
-    def to_file(self, path: str | os.PathLike[str]) -> None:
-        """Write ``.yaml``/``.yml`` or ``.qdc`` according to the file name."""
-        suffix = Path(path).suffix.lower()
-        if suffix in (".yaml", ".yml"):
-            self.to_yaml(path)
-        elif suffix == ".qdc":
-            from .refi import write_qdc
-
-            write_qdc(self, path)
-        else:
-            raise CodebookError(f"cannot export a codebook as {suffix or '(none)'!r}; use .yaml or .qdc", str(path))
 
     # ---------------------------------------------------------------- project
     @classmethod

@@ -2,9 +2,8 @@
 
 :mod:`qualcode.agreement` computes on DataFrames and writes nothing. This module
 
-* builds the frames it needs from a :class:`~qualcode.store.Project`
-  (:func:`load_agreement_data`) and labels the results with code names
-  (:func:`agreement_table`, :func:`list_disagreements`);
+* lists disagreements with code names (:func:`list_disagreements`) on the frames
+  :mod:`qualcode.agreement.project` loads from a :class:`~qualcode.store.Project`;
 * writes the outcome of comparing coders as codings of a **consensus coder**
   (default ``"consensus"``, origin :data:`~qualcode.model.CONSENSUS`):
   :func:`adjudicate` records a researcher's decision on one disagreement,
@@ -23,8 +22,6 @@ who did not apply the code" leave no coding behind, yet must still show as decid
 
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,28 +30,24 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from .agreement import POOLED, agreement_report, disagreements, majority_consensus
-from .errors import QualcodeError, StoreError
-from .model import CONSENSUS, SUGGESTION, Coding
-from .store import Project, now_iso
-from .store import schema as S
+from .reports import disagreements, majority_consensus
+from ..errors import QualcodeError, StoreError
+from ..model import CONSENSUS, Coding
+from ..store import Project, now_iso
+from ..store import schema as S
+from .project import AgreementData, load_agreement_data
 
 __all__ = [
     "DEFAULT_CONSENSUS_CODER",
-    "SUGGESTIONS_VOTER",
     "KEEP",
     "KEEP_ALL",
     "NEITHER",
     "EDIT",
     "DECISIONS",
-    "AgreementData",
     "Disagreement",
     "Adjudication",
     "CoderView",
     "MajorityResult",
-    "load_agreement_data",
-    "agreement_table",
-    "report_records",
     "list_disagreements",
     "turn_context",
     "adjudications",
@@ -62,12 +55,9 @@ __all__ = [
     "majority_table",
     "write_majority_consensus",
     "find_in_turn",
-    "resolve_codes",
 ]
 
 DEFAULT_CONSENSUS_CODER = "consensus"
-SUGGESTIONS_VOTER = "suggestions"
-"""Voter name of the accepted machine suggestions in a majority vote."""
 
 # Adjudication decisions on one turn x code.
 KEEP = "keep"  # keep one coder's version (their spans, or absence if they did not apply it)
@@ -83,209 +73,6 @@ MAJORITY_PREFIX = "majority "
 ADJUDICATED_PREFIX = "adjudicated "
 
 Key = tuple[int, int, int, int]  # (document id, turn start, turn end, code id)
-
-
-# ------------------------------------------------------------------ frames
-@dataclass(frozen=True)
-class AgreementData:
-    """Everything the agreement library needs about one comparison, from a project.
-
-    ``codings``: ``document`` (document id), ``start``, ``end``, ``code`` (code id),
-    ``coder``, ``origin``, ``coding_id``; ``segments``: ``document``, ``start``,
-    ``end``, ``speaker``, ``idx`` (documents without speaker turns are one unit).
-    Ids rather than names because code names may repeat under different themes.
-    ``coded_documents`` is what the library takes under that name (``None`` when
-    every coder is taken to have read every document). ``extra_voter`` is the
-    suggestions voter when loaded ``with_suggestions`` (its codings are in
-    ``codings`` under that name; it is not in ``coders``).
-    """
-
-    coders: list[str]
-    codes: list[int]
-    codings: pd.DataFrame
-    segments: pd.DataFrame
-    texts: dict[int, str]
-    documents: dict[int, str]
-    code_labels: dict[int, str]
-    coded_documents: dict[str, list[int]] | None
-    extra_voter: str | None = None
-    extra_coded_documents: list[int] | None = None
-
-    def digest(self) -> str:
-        """A fingerprint of the compared codings (a cache key that does not change
-        when only consensus codings are written)."""
-        # Code labels too: renaming a code must not show the old name from a cache.
-        labels = [self.code_labels.get(c) for c in self.codes]
-        h = hashlib.sha256(repr((self.coders, self.codes, labels, self.coded_documents, self.extra_voter)).encode())
-        cols = ["document", "start", "end", "code", "coder"]
-        h.update(pd.util.hash_pandas_object(self.codings[cols], index=False).to_numpy().tobytes())
-        units = self.segments[["document", "start", "end"]]
-        h.update(pd.util.hash_pandas_object(units, index=False).to_numpy().tobytes())
-        return h.hexdigest()[:16]
-
-
-def _code_labels(project: Project) -> dict[int, str]:
-    """Code id -> name, qualified by its theme only where two codes share a name."""
-    codes = project.codes()
-    counts: dict[str, int] = {}
-    for c in codes:
-        counts[c.name] = counts.get(c.name, 0) + 1
-    return {
-        int(c.id): (f"{c.parent} › {c.name}" if counts[c.name] > 1 and c.parent else c.name)
-        for c in codes if c.id is not None
-    }
-
-
-def resolve_codes(project: Project, codes: Sequence[int | str]) -> list[int]:
-    """Code ids for ids, names, or ``Theme › Code`` labels (as the report shows them)."""
-    labels = _code_labels(project)
-    by_label = {v: k for k, v in labels.items()}
-    out = []
-    for ref in codes:
-        if isinstance(ref, (int, np.integer)):
-            out.append(int(ref))
-        elif ref in by_label:
-            out.append(by_label[ref])
-        elif isinstance(ref, str) and ref.isdigit() and int(ref) in labels:  # an id typed on the command line
-            out.append(int(ref))
-        else:
-            code = project.code(ref)  # raises NotFoundError / ambiguous-name StoreError
-            out.append(int(code.id))
-    return list(dict.fromkeys(out))
-
-
-def _voter_name(project_coders: Sequence[str]) -> str:
-    # A human coder could be called "suggestions"; the machine must not merge with them.
-    name = SUGGESTIONS_VOTER
-    while name in project_coders:
-        name += " (machine)"
-    return name
-
-
-def load_agreement_data(
-    project: Project,
-    coders: Sequence[str],
-    *,
-    document: int | str | None = None,
-    codes: Sequence[int | str] | None = None,
-    all_documents: bool = False,
-    with_suggestions: bool = False,
-    exclude_from_suggestions: Sequence[str] = (),
-) -> AgreementData:
-    """Read the coders' codings, the turns and the texts for a comparison.
-
-    ``document`` (id or name) restricts everything to one transcript. ``codes``
-    (ids or names) fixes the codes compared, in that order; by default every code
-    the coders used, in codebook order.
-
-    Missing data: by default a coder who has no coding at all in a document is
-    taken **not to have coded it** (their units there are missing, not "absent"),
-    because a double-coding plan rarely gives everyone every transcript and an
-    uncoded transcript is not agreement that no code applies.
-    ``all_documents=True`` instead treats every listed coder as having read every
-    document (the library's default assumption).
-
-    ``with_suggestions`` adds accepted machine suggestions (codings with origin
-    ``suggestion``, by any coder except those in ``exclude_from_suggestions``) as
-    one more voter, :data:`SUGGESTIONS_VOTER`, for :func:`majority_table`.
-    """
-    coders = [str(c) for c in coders]
-    if len(set(coders)) != len(coders):
-        raise QualcodeError(f"a coder is listed twice: {coders}")
-    known = project.coders()
-    unknown = [c for c in coders if c not in known]
-    if unknown:
-        raise QualcodeError(f"no coder {unknown[0]!r} in this project (coders: {', '.join(known) or 'none'})")
-    if document is not None:
-        scope = [project.document(document)[0]]
-    else:
-        scope = [d.id for d in project.documents()]
-
-    wanted = coders
-    suggestion_voter = None
-    if with_suggestions:
-        suggestion_voter = _voter_name(known)
-        wanted = None  # accepted suggestions may be anyone's codings
-    rows = []
-    for c in project.codings(document=scope[0] if document is not None else None, coders=wanted):
-        if c.coder in coders:
-            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id))
-        if suggestion_voter and c.origin == SUGGESTION and c.coder not in exclude_from_suggestions:
-            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id))
-    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id"])
-    # Two coders who accepted the same suggestion are one machine vote, not two.
-    codings = codings.drop_duplicates(["document", "start", "end", "code", "coder"], ignore_index=True)
-
-    if not all_documents and document is None:
-        # Transcripts none of these coders touched are missing for everyone and add
-        # nothing; skipping them keeps a large project quick to compare.
-        touched = set(codings["document"].tolist())
-        scope = [did for did in scope if did in touched]
-    docs = {did: project.document(did)[1] for did in scope}
-    texts = {did: d.text for did, d in docs.items()}
-    names = {did: d.name for did, d in docs.items()}
-    seg_rows = []
-    for did, d in docs.items():
-        if d.segments:
-            seg_rows += [(did, s.start, s.end, s.speaker, i) for i, s in enumerate(d.segments)]
-        elif d.text.strip():
-            # A text without speaker turns (field notes, an essay) is one unit.
-            seg_rows.append((did, 0, len(d.text), None, None))
-    segments = pd.DataFrame(seg_rows, columns=["document", "start", "end", "speaker", "idx"])
-
-    labels = _code_labels(project)
-    if codes is not None:
-        code_ids = resolve_codes(project, codes)
-    else:
-        used = set(codings.loc[codings["coder"].isin(coders), "code"].tolist())
-        code_ids = [cid for cid in labels if cid in used]
-
-    coded = None
-    extra_coded = None
-    if not all_documents:
-        by_coder = codings.groupby("coder")["document"].unique()
-        coded = {c: sorted(int(d) for d in by_coder.get(c, [])) for c in coders}
-        if suggestion_voter:
-            extra_coded = sorted(int(d) for d in by_coder.get(suggestion_voter, []))
-    return AgreementData(
-        coders=coders, codes=code_ids, codings=codings, segments=segments, texts=texts, documents=names,
-        code_labels=labels, coded_documents=coded, extra_voter=suggestion_voter, extra_coded_documents=extra_coded,
-    )
-
-
-# ------------------------------------------------------------------ reports
-def agreement_table(
-    data: AgreementData, *, unit: str = "segment", n_boot: int = 1000, seed: int | None = 0, level: float = 0.95,
-) -> pd.DataFrame:
-    """:func:`qualcode.agreement.agreement_report` on ``data``, codes by name.
-
-    Columns are :data:`~qualcode.agreement.REPORT_COLUMNS`; the ``attrs`` (unit
-    note, level, resamples) are kept. Character units use the turns as continuum
-    and ignore whitespace (the texts are passed).
-    """
-    report = agreement_report(
-        data.codings, data.segments, data.coders, data.codes, unit=unit, n_boot=n_boot, seed=seed, level=level,
-        texts=data.texts, coded_documents=data.coded_documents,
-    )
-    attrs = dict(report.attrs)
-    report["code"] = [c if c == POOLED else data.code_labels.get(c, str(c)) for c in report["code"]]
-    report.attrs.update(attrs)
-    return report
-
-
-def report_records(report: pd.DataFrame) -> list[dict[str, Any]]:
-    """The report as JSON-ready rows: NaN becomes ``None``, numpy numbers Python ones."""
-    out = []
-    for row in report.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if isinstance(v, np.generic):
-                v = v.item()
-            if isinstance(v, float) and math.isnan(v):
-                v = None
-            clean[k] = v
-        out.append(clean)
-    return out
 
 
 # ------------------------------------------------------------ disagreements

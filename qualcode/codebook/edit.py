@@ -12,25 +12,21 @@ name is used under several parents.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from .codebook import DESCRIPTIVE_FIELDS, TEXT_FIELDS
-from .errors import CodebookError, ConflictError, NotFoundError, StoreError
-from .model import Code
-from .ids import is_guid, new_guid, normalise_guid, parse_colour
-from .store import now_iso
-from .store import schema as S
+from .book import DESCRIPTIVE_FIELDS, TEXT_FIELDS
+from .tree import CodeRef, CodeTree
+from ..errors import CodebookError, ConflictError, NotFoundError
+from ..model import Code
+from ..ids import is_guid, new_guid, normalise_guid, parse_colour
+from ..store import now_iso
+from ..store import schema as S
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from .store import Project
+    from ..store import Project
 
 __all__ = [
     "CodeRef",
@@ -42,83 +38,20 @@ __all__ = [
     "split_code",
     "reassign_codings",
     "delete_code",
-    "codebook_history",
-    "history_frame",
-    "history_to_csv",
-    "history_to_markdown",
 ]
 
-CodeRef = Union[int, str, Code]
 _CODE_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + DESCRIPTIVE_FIELDS
 
 
 # ------------------------------------------------------------------ internals
-class _Tree:
+class _Tree(CodeTree):
     """The project's codes as read inside the current transaction."""
 
     def __init__(self, project: "Project", conn: Connection):
         self.project = project
         self.conn = conn
         rows = conn.execute(select(S.codes).where(S.codes.c.project_id == project.id)).mappings().all()
-        self.rows: dict[int, dict[str, Any]] = {int(r["id"]): dict(r) for r in rows}
-
-    def names(self, cid: int | None) -> tuple[str, ...]:
-        """Names from the top of the tree down to ``cid``."""
-        names: list[str] = []
-        while cid is not None:
-            names.append(self.rows[cid]["name"])
-            cid = self.rows[cid]["parent_id"]
-        return tuple(reversed(names))
-
-    def path(self, cid: int | None) -> str:
-        return " > ".join(self.names(cid))
-
-    def children(self, cid: int | None) -> list[int]:
-        kids = [i for i, r in self.rows.items() if r["parent_id"] == cid]
-        return sorted(kids, key=lambda i: (self.rows[i]["position"], i))
-
-    def subtree(self, cid: int) -> list[int]:
-        """``cid`` and all its descendants, parents first."""
-        out = [cid]
-        for k in self.children(cid):
-            out.extend(self.subtree(k))
-        return out
-
-    def sibling_named(self, parent_id: int | None, name: str, *, besides: int | None = None) -> int | None:
-        for i, r in self.rows.items():
-            if r["parent_id"] == parent_id and r["name"] == name and i != besides:
-                return i
-        return None
-
-    def resolve(self, ref: CodeRef) -> int:
-        """The id of the code ``ref`` names; NotFoundError / StoreError when unclear."""
-        if isinstance(ref, Code):
-            if ref.id is not None:
-                ref = ref.id
-            else:
-                ref = f"{ref.parent} > {ref.name}" if ref.parent else ref.name
-        if isinstance(ref, bool) or not isinstance(ref, (int, str)):
-            raise StoreError(f"cannot name a code by {ref!r}")
-        if isinstance(ref, int):
-            if ref not in self.rows:
-                raise NotFoundError(f"no code with id {ref} in the codebook")
-            return ref
-        hits = [i for i, r in self.rows.items() if r["name"] == ref]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            raise StoreError(f"several codes are named {ref!r} ({', '.join(self.path(i) for i in hits)}); "
-                             "give the code id or its path, e.g. 'Theme > Code'")
-        for sep in (" > ", "/"):
-            if sep in ref:
-                # A path may be cut at the top: "Code > Sub" finds "Theme > Code > Sub".
-                parts = tuple(p.strip() for p in ref.split(sep))
-                hits = [i for i in self.rows if self.names(i)[-len(parts):] == parts]
-                if len(hits) == 1:
-                    return hits[0]
-                if len(hits) > 1:
-                    raise StoreError(f"several codes match {ref!r}; give a longer path or the code id")
-        raise NotFoundError(f"no code {ref!r} in the codebook")
+        super().__init__({int(r["id"]): dict(r) for r in rows})
 
     def snapshot(self, cid: int) -> dict[str, Any]:
         """A code's row as plain data for an event payload (with its path)."""
@@ -136,9 +69,6 @@ class _Tree:
                 f"code {self.path(cid)!r} was changed by someone else since you opened it "
                 f"(version {current}, you had {expected_version}); reload and try again"
             )
-
-    def next_position(self) -> int:
-        return max((int(r["position"]) for r in self.rows.values()), default=0) + 1
 
     def bump(self, cid: int, **values: Any) -> None:
         self.conn.execute(update(S.codes).where(S.codes.c.id == cid).values(**values, version=S.codes.c.version + 1))
@@ -586,107 +516,3 @@ def delete_code(
             "deleted_codes": codes, "deleted_codings": [_coding_payload(r) for r in codings], "deleted_memos": memos,
         }
     return ev["payload"]
-
-
-# --------------------------------------------------------------------- history
-def _details(action: str, p: dict[str, Any]) -> str:
-    """One readable sentence per edit, for papers and the history table."""
-    if action == "load":
-        return (f"loaded codebook {p.get('codebook')!r}" + (f" {p['version']}" if p.get("version") else "")
-                + f": {len(p.get('added', []))} added, {len(p.get('updated', []))} updated, "
-                  f"{p.get('unchanged', 0)} unchanged")
-    if action == "add":
-        parent = p.get("parent")
-        return f"added {p.get('name') or p.get('code')!r}" + (f" under {parent!r}" if parent else " at the top level")
-    if action == "rename":
-        return f"renamed {p['before']['name']!r} to {p['after']['name']!r}"
-    if action == "describe":
-        return "changed " + ", ".join(
-            f"{k} ({_short(p['before'][k])} -> {_short(p['after'][k])})" if k in ("colour", "codable") else k
-            for k in p.get("after", {}))
-    if action == "move":
-        return f"moved from {p['before']['parent'] or 'the top level'!r} to {p['after']['parent'] or 'the top level'!r}"
-    if action == "merge":
-        parts = [f"merged into {p['into']!r}", f"{len(p['moved_codings'])} coding(s) moved"]
-        if p["collapsed_codings"]:
-            parts.append(f"{len(p['collapsed_codings'])} duplicate(s) collapsed")
-        if p["children_moved"]:
-            parts.append(f"{len(p['children_moved'])} sub-code(s) moved")
-        if p.get("memo"):
-            parts.append("memo appended")
-        return ", ".join(parts)
-    if action == "split":
-        return "split into " + ", ".join(repr(c["name"]) for c in p["created"]) + (
-            " (as sub-codes)" if p.get("as_children") else "")
-    if action == "reassign":
-        n = len(p["moved"]) + len(p["collapsed"])
-        return f"{n} coding(s) reassigned to {p['code']!r}" + (
-            f" ({len(p['collapsed'])} collapsed as duplicates)" if p["collapsed"] else "")
-    if action == "delete":
-        if not p.get("forced"):
-            return "deleted (it had no codings or sub-codes)"
-        return (f"deleted with force: {len(p['deleted_codings'])} coding(s), {len(p['deleted_codes']) - 1} "
-                f"sub-code(s) and {len(p['deleted_memos'])} memo(s) lost")
-    return ""
-
-
-def _short(value: Any) -> str:
-    return str(value) if value not in (None, "") else "none"
-
-
-def codebook_history(project: "Project") -> list[dict[str, Any]]:
-    """Every codebook edit, oldest first: ``id, when, who, action, code, details, payload``.
-
-    ``action`` is the operation (``load``, ``add``, ``rename``, ``describe``, ``move``,
-    ``merge``, ``split``, ``reassign``, ``delete``); ``code`` the path of the code it
-    concerned at the time; ``details`` one readable sentence.
-    """
-    out = []
-    for e in reversed(project.events(limit=10**9, action_prefix="codebook.")):
-        action = e.action.split(".", 1)[1]
-        p = e.payload or {}
-        code = p.get("code") or (" > ".join(x for x in (p.get("parent"), p.get("name")) if x)) or p.get("codebook") or ""
-        try:
-            details = _details(action, p)
-        except (KeyError, TypeError):  # an event written by an older version: show it raw
-            details = ""
-        out.append({"id": e.id, "when": e.at, "who": e.actor or "", "action": action, "code": code,
-                    "details": details, "payload": p})
-    return out
-
-
-def history_frame(project: "Project") -> "pd.DataFrame":
-    """:func:`codebook_history` as a DataFrame (without the raw payload column)."""
-    import pandas as pd
-
-    cols = ["id", "when", "who", "action", "code", "details"]
-    return pd.DataFrame([{k: r[k] for k in cols} for r in codebook_history(project)], columns=cols)
-
-
-def history_to_csv(project: "Project", path: str | os.PathLike[str] | None = None) -> str:
-    """The history as CSV text (``when, who, action, code, details``), also written to ``path``."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["when", "who", "action", "code", "details"])
-    for r in codebook_history(project):
-        writer.writerow([r["when"], r["who"], r["action"], r["code"], r["details"]])
-    text = buf.getvalue()
-    if path is not None:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    return text
-
-
-def history_to_markdown(project: "Project", path: str | os.PathLike[str] | None = None) -> str:
-    """The history as a Markdown table (ready for a paper's appendix)."""
-    def cell(value: Any) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| When | Who | Action | Code | Details |", "|---|---|---|---|---|"]
-    for r in codebook_history(project):
-        lines.append("| " + " | ".join(cell(r[k]) for k in ("when", "who", "action", "code", "details")) + " |")
-    text = "\n".join(lines) + "\n"
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return text

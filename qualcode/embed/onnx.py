@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import CHUNKING_VERSION, Embedder, _model_fingerprint, _model_name
-from .errors import QualcodeError
+from .base import CHUNKING_VERSION, Embedder, model_fingerprint, model_name
+from ..errors import QualcodeError
 
 __all__ = ["CACHE_ENV", "EXPORT_VERSION", "OnnxInt8Embedder", "cache_root", "export_int8", "onnx_folder", "supports"]
 
@@ -53,7 +53,7 @@ def cache_root() -> Path:
 
 def onnx_folder(path: Path) -> Path:
     """Where the int8 export of the model folder ``path`` lives (or will)."""
-    return cache_root() / "onnx" / f"{_model_name(path)}@{_model_fingerprint(path)}-x{EXPORT_VERSION}"
+    return cache_root() / "onnx" / f"{model_name(path)}@{model_fingerprint(path)}-x{EXPORT_VERSION}"
 
 
 def supports(path: Path) -> bool:
@@ -170,7 +170,7 @@ class OnnxInt8Embedder(Embedder):
         self.dim = int(self.session.get_outputs()[0].shape[-1] or json.loads((path / "config.json").read_text())["hidden_size"])
         self.batch_size = batch_size
         self.model = None  # no torch model in this backend
-        self.model_id = f"{_model_name(path)}@{_model_fingerprint(path)}/c{CHUNKING_VERSION}/onnx-int8-x{EXPORT_VERSION}"
+        self.model_id = f"{model_name(path)}@{model_fingerprint(path)}/c{CHUNKING_VERSION}/onnx-int8-x{EXPORT_VERSION}"
         self.calls = 0
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .embed import EmbeddingBackend, Progress, embed_texts, get_embedder
-from .errors import QualcodeError
-from .model import Code
-from .suggest.engine import Suggestion
-from .suggest.profiles import humanise
-from .suggest.units import Unit, project_units
+from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
+from ..errors import QualcodeError
+from ..model import Code
+from .engine import Suggestion
+from .profiles import humanise
+from .units import Unit, project_units
 
 __all__ = [
     "MIN_EXCERPTS",
@@ -38,12 +38,15 @@ __all__ = [
     "ThemeResult",
     "ThemeSettings",
     "accept_member",
+    "bertopic_topics",
+    "code_profiles",
     "find_themes",
     "min_topic_size_for",
     "promote_theme",
     "reject_member",
     "theme_suggestions",
     "themes_for_project",
+    "zeroshot_codes",
     "zeroshot_threshold",
 ]
 
@@ -211,7 +214,7 @@ def _vectorizer(n: int):
                            preprocessor=_clean, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
 
 
-def _profiles(codes: Sequence[Code]) -> list[str]:
+def code_profiles(codes: Sequence[Code]) -> list[str]:
     return [f"{humanise(c.name)}: {c.definition.strip()}" if c.definition.strip() else humanise(c.name) for c in codes]
 
 
@@ -239,13 +242,13 @@ def find_themes(
     texts = [u.text for u in units]
     codes = [c for c in codes if c.codable]
     if codes and code_vectors is None:
-        code_vectors = embedder.encode(_profiles(codes))
+        code_vectors = embedder.encode(code_profiles(codes))
     if codes and settings.zeroshot and settings.zeroshot_min_similarity is None:
         settings = replace(settings, zeroshot_min_similarity=zeroshot_threshold(vectors, code_vectors))
     topics, method, message, model = None, "bertopic", "", None
     if n >= SMALL_INPUT:
         try:
-            topics, model = _bertopic(texts, vectors, codes, embedder, settings)
+            topics, model = bertopic_topics(texts, vectors, codes, embedder, settings)
         except (ValueError, TypeError, IndexError) as exc:  # degenerate inputs inside UMAP/HDBSCAN
             message = f"BERTopic could not cluster these excerpts ({exc.__class__.__name__}); used k-means instead. "
         if topics is not None and len({t for t in topics if t >= 0}) < 2:
@@ -266,7 +269,7 @@ def find_themes(
                         "zeroshot_min_similarity": settings.zeroshot_min_similarity if codes else None})
 
 
-def _bertopic(texts, vectors, codes, embedder, settings: ThemeSettings):
+def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
     # settings.zeroshot_min_similarity is resolved (a number) by the caller when codes are given.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from bertopic import BERTopic
@@ -280,11 +283,11 @@ def _bertopic(texts, vectors, codes, embedder, settings: ThemeSettings):
     hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
     zeroshot = None
     if settings.zeroshot and codes:
-        zs = _zeroshot_codes(vectors, codes, embedder.encode(_profiles(codes)), settings, size)
+        zs = zeroshot_codes(vectors, codes, embedder.encode(code_profiles(codes)), settings, size)
         kept = sorted(set(zs.tolist()) - {-1})
         # BERTopic needs something left to cluster after zero-shot assignment.
         if kept and (zs < 0).sum() >= max(2 * size, 20):
-            zeroshot = [_profiles(codes)[k] for k in kept]
+            zeroshot = [code_profiles(codes)[k] for k in kept]
     model = BERTopic(
         embedding_model=_Backend(embedder), umap_model=umap, hdbscan_model=hdb,
         vectorizer_model=_vectorizer(n), representation_model=_representation(settings.keywords),
@@ -342,7 +345,7 @@ def _describe(units, texts, vectors, topics, codes, code_vectors, settings, mode
     if missing:
         keywords.update({k: v for k, v in _keywords_ctfidf(texts, topics).items() if k in missing})
     size = settings.min_topic_size or min_topic_size_for(len(units))
-    zs_code = _zeroshot_codes(vectors, codes, code_vectors, settings, size) if model is not None else None
+    zs_code = zeroshot_codes(vectors, codes, code_vectors, settings, size) if model is not None else None
     themes = []
     for tid in ids:
         members = np.flatnonzero(topics == tid)
@@ -376,7 +379,7 @@ def _centre(vectors: np.ndarray) -> np.ndarray:
     return centre / max(float(np.linalg.norm(centre)), 1e-9)
 
 
-def _zeroshot_codes(vectors, codes, code_vectors, settings, min_size: int) -> np.ndarray | None:
+def zeroshot_codes(vectors, codes, code_vectors, settings, min_size: int) -> np.ndarray | None:
     """Index of the code whose zero-shot topic each excerpt starts in (-1: none).
 
     Recomputed wherever needed rather than read from BERTopic internals, which renumber
@@ -426,7 +429,7 @@ def themes_for_project(
             by_doc.setdefault(c.document_id, []).append((c.start, c.end))
         units = [u for u in units if not any(s < u.end and e > u.start for s, e in by_doc.get(u.document_id, ()))]
     codes = [c for c in project.codes() if c.codable]
-    profiles = _profiles(codes)
+    profiles = code_profiles(codes)
     V = embed_texts(project, [u.text for u in units] + profiles, embedder=embedder, progress=progress)
     return find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
                        embedder=embedder, settings=settings)
@@ -477,13 +480,13 @@ def theme_suggestions(result: ThemeResult, theme_id: int, code_id: int, code_nam
 
 def accept_member(project, suggestion: Suggestion, coder: str):
     """Code one member of a promoted theme (origin "suggestion", suggester qualcode-themes)."""
-    from .suggest.decisions import accept
+    from .decisions import accept
 
     return accept(project, suggestion, coder, suggester=THEME_SUGGESTER, version=THEME_VERSION)
 
 
 def reject_member(project, suggestion: Suggestion, coder: str) -> None:
     """Leave one member of a promoted theme uncoded, and do not offer it again."""
-    from .suggest.decisions import reject
+    from .decisions import reject
 
     reject(project, suggestion, coder, suggester=THEME_SUGGESTER, version=THEME_VERSION)

@@ -12,13 +12,14 @@ import functools
 
 from sqlalchemy import delete, func, insert, select, update
 
-from .errors import PermissionDenied, StoreError
-from .store import Project, now_iso
-from .store import accounts_schema as A
-from .store import schema as S
-from .store.engine import location_to_url, make_engine
-from .store.migrations import SCHEMA_VERSION, ensure_schema, schema_version
-from .store.roles import ROLES
+from ..errors import PermissionDenied, StoreError
+from ._util import now_iso
+from .project import Project
+from . import accounts_schema as A
+from . import schema as S
+from .engine import location_to_url, make_engine
+from .migrations import SCHEMA_VERSION, ensure_schema, schema_version
+from .roles import ROLES
 
 __all__ = [
     "create_user",
