@@ -11,18 +11,15 @@ import pytest
 
 from qualcode.codebook.edit import (
     add_code,
-    codebook_history,
     delete_code,
     describe_code,
-    history_frame,
-    history_to_csv,
-    history_to_markdown,
     merge_codes,
     move_code,
     reassign_codings,
     rename_code,
     split_code,
 )
+from qualcode.codebook.history import codebook_history, history_frame, history_to_csv, history_to_markdown
 from qualcode.errors import CodebookError, ConflictError, NotFoundError, StoreError
 from qualcode.model import Code
 from qualcode.store import Project

@@ -16,7 +16,7 @@ def test_warmup_loads_everything_in_a_background_thread():
     assert state.failed == {}, state.summary()
     assert set(state.done) == {"embedding model", "spaCy", "UMAP/numba"}
     # The same process-wide caches the features use are now warm: no second load.
-    from qualcode.embed import _load
+    from qualcode.embed.backends import _load
     from qualcode.deid.ner import load_nlp
 
     before = _load.cache_info().hits
