@@ -92,7 +92,7 @@ def test_load_is_one_transaction(small_study: Project, monkeypatch: pytest.Monke
     def disk_full() -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("qualcode.codebook.new_guid", disk_full)
+    monkeypatch.setattr("qualcode.codebook.book.new_guid", disk_full)
     halfway = Codebook("Halfway", [Code("First new", definition="x"), Code("Second", definition="y", guid=used)])
     with pytest.raises(RuntimeError, match="disk full"):
         halfway.load_into(small_study)
