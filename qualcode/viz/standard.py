@@ -14,7 +14,7 @@ from .network import cooccurrence_network
 from .saturation import saturation_curve
 from .style import Width
 
-__all__ = ["FigureSpec", "standard_figures", "chartable_attributes"]
+__all__ = ["FigureSpec", "standard_figures", "chartable_attributes", "network_min_count"]
 
 MULTI_VALUE_SEPARATORS = (";", " + ")
 MAX_GROUPS = 12
@@ -53,7 +53,7 @@ def chartable_attributes(study: StudyFrames) -> dict[str, str | None]:
     return out
 
 
-def _network_min_count(co: Cooccurrence, edges_per_code: int = 2) -> int:
+def network_min_count(co: Cooccurrence, edges_per_code: int = 2) -> int:
     """The smallest co-occurrence count that keeps the network to about two edges
     per code: beyond that, a network is a hairball and the heatmap says it better."""
     counts = co.pairs()["count"]
@@ -110,7 +110,7 @@ def standard_figures(
         where = "the same speaker turn" if unit == "segment" else "overlapping passages"
         specs.append(FigureSpec("cooccurrence", cooccurrence_heatmap(co),
                                 f"Jaccard index of code co-occurrence within {where} (units holding both codes / units holding either); {who}."))
-        k = _network_min_count(co)
+        k = network_min_count(co)
         drawn = f"pairs co-occurring in at least {k} units" if k > 1 else "every co-occurring pair"
         specs.append(FigureSpec("cooccurrence_network", cooccurrence_network(co, study.codes, width=width, min_count=k),
                                 f"Codes that co-occur within {where} ({drawn}); node area ∝ units holding the code, "

@@ -24,7 +24,7 @@ import streamlit as st
 
 from ... import analysis as A
 from ... import viz as V
-from ...viz.standard import _network_min_count
+from ...viz.standard import network_min_count
 from .. import analyze_data as D
 from .. import nav, state
 from ..analyze_export import DPI_CHOICES, downloads, file_stem
@@ -356,7 +356,7 @@ def _cooccurrence(ctx: Ctx) -> None:
         top = int(pairs["count"].max())
         # The default keeps the network to about two edges per code, as in the exported set.
         min_count = _number(st.columns(3)[0], "Draw pairs co-occurring in at least (units)", "co.min", 1, top,
-                            _network_min_count(co))
+                            network_min_count(co))
         fig = V.cooccurrence_network(co, ctx.study.codes, measure=measure, min_count=int(min_count), width=ctx.width)
         name = "cooccurrence_network"
         drawn = f"pairs co-occurring in at least {min_count} units" if min_count > 1 else "every co-occurring pair"
