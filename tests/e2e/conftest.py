@@ -60,11 +60,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(project_path: Path, log_path: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on the project; yield its base URL; stop it after."""
+def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, str | None] | None = None) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on the project; yield its base URL; stop it after.
+
+    ``env`` adds variables (a value of None removes one), e.g. a server config file
+    instead of a project path.
+    """
     _require_chromium()  # no browser: do not pay for a server either
     port = _free_port()
-    env = {**os.environ, "QUALCODE_PROJECT": str(project_path), "PYTHONUNBUFFERED": "1"}
+    extra = {"QUALCODE_PROJECT": str(project_path)} if project_path is not None else {}
+    env = {**os.environ, **extra, "PYTHONUNBUFFERED": "1", **(env or {})}
+    env = {k: v for k, v in env.items() if v is not None}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",

@@ -1,0 +1,150 @@
+"""docs/security.md's role table is checked against what the store really does.
+
+Each row of the table names an action; this module knows how to attempt each one.
+Every action is attempted as a viewer, a coder, an owner and an administrator who is
+not a member, on SQLite and on PostgreSQL; "yes" must succeed and "no" must be refused
+with PermissionDenied (and change nothing). A row the test does not know fails, so
+the table cannot promise what nobody checks.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from qualcode.store import accounts
+from qualcode.errors import PermissionDenied
+from qualcode.model import Code
+from qualcode.store import Project
+from qualcode.store.backup import backup_project
+from tests.conftest import make_interview
+from tests.security.conftest import PASSWORD, Team
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ("viewer", "coder", "owner", "admin")
+WHO = {"viewer": "vera", "coder": "carl", "owner": "olga", "admin": "ada"}
+
+
+def role_table() -> dict[str, dict[str, bool]]:
+    """``{action: {role: allowed}}`` parsed from docs/security.md."""
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- role-table.*?-->(.*?)<!-- /role-table -->", text, re.S)
+    assert block, "docs/security.md lost its role table markers"
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in block.group(1).strip().splitlines()]
+    header, rows = rows[0], rows[2:]
+    assert header == ["action", *ROLES], header
+    table = {}
+    for cells in rows:
+        assert all(c in ("yes", "no") for c in cells[1:]), cells
+        table[cells[0]] = {role: cell == "yes" for role, cell in zip(ROLES, cells[1:])}
+    return table
+
+
+def _own_coding(p: Project, needle: str = "It just listened."):
+    _, doc = p.document("P01")
+    start = doc.text.index(needle)
+    return p.add_coding("P01", start, start + len(needle), "Generic replies", p.user)
+
+
+def _attempts(team: Team, tmp_path: Path):
+    """Action name -> function(role word) that performs it as that role."""
+    tag = uuid.uuid4().hex[:6]
+    loc = team.location
+
+    def as_(who):
+        return team.open(who)
+
+    def read(who):
+        with as_(who) as p:
+            assert p.documents() and p.codes()
+            p.codings()
+
+    def backup(who):
+        with as_(who) as p:
+            backup_project(p, tmp_path / f"backup-{who}-{tag}.qualcode")
+
+    def list_members(who):
+        with as_(who) as p:
+            assert accounts.members(p)
+
+    def code(who):
+        with as_(who) as p:
+            _own_coding(p)
+
+    def memo(who):
+        with as_(who) as p:
+            p.set_memo("project", p.id, f"memo by {who}")
+
+    def undo(who):
+        with as_(who) as p:
+            _own_coding(p, "like a leaflet")  # refused for those who cannot code: then they cannot undo either
+            assert p.undo_last(p.user) is not None
+
+    def add_code(who):
+        with as_(who) as p:
+            p.add_code(Code(f"code by {who} {tag}"))
+
+    def import_docs(who):
+        with as_(who) as p:
+            p.add_documents([make_interview(f"doc by {who} {tag}", [("I", "Hello there.")])])
+
+    def give_role(who):
+        with as_(who) as p:
+            accounts.set_member(p, team.names["nina"], "viewer")
+
+    def remove_member(who):
+        victim = f"victim-{who}-{tag}"
+        accounts.create_user(loc, victim, PASSWORD)
+        with team.open(None) as op:
+            accounts.set_member(op, victim, "viewer")
+        with as_(who) as p:
+            accounts.remove_member(p, victim)
+
+    def create_project(who):
+        Project.open(loc, name=f"new by {who} {tag}", user=team.names[who]).close()
+
+    def create_account(who):
+        accounts.create_user(loc, f"made-by-{who}-{tag}", PASSWORD, by=team.names[who])
+
+    def set_password(who):
+        accounts.set_password(loc, team.names["nina"], f"fresh passphrase {who} {tag}", by=team.names[who])
+
+    return {
+        "open the project and read transcripts and codings": read,
+        "back up the project to a file": backup,
+        "list the members": list_members,
+        "code a passage as themselves": code,
+        "write a memo on the project": memo,
+        "undo their own last coding": undo,
+        "add a code to the codebook": add_code,
+        "import transcripts": import_docs,
+        "give an account a role in the project": give_role,
+        "remove a member": remove_member,
+        "create a project": create_project,
+        "create an account": create_account,
+        "set another account's password": set_password,
+    }
+
+
+def test_the_table_parses_and_every_row_is_known(team, tmp_path):
+    table = role_table()
+    known = _attempts(team, tmp_path)
+    assert set(table) == set(known), set(table) ^ set(known)
+
+
+def test_the_store_does_what_the_table_says(team, tmp_path):
+    table = role_table()
+    attempts = _attempts(team, tmp_path)
+    wrong = []
+    for action, allowed in table.items():
+        for role in ROLES:
+            try:
+                attempts[action](WHO[role])
+                did = True
+            except PermissionDenied:
+                did = False
+            if did != allowed[role]:
+                wrong.append(f"{action} as {role}: table says {'yes' if allowed[role] else 'no'}, store says "
+                             f"{'yes' if did else 'no'}")
+    assert not wrong, "\n".join(wrong)
