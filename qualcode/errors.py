@@ -16,6 +16,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "PermissionDenied",
+    "SignInThrottled",
     "CodebookError",
     "ExchangeError",
     "AnalysisError",
@@ -49,6 +50,20 @@ class ConflictError(StoreError):
 
 class PermissionDenied(StoreError):
     """The signed-in user's role in this project does not allow the action."""
+
+
+class SignInThrottled(PermissionDenied):
+    """Too many failed sign-ins: the account or client must wait (``wait_seconds``)."""
+
+    def __init__(self, wait_seconds: float):
+        import math
+
+        self.wait_seconds = wait_seconds
+        if math.isinf(wait_seconds):
+            msg = "too many failed sign-ins: this account is locked until the operator or an administrator sets a new password"
+        else:
+            msg = f"too many failed sign-ins; try again in {math.ceil(wait_seconds)} s"
+        super().__init__(msg)
 
 
 class CodebookError(QualcodeError):

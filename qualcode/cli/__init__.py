@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from typing import Annotated, Optional
 
 import typer
 
@@ -25,6 +26,40 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    user: Annotated[Optional[str], typer.Option(
+        "--user", "-u", envvar="QUALCODE_USER",
+        help="Act as this account on a team database (password from a prompt or QUALCODE_PASSWORD).")] = None,
+    as_operator: Annotated[bool, typer.Option(
+        "--as-operator", help="Act as the server operator on a team database (needs the private config file "
+        "named by QUALCODE_CONFIG, which must name the database).")] = False,
+) -> None:
+    """qualcode: local-first qualitative analysis of interview transcripts."""
+    from ..config import database_location
+    from ._identity import set_identity
+
+    set_identity(user, as_operator)
+    # The server config names the database: commands then need no -p/-d (and the URL,
+    # with its password, never has to be typed where others can see it).
+    location = database_location()
+    if location:
+        ctx.default_map = _defaults_for(ctx.command, location)
+
+
+def _defaults_for(group, location: str) -> dict:
+    out: dict = {}
+    for name, cmd in getattr(group, "commands", {}).items():
+        if getattr(cmd, "commands", None):
+            out[name] = _defaults_for(cmd, location)
+        else:
+            opts = {p.name: location for p in cmd.params if p.name in ("project", "database")}
+            if opts:
+                out[name] = opts
+    return out
 
 
 def _register_all() -> None:
@@ -45,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except QualcodeError as exc:
-        first = str(exc).splitlines()
-        typer.echo(f"error: {str(exc)}" if len(first) > 1 else f"error: {first[0] if first else exc}", err=True)
+        from ..config import scrub
+
+        message = scrub(str(exc))  # never echo a database password
+        first = message.splitlines()
+        typer.echo(f"error: {message}" if len(first) > 1 else f"error: {first[0] if first else message}", err=True)
         return 1
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -15,9 +15,12 @@ ProjectOpt = Annotated[
 ]
 
 
-def open_existing(location: str) -> Project:
-    """Open a project that must already exist (commands other than init)."""
-    return Project.open(location, create=False)
+def open_existing(location: str, name: str | None = None) -> Project:
+    """Open a project that must already exist (commands other than init), as the
+    account named by ``--user`` on a team database (see :mod:`._identity`)."""
+    from ._identity import open_project
+
+    return open_project(location, name=name, create=False)
 
 
 def print_json(data: Any) -> None:

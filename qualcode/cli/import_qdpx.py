@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ..store import Project
 from ._common import ProjectOpt, print_json
 
 __all__ = ["register", "import_qdpx_command"]
@@ -32,7 +31,9 @@ def import_qdpx_command(
     """
     from ..refi.qdpx_import import import_qdpx
 
-    with Project.open(project) as proj:
+    from ._identity import open_project
+
+    with open_project(project, create=True) as proj:
         report = import_qdpx(proj, file)
     if as_json:
         print_json(report.to_dict())

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import QualcodeError
+from ..errors import NotFoundError, QualcodeError
 from ..store import Project
 from ._common import ProjectOpt, open_existing, print_json
 
@@ -27,10 +27,19 @@ def init(
     """Create an empty project."""
     from ..store.engine import is_url
 
-    if not is_url(path) and Path(path).exists():
-        raise QualcodeError(f"{path}: already exists; open it with -p instead")
-    with Project.open(path, name=name) as project:
-        typer.echo(f"created project {project.name!r} at {path}")
+    from ._identity import open_project
+
+    if not is_url(path) and Path(path).exists() and not name:
+        raise QualcodeError(f"{path}: already exists; open it with -p instead (or add a project with --name)")
+    if name and (is_url(path) or Path(path).exists()):
+        try:  # a database may hold several projects: never "create" one that is there
+            open_project(path, name=name, create=False).close()
+        except NotFoundError:
+            pass
+        else:
+            raise QualcodeError(f"a project named {name!r} already exists there")
+    with open_project(path, name=name, create=True) as project:
+        typer.echo(f"created project {project.name!r} at {project.safe_location}")
 
 
 def import_files(
@@ -124,7 +133,7 @@ def info(
         if as_json:
             print_json(counts)
         else:
-            typer.echo(f"project {proj.name!r} ({proj.location})")
+            typer.echo(f"project {proj.name!r} ({proj.safe_location})")
             for key, value in counts.items():
                 typer.echo(f"  {key:<13}{value}")
 

@@ -1,4 +1,9 @@
-"""Team mode commands: accounts, members, backup and restore."""
+"""Team mode commands: accounts, members, backup and restore.
+
+On a team database every command acts as the account named by ``qualcode --user NAME``
+(or as the server operator with ``qualcode --as-operator``); the library checks that
+account's role, so a coder cannot make themselves owner from here either.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import typer
 
 from ..errors import QualcodeError
 from ._common import ProjectOpt, print_json
+from ._identity import acting_user, open_project
 
 user_app = typer.Typer(help="Accounts for a team database.", no_args_is_help=True)
 member_app = typer.Typer(help="Who may work on a project, and in which role.", no_args_is_help=True)
@@ -17,6 +23,7 @@ member_app = typer.Typer(help="Who may work on a project, and in which role.", n
 LocationOpt = Annotated[
     str, typer.Option("--database", "-d", help="Database URL (or SQLite file).", envvar="QUALCODE_DATABASE_URL")
 ]
+NameOpt = Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -38,13 +45,15 @@ def user_add(
     database: LocationOpt,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
     oidc_subject: Annotated[Optional[str], typer.Option(help="Link to a single-sign-on subject instead of a password.")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="An administrator: creates accounts and projects.")] = False,
 ) -> None:
-    """Create an account (password stored as a salted argon2id hash)."""
+    """Create an account (administrators or the operator; the first account needs neither)."""
     from ..store.accounts import create_user
 
+    by = acting_user(database)  # refused on a team database without --user/--as-operator
     password = None if oidc_subject else _read_password(password_stdin)
-    create_user(database, username, password, oidc_subject=oidc_subject)
-    typer.echo(f"created account {username!r}")
+    create_user(database, username, password, oidc_subject=oidc_subject, admin=admin, by=by)
+    typer.echo(f"created {'administrator' if admin else 'account'} {username!r}")
 
 
 @user_app.command("password")
@@ -53,11 +62,34 @@ def user_password(
     database: LocationOpt,
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
-    """Set a new password for an account."""
+    """Set a new password for an account (your own, or anyone's as an administrator)."""
     from ..store.accounts import set_password
 
-    set_password(database, username, _read_password(password_stdin))
+    by = acting_user(database)
+    set_password(database, username, _read_password(password_stdin), by=by)
     typer.echo(f"password changed for {username!r}")
+
+
+@user_app.command("admin")
+def user_admin(
+    username: str,
+    database: LocationOpt,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Take the administrator flag away.")] = False,
+) -> None:
+    """Make an account an administrator (or, with --revoke, not)."""
+    from ..store.accounts import set_admin
+
+    set_admin(database, username, not revoke, by=acting_user(database))
+    typer.echo(f"{username} is {'no longer ' if revoke else ''}an administrator")
+
+
+@user_app.command("rename")
+def user_rename(username: str, new_name: str, database: LocationOpt) -> None:
+    """Rename an account (e.g. one of two names an upgrade found differing only in case)."""
+    from ..store.accounts import rename_user
+
+    rename_user(database, username, new_name, by=acting_user(database))
+    typer.echo(f"renamed {username!r} to {new_name!r}")
 
 
 @member_app.command("set")
@@ -65,13 +97,12 @@ def member_set(
     username: str,
     role: Annotated[str, typer.Argument(help="owner, coder or viewer")],
     project: ProjectOpt,
-    name: Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")] = None,
+    name: NameOpt = None,
 ) -> None:
-    """Give an account a role in a project."""
+    """Give an account a role in a project (owners only)."""
     from ..store.accounts import set_member
-    from ..store import Project
 
-    with Project.open(project, name=name, create=False) as proj:
+    with open_project(project, name=name) as proj:
         set_member(proj, username, role)
     typer.echo(f"{username} is now {role}")
 
@@ -79,14 +110,13 @@ def member_set(
 @member_app.command("list")
 def member_list(
     project: ProjectOpt,
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    name: NameOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List a project's members and their roles."""
     from ..store.accounts import members
-    from ..store import Project
 
-    with Project.open(project, name=name, create=False) as proj:
+    with open_project(project, name=name) as proj:
         rows = members(proj)
     if as_json:
         print_json([{"user": u, "role": r} for u, r in rows])
@@ -98,13 +128,12 @@ def member_list(
 def backup(
     out: Annotated[Path, typer.Argument(help="New SQLite file to write the backup to.")],
     project: ProjectOpt,
-    name: Annotated[Optional[str], typer.Option("--name", help="Project name in a multi-project database.")] = None,
+    name: NameOpt = None,
 ) -> None:
     """Back up one project into a SQLite file, consistent while others keep working."""
-    from ..store import Project
     from ..store.backup import backup_project
 
-    with Project.open(project, name=name, create=False) as proj:
+    with open_project(project, name=name) as proj:
         counts = backup_project(proj, out)
     typer.echo(f"backed up {counts.get('documents', 0)} documents and {counts.get('codings', 0)} codings to {out}")
 
@@ -119,5 +148,6 @@ def restore(
 
     if not backup_file.exists():
         raise QualcodeError(f"{backup_file}: no such backup file")
-    with restore_project(backup_file, project, name=name) as proj:
+    user = acting_user(project) if Path(project).exists() or "://" in project else None
+    with restore_project(backup_file, project, name=name, user=user) as proj:
         typer.echo(f"restored {proj.info()['codings']} codings into project {proj.name!r}")

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from ..config import redact
 from ..errors import StoreError
 from . import schema as S
 from .engine import location_to_url, make_engine
+from .files import refuse_foreign_file
 from .migrations import ensure_schema
 from .project import Project, now_iso
 
@@ -51,6 +53,8 @@ def backup_project(project: Project, out: str | Path) -> dict[str, int]:
     out = Path(out)
     if out.exists():
         raise StoreError(f"{out}: already exists; choose a new backup file name")
+    with project.read():
+        pass  # in team mode: the user must still be a member (a backup is a read of everything)
     counts: dict[str, int] = {}
     source = project.engine.connect()
     if source.dialect.name == "postgresql":
@@ -105,12 +109,15 @@ def restore_project(backup: str | Path, location: str, *, name: str | None = Non
         with src.read() as conn:
             data = {t.name: _rows(conn, t, src_id) for t in _project_tables()}
     name = name or src_name
+    if "://" not in str(location):
+        refuse_foreign_file(location)
     engine = make_engine(location_to_url(location))
     try:
         with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
             ensure_schema(conn)
             if conn.execute(select(S.projects.c.id).where(S.projects.c.name == name)).first():
-                raise StoreError(f"{location}: a project named {name!r} already exists; restore under another --name")
+                raise StoreError(f"{redact(location)}: a project named {name!r} already exists; restore under another --name")
+            Project._refuse_creator(conn, user)  # a restore creates a project: administrators only
             pid = conn.execute(
                 insert(S.projects).values(name=name, description=f"restored from {backup.name}", created_at=now_iso())
             ).inserted_primary_key[0]

@@ -18,13 +18,16 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from ..config import redact, scrub
 from ..errors import NotFoundError, PermissionDenied, StoreError
 from . import accounts_schema as A
 from . import schema as S
 from ._coding import CodingMixin
 from ._documents import DocumentInfo, DocumentsMixin
 from ._util import new_guid, now_iso
+from .accounts_schema import username_key
 from .engine import DATABASE_URL_ENV, is_url, location_to_url, make_engine
+from .files import refuse_foreign_file
 from .migrations import ensure_schema
 from .roles import required_role, role_rank
 
@@ -79,7 +82,9 @@ class Project(DocumentsMixin, CodingMixin):
         ``QUALCODE_DATABASE_URL`` environment variable is used. In a database
         holding several projects, ``name`` picks one (default: the only/first one).
         With ``user`` (team mode) the account must be a member of the project
-        (PermissionDenied otherwise); a project it creates makes it the owner.
+        (PermissionDenied otherwise); only an administrator may create a project in a
+        database with accounts, and becomes its owner. An existing file or database
+        that is not a qualcode project is refused and left untouched.
         """
         if location is None:
             location = os.environ.get(DATABASE_URL_ENV)
@@ -90,8 +95,7 @@ class Project(DocumentsMixin, CodingMixin):
             path = Path(location).expanduser()
             if not path.exists() and not create:
                 raise NotFoundError(f"{location}: no such project file")
-            if path.exists() and path.is_dir():
-                raise StoreError(f"{location}: is a folder, expected a project file (e.g. study.qualcode)")
+            refuse_foreign_file(path)  # before an engine rewrites its header
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(location_to_url(location))
         try:
@@ -100,7 +104,9 @@ class Project(DocumentsMixin, CodingMixin):
                 row = cls._find_project(conn, name, user)
                 if row is None:
                     if not create:
-                        raise NotFoundError(f"{location}: no project named {name!r}" if name else f"{location}: no project")
+                        where = redact(location)
+                        raise NotFoundError(f"{where}: no project named {name!r}" if name else f"{where}: no project")
+                    cls._refuse_creator(conn, user)
                     pname = name or (Path(location).stem if not is_url(location) else DEFAULT_PROJECT_NAME)
                     pid = conn.execute(
                         insert(S.projects).values(name=pname, description="", created_at=now_iso())
@@ -111,13 +117,30 @@ class Project(DocumentsMixin, CodingMixin):
                         conn.execute(insert(A.memberships).values(project_id=pid, user_id=uid, role="owner"))
                 elif user is not None and cls._role(conn, row[0], user) is None:
                     raise PermissionDenied(f"{user!r} is not a member of project {row[1]!r}")
+                if user is not None:  # the account's own spelling, whatever case was typed
+                    user = conn.execute(
+                        select(A.users.c.username).where(A.users.c.username_key == username_key(user))
+                    ).scalar() or user
         except StoreError:
             engine.dispose()
             raise
         except Exception as exc:  # a corrupt file or unreachable server
             engine.dispose()
-            raise StoreError(f"{location}: cannot open project ({exc.__class__.__name__}: {exc})") from exc
+            # The driver's message may quote the URL: never pass its password on.
+            detail = scrub(str(exc).splitlines()[0] if str(exc) else "")
+            raise StoreError(f"{redact(location)}: cannot open project ({exc.__class__.__name__}: {detail})") from None
         return cls(engine, int(row[0]), str(row[1]), location, user)
+
+    @staticmethod
+    def _refuse_creator(conn: Connection, user: str | None) -> None:
+        """In a database with accounts only administrators (or the trusted caller) create projects."""
+        if user is None:
+            return
+        row = conn.execute(select(A.users.c.is_admin).where(A.users.c.username_key == username_key(user))).first()
+        if row is None:
+            raise PermissionDenied(f"no account named {user!r}")
+        if not row[0]:
+            raise PermissionDenied(f"{user!r} cannot create projects: in a team database only an administrator does")
 
     @staticmethod
     def _find_project(conn: Connection, name: str | None, user: str | None = None):
@@ -128,12 +151,12 @@ class Project(DocumentsMixin, CodingMixin):
             # Without a name, a signed-in user opens the first project they belong to.
             q = q.join(A.memberships, A.memberships.c.project_id == S.projects.c.id).join(
                 A.users, A.users.c.id == A.memberships.c.user_id
-            ).where(A.users.c.username == user)
+            ).where(A.users.c.username_key == username_key(user))
         return conn.execute(q).first()
 
     @staticmethod
     def _user_id(conn: Connection, username: str) -> int:
-        uid = conn.execute(select(A.users.c.id).where(A.users.c.username == username)).scalar()
+        uid = conn.execute(select(A.users.c.id).where(A.users.c.username_key == username_key(username))).scalar()
         if uid is None:
             raise PermissionDenied(f"no account named {username!r}")
         return int(uid)
@@ -143,16 +166,24 @@ class Project(DocumentsMixin, CodingMixin):
         return conn.execute(
             select(A.memberships.c.role)
             .join(A.users, A.users.c.id == A.memberships.c.user_id)
-            .where(A.memberships.c.project_id == project_id, A.users.c.username == username)
+            .where(A.memberships.c.project_id == project_id, A.users.c.username_key == username_key(username))
         ).scalar()
 
     @property
     def role(self) -> str:
-        """The signed-in user's role now ("owner" for the trusted local user)."""
+        """The signed-in user's role now ("owner" for the trusted local user; "" when removed)."""
         if self.user is None:
             return "owner"
-        with self.read() as conn:
+        with self.engine.connect() as conn:  # not self.read(): that refuses a removed member
             return self._role(conn, self.id, self.user) or ""
+
+    @property
+    def safe_location(self) -> str:
+        """The location with any database password replaced by ``***`` (for messages)."""
+        return redact(self.location)
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r} at {self.safe_location!r}, user={self.user!r})"
 
     def can(self, action: str) -> bool:
         """Whether the current user may perform ``action`` (for hiding UI controls)."""
@@ -217,8 +248,15 @@ class Project(DocumentsMixin, CodingMixin):
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only connection (a consistent snapshot in WAL mode)."""
+        """A read-only connection (a consistent snapshot in WAL mode).
+
+        In team mode every read first checks that the user is still a member (one
+        indexed query), so removing someone takes effect on their next read, also
+        through a project handle they already hold.
+        """
         with self.engine.connect() as conn:
+            if self.user is not None and self._role(conn, self.id, self.user) is None:
+                raise PermissionDenied(f"{self.user!r} is not a member of project {self.name!r} (any more)")
             yield conn
 
     # ------------------------------------------------------------------ summary

@@ -12,6 +12,7 @@ import pkgutil
 
 import streamlit as st
 
+from .. import config
 from ..errors import QualcodeError
 from . import nav as _nav
 from . import pages as pages_pkg
@@ -37,13 +38,21 @@ def _guarded(render):
         try:
             render()
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(config.scrub(str(exc)))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
     return run
 
 
 def _sidebar() -> None:
+    try:
+        _sidebar_body()
+    except QualcodeError as exc:  # e.g. removed from the project a moment ago
+        with st.sidebar:
+            st.error(config.scrub(str(exc)))
+
+
+def _sidebar_body() -> None:
     project = state.current_project()
     if project is not None and project.user is not None:
         # Team mode: the signed-in account is the coder; roles come from the project.
@@ -85,12 +94,21 @@ def _md_escape(text: str) -> str:
 def _team_gate() -> bool:
     """In team mode, sign in and pick a project first; False stops the app run."""
     location = state.project_location()
-    if not location or not team.team_mode(location):
+    if not location:
         return True
-    user = team.sign_in(location)
-    if not user:
+    try:
+        if not team.team_mode(location):
+            return True
+        # Every rerun: the account must still exist and the project list is read
+        # afresh, so a removed member loses the project at once.
+        user = team.sign_in(location)
+        if not user:
+            return False
+        return team.project_picker(location, user) is not None
+    except QualcodeError as exc:
+        # Fail closed: a database that cannot be checked is not opened as anyone's.
+        st.error(config.scrub(str(exc)))
         return False
-    return team.project_picker(location, user) is not None
 
 
 @st.cache_resource(show_spinner=False)

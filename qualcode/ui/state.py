@@ -12,8 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from .. import config
 from ..errors import QualcodeError
 from ..store import Project
+from ..store.files import resolve_in_folder
 
 PROJECT_ENV = "QUALCODE_PROJECT"
 KEY_LOCATION = "qc.project_location"
@@ -39,8 +41,9 @@ def _open_project(location: str, name: str | None = None, user: str | None = Non
 
 
 def default_location() -> str | None:
-    """The project the app opens first: QUALCODE_PROJECT, else QUALCODE_DATABASE_URL."""
-    return os.environ.get(PROJECT_ENV) or os.environ.get("QUALCODE_DATABASE_URL") or None
+    """The project the app opens first: QUALCODE_PROJECT, else the server's database
+    (QUALCODE_DATABASE_URL, or ``[database] url`` in the QUALCODE_CONFIG file)."""
+    return os.environ.get(PROJECT_ENV) or config.database_location() or None
 
 
 def project_location() -> str | None:
@@ -54,7 +57,11 @@ def set_project_location(location: str) -> Project:
     location = location.strip()
     if not location:
         raise QualcodeError("give a project file name, e.g. my-study.qualcode")
-    if "://" not in location and not location.endswith(".qualcode") and not Path(location).exists():
+    folder = config.projects_folder()
+    if folder is not None:
+        # A server's app: project files only inside the configured folder, by plain name.
+        location = str(resolve_in_folder(folder, location))
+    elif "://" not in location and not location.endswith(".qualcode") and not Path(location).exists():
         location += ".qualcode"
     project = _open_project(location)
     st.session_state[KEY_LOCATION] = location
@@ -73,9 +80,20 @@ def current_project() -> Project | None:
     try:
         return _open_project(location, name, user)
     except QualcodeError as exc:
-        st.session_state[KEY_LOCATION] = None
-        flash(str(exc), "error")
+        if user is None:
+            st.session_state[KEY_LOCATION] = None  # team mode keeps the server's database
+        flash(config.scrub(str(exc)), "error")
         return None
+
+
+def signed_in_user() -> str | None:
+    """The account signed in to the team database in this session, if any."""
+    return st.session_state.get(KEY_USER)
+
+
+def is_team_session() -> bool:
+    """True when someone is signed in to a team database in this session."""
+    return bool(st.session_state.get(KEY_USER))
 
 
 def require_project() -> Project:

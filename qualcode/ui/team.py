@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..store import accounts
+from ..config import scrub
 from ..errors import QualcodeError
+from ..store import accounts
 
 from .state import KEY_TEAM_PROJECT, KEY_USER
 
@@ -20,12 +21,30 @@ LIVE_UPDATE_SECONDS = 5
 
 
 @st.cache_data(ttl=60, show_spinner=False)
+def _has_accounts(location: str) -> bool:
+    return accounts.has_accounts(location)
+
+
 def team_mode(location: str) -> bool:
-    """True when the database has accounts, so the app must ask for a sign-in."""
+    """True when the database has accounts, so the app must ask for a sign-in.
+
+    A database that cannot be checked raises (QualcodeError) rather than answering
+    False: failing open would let everyone in as the trusted local user. Only a True
+    answer is cached for long; a database can gain accounts but not lose them.
+    """
+    if _has_accounts(location):
+        return True
+    _has_accounts.clear()  # a "no accounts" answer is rechecked on the next rerun
+    return False
+
+
+def _client() -> str | None:
+    # The address the request came from, for per-client throttling of sign-ins.
     try:
-        return accounts.has_accounts(location)
-    except QualcodeError:
-        return False
+        ip = st.context.ip_address
+    except Exception:  # not served over HTTP (tests)
+        return None
+    return ip if isinstance(ip, str) and ip else None
 
 
 def signed_in_user() -> str | None:
@@ -43,7 +62,10 @@ def sign_in(location: str) -> str | None:
     """Show the sign-in form until someone signs in; returns the user name."""
     user = signed_in_user()
     if user:
-        return user
+        if accounts.account_exists(location, user):
+            return user
+        st.session_state.pop(KEY_USER, None)  # the account was removed: sign out at once
+        st.session_state.pop(KEY_TEAM_PROJECT, None)
     if _oidc_configured() and getattr(st, "user", None) is not None and st.user.is_logged_in:
         linked = accounts.user_for_oidc(location, str(st.user.get("sub", "")))
         if linked:
@@ -61,9 +83,9 @@ def sign_in(location: str) -> str | None:
         submitted = st.form_submit_button("Sign in")
     if submitted:
         try:
-            st.session_state[KEY_USER] = accounts.authenticate(location, name, password)
+            st.session_state[KEY_USER] = accounts.authenticate(location, name, password, client=_client())
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(scrub(str(exc)))
             return None
         st.rerun()
     return None
@@ -91,7 +113,12 @@ def project_picker(location: str, user: str) -> str | None:
         if not projects:
             st.info("You are not a member of any project yet. Ask a project owner to add you.")
             st.session_state.pop(KEY_TEAM_PROJECT, None)
-            return None
+    if not projects:
+        from .team_admin import create_project_form
+
+        create_project_form(location, user)  # administrators start here
+        return None
+    with st.sidebar:
         labels = [f"{name} ({role})" for name, role in projects]
         index = st.selectbox("Project", range(len(projects)), format_func=lambda i: labels[i], key="qc.team.project")
     name = projects[index][0]

@@ -17,7 +17,8 @@ def team_db(tmp_path, monkeypatch):
     path = tmp_path / "lab.qualcode"
     location = str(path)
     for user in ("olga", "vera", "nina"):
-        accounts.create_user(location, user, "correct horse battery")
+        # olga creates the projects: in a database with accounts only an administrator may.
+        accounts.create_user(location, user, "correct horse battery", admin=user == "olga")
     with Project.open(location, name="Chatbot study", user="olga") as study:
         fill_small_study(study)
         accounts.set_member(study, "vera", "viewer")

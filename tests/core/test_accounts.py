@@ -20,8 +20,9 @@ def team(any_project):
     loc = any_project.location
     tag = uuid.uuid4().hex[:6]
     names = {role: f"{role}-{tag}" for role in ("olga", "carl", "vera", "nina")}
-    for n in names.values():
-        accounts.create_user(loc, n, "correct horse battery")
+    for role, n in names.items():
+        # olga creates the project below: in a database with accounts only an administrator may.
+        accounts.create_user(loc, n, "correct horse battery", admin=role == "olga")
     with Project.open(loc, name=f"team-{tag}", user=names["olga"]) as owner:
         fill_small_study(owner)
         accounts.set_member(owner, names["carl"], "coder")
@@ -96,7 +97,7 @@ def test_roles_are_checked_at_write_time_and_last_owner_stays(team):
 def test_new_project_makes_its_creator_owner(any_project):
     loc = any_project.location
     user = f"maker-{uuid.uuid4().hex[:6]}"
-    accounts.create_user(loc, user, "long enough pw")
+    accounts.create_user(loc, user, "long enough pw", admin=True)
     with Project.open(loc, name=f"mine-{user}", user=user) as mine:
         assert mine.role == "owner"
         mine.add_documents([make_interview("X", [("I", "hello")])])

@@ -93,10 +93,17 @@ def test_backup_restore_and_accounts_from_the_cli(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long password\n"))
     code, out, err = run(["user", "add", "olga", "-d", path, "--password-stdin"], capsys)
     assert code == 0, err
-    assert run(["member", "set", "olga", "owner", "-p", path], capsys)[0] == 0
-    code, out, _ = run(["member", "list", "-p", path, "--json"], capsys)
+    # Now a team database: member changes need an account (--user) or the operator's config file.
+    assert run(["member", "set", "olga", "owner", "-p", path], capsys)[0] == 1
+    cfg = tmp_path / "server.toml"
+    cfg.write_text(f'[database]\nurl = "{path}"\n', encoding="utf-8")
+    cfg.chmod(0o600)
+    monkeypatch.setenv("QUALCODE_CONFIG", str(cfg))
+    assert run(["--as-operator", "member", "set", "olga", "owner", "-p", path], capsys)[0] == 0
+    monkeypatch.setenv("QUALCODE_PASSWORD", "a long password")
+    code, out, _ = run(["--user", "olga", "member", "list", "-p", path, "--json"], capsys)
     assert json.loads(out) == [{"user": "olga", "role": "owner"}]
-    code, _, err = run(["member", "set", "olga", "emperor", "-p", path], capsys)
+    code, _, err = run(["--user", "olga", "member", "set", "olga", "emperor", "-p", path], capsys)
     assert code == 1 and "unknown role" in err
 
 

@@ -7,8 +7,9 @@ import hashlib
 
 import streamlit as st
 
+from ... import config
 from ...errors import QualcodeError
-from .. import importing, state
+from .. import importing, state, team_admin
 from ..widgets import md_escape
 
 TITLE = "Project"
@@ -22,10 +23,17 @@ def render() -> None:
     """Draw the page."""
     st.title("Project")
     project = state.current_project()
-    _open_or_create(expanded=project is None)
+    if state.is_team_session():
+        # Team mode: projects come from the sidebar list; no path box for anyone, and
+        # only administrators create projects (by name, in the team database).
+        team_admin.create_project_form(state.project_location(), state.signed_in_user())
+    else:
+        _open_or_create(expanded=project is None)
     if project is None:
         return
     _counts(project)
+    if project.user is not None:
+        team_admin.members_panel(project)
     t_docs, t_people, t_book = st.tabs(["Import transcripts", "Participants", "Codebook"])
     with t_docs:
         _import_transcripts(project)
@@ -41,6 +49,8 @@ def _open_or_create(*, expanded: bool) -> None:
             "A project is one file on this computer (e.g. `my-study.qualcode`); it is created if it does "
             "not exist. Everything you do is saved in it at once."
         )
+        if config.projects_folder() is not None:
+            st.caption("On this server, projects live in its projects folder: give a plain name, e.g. `my-study`.")
         location = st.text_input("Project file", value=state.project_location() or "", key=f"{K}location",
                                  placeholder="my-study.qualcode")
         if st.button("Open / create", key=f"{K}open", type="primary"):
@@ -49,14 +59,17 @@ def _open_or_create(*, expanded: bool) -> None:
             except QualcodeError as exc:
                 st.error(str(exc))
             else:
-                state.flash(f"Opened project **{md_escape(project.name)}** ({md_escape(project.location)}).")
+                state.flash(f"Opened project **{md_escape(project.name)}** ({md_escape(project.safe_location)}).")
                 st.rerun()
 
 
 def _counts(project) -> None:
     info = project.info()
     st.subheader(md_escape(project.name))
-    st.caption(f"File: `{project.location}`")
+    if project.user is not None:
+        st.caption(f"Team project · your role: {project.role or 'none'}")  # never the server's database
+    else:
+        st.caption(f"File: `{project.safe_location}`")
     cols = st.columns(6)
     for col, (label, key) in zip(
         cols,
