@@ -140,7 +140,11 @@ def live_updates(project, blind: bool) -> None:
 
     @st.fragment(run_every=LIVE_UPDATE_SECONDS)
     def _poll() -> None:
-        if project.revision() != st.session_state.get(KEY_SEEN_REVISION):
+        try:
+            changed = project.revision() != st.session_state.get(KEY_SEEN_REVISION)
+        except QualcodeError:  # e.g. removed from the project: the app's gate says so
+            changed = True
+        if changed:
             st.rerun(scope="app")
 
     with st.sidebar:
