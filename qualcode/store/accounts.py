@@ -19,6 +19,7 @@ import time
 
 from sqlalchemy import delete, func, insert, select, update
 
+from ..config import redact, scrub
 from ..errors import PermissionDenied, SignInThrottled, StoreError
 from . import accounts_schema as A
 from . import schema as S
@@ -65,15 +66,19 @@ def _engine(location: str):
     if "://" not in location:
         refuse_foreign_file(location)  # before an engine rewrites the file's header
     engine = make_engine(location_to_url(location))
-    with engine.connect() as conn:
-        current = schema_version(conn)
-    if current != SCHEMA_VERSION:  # only take the write lock when there is work to do
-        try:
+    try:
+        with engine.connect() as conn:
+            current = schema_version(conn)
+        if current != SCHEMA_VERSION:  # only take the write lock when there is work to do
             with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
                 ensure_schema(conn)
-        except Exception:
-            engine.dispose()
-            raise
+    except StoreError:
+        engine.dispose()
+        raise
+    except Exception as exc:  # unreachable server, damaged file: one line, never the password
+        engine.dispose()
+        detail = scrub(str(exc).splitlines()[0] if str(exc) else "")
+        raise StoreError(f"{redact(location)}: cannot open the database ({exc.__class__.__name__}: {detail})") from None
     return engine
 
 

@@ -106,3 +106,12 @@ def test_the_app_shows_team_users_a_project_name_never_the_location(backend, tmp
         shown = all_text(at)
         assert team.project in shown
         assert secret not in shown and "postgresql" not in shown and "lab.qualcode" not in shown, who
+
+
+def test_the_sign_in_check_of_an_unreachable_server_is_one_line_without_the_password():
+    from qualcode.store import accounts
+
+    url = f"postgresql+psycopg://qualcode:{SECRET}@127.0.0.1:1/nothing?connect_timeout=2"
+    with pytest.raises(StoreError) as err:
+        accounts.has_accounts(url)
+    assert SECRET not in str(err.value) and len(str(err.value).splitlines()) == 1
