@@ -100,6 +100,18 @@ def _require_admin(conn, by: str | None, what: str) -> None:
         raise PermissionDenied(f"{by!r} is not an administrator; only administrators {what}")
 
 
+MAX_USERNAME_LENGTH = 200  # users.username is String(200)
+
+
+def _check_name(username: str) -> str:
+    username = normalize(username).strip()
+    if not username:
+        raise StoreError("an account needs a user name")
+    if len(username) > MAX_USERNAME_LENGTH or any(ord(c) < 32 for c in username):
+        raise StoreError(f"a user name has at most {MAX_USERNAME_LENGTH} characters and no control characters")
+    return username
+
+
 def _name_taken(conn, username: str, exclude: int | None = None) -> bool:
     key = username_key(username)
     ids = set(conn.execute(select(A.users.c.id).where(A.users.c.username_key == key)).scalars())
@@ -115,9 +127,7 @@ def create_user(location: str, username: str, password: str | None = None, *, di
 
     ``by`` is the acting account, which must be an administrator (None: the operator).
     """
-    username = normalize(username).strip()
-    if not username:
-        raise StoreError("an account needs a user name")
+    username = _check_name(username)
     if password is None and oidc_subject is None:
         raise StoreError("an account needs a password or an OIDC subject")
     if password is not None:
@@ -234,9 +244,7 @@ def rename_user(location: str, username: str, new_name: str, *, by: str | None =
     """
     from .migrations import flag_username_clashes
 
-    new_name = normalize(new_name).strip()
-    if not new_name:
-        raise StoreError("an account needs a user name")
+    new_name = _check_name(new_name)
     with _write(location) as conn, conn.begin():
         _require_admin(conn, by, "rename accounts")
         uid = conn.execute(select(A.users.c.id).where(A.users.c.username == username)).scalar()

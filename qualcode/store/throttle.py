@@ -50,7 +50,7 @@ signin_failures = Table(
 
 def account_key(username: str) -> str:
     """The throttle key of an account name (case-insensitive, like the names)."""
-    return "account:" + username.strip().casefold()
+    return "account:" + username.strip().casefold()[:280]  # the column holds 300
 
 
 def client_key(client: str) -> str:

@@ -225,3 +225,12 @@ def test_a_password_reset_by_the_operator_lifts_the_lock(db):
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from signin_failures where key = :k"),
                             {"k": throttle.account_key(name)}).scalar_one() == 0
+
+
+def test_hostile_user_names_get_a_clear_refusal(db):
+    for bad in ("x" * 201, "nul\x00byte", "tab\there"):
+        with pytest.raises(StoreError, match="user name"):
+            accounts.create_user(db, bad, PASSWORD)
+    # Signing in with a huge name is a plain wrong-password answer, not a database error.
+    with pytest.raises(PermissionDenied):
+        accounts.authenticate(db, "y" * 5000, PASSWORD, now=7_000_000.0)
