@@ -9,6 +9,11 @@ The library never imports streamlit; ``qualcode.ui`` is the only part that does.
 
 __version__ = "0.1.0"
 
+from . import offline as _offline  # noqa: E402
+
+# Before any library that phones home is imported (onnxruntime reads its switch at import).
+_offline.apply()
+
 from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while this runs)
     AnalysisError,
     CodebookError,

@@ -37,7 +37,7 @@ def build_demo(path: str | Path, *, transcripts: Path = DEMO_TRANSCRIPTS, codebo
     docs = [doc for f in files for doc in ingest.read_documents(f)]
     participants_csv = transcripts / "participants.csv"
     rows = ingest.read_participants(participants_csv) if participants_csv.exists() else []
-    book = Codebook.from_yaml(codebook) if codebook.exists() else None
+    book = Codebook.read_yaml(codebook) if codebook.exists() else None
     project = Project.open(path, name="Demo study (fictional): chatbots for emotional support")
     try:
         project.add_documents(docs, actor="demo")

@@ -97,7 +97,7 @@ def build_project(path: Path) -> Project:
     project.add_documents(docs, actor="examples")
     known = {d.name for d in docs}
     project.upsert_participants([(r.participant, [d for d in r.documents if d in known]) for r in rows], actor="examples")
-    Codebook.from_yaml(CODEBOOK).load_into(project, actor="examples")
+    Codebook.read_yaml(CODEBOOK).load_into(project, actor="examples")
     return project
 
 

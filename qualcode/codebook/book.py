@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, insert, select, update
 
+from .. import atomic
 from ..errors import CodebookError
+from ..limits import load_yaml, read_file_bytes
 from ..model import Code
 from .tree import code_paths, parent_indices
 from ..ids import new_guid, normalise_guid, parse_colour, stable_guid
@@ -167,14 +169,22 @@ class Codebook:
 
     # ------------------------------------------------------------------- YAML
     @classmethod
-    def from_yaml(cls, src: str | os.PathLike[str], *, source: str | None = None) -> "Codebook":
-        """Read and validate a YAML codebook from a path or from YAML text.
+    def from_yaml(cls, text: str, *, source: str | None = None) -> "Codebook":
+        """Parse and validate YAML codebook TEXT (``source`` names it in errors).
 
-        A ``str`` holding a newline or a ``:`` is YAML text; otherwise it is a path.
-        Raises CodebookError with every problem and its location.
+        Text is never taken for a file name, whatever it holds (an upload whose
+        whole content is a path is parsed as YAML and fails as YAML); files are read
+        by :meth:`read_yaml`. Raises CodebookError with every problem and its location.
         """
-        text, source = _read_text(src, source)
-        return _YamlReader(text, source).read()
+        if not isinstance(text, str):
+            raise TypeError("Codebook.from_yaml parses YAML text; read a file with Codebook.read_yaml(path)")
+        return _YamlReader(text, source or "<yaml>").read()
+
+    @classmethod
+    def read_yaml(cls, path: str | os.PathLike[str]) -> "Codebook":
+        """Read and validate a YAML codebook file (a regular file, not a link, within
+        :data:`qualcode.limits.MAX_FILE_BYTES`)."""
+        return _YamlReader(_read_file(path), str(path)).read()
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None, *, include_guids: bool = True) -> str:
         """The codebook as YAML (and written to ``path`` when given).
@@ -218,7 +228,7 @@ class Codebook:
         data["themes"] = [node(i, True) for i in kids.get(None, [])]
         text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            atomic.write_text(path, text)
         return text
 
     # ---------------------------------------------------------------- project
@@ -325,14 +335,10 @@ class Codebook:
 
 
 # ----------------------------------------------------------------- YAML reading
-def _read_text(src: str | os.PathLike[str], source: str | None) -> tuple[str, str]:
-    if isinstance(src, str) and ("\n" in src or ":" in src and not Path(src).exists()):
-        return src, source or "<yaml>"
-    path = Path(src)
+def _read_file(path: str | os.PathLike[str]) -> str:
+    data = read_file_bytes(path, lambda problem: CodebookError(problem, str(path)))
     try:
-        return path.read_text(encoding="utf-8-sig"), source or str(path)
-    except FileNotFoundError:
-        raise CodebookError("no such file", str(path)) from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", str(path)) from None
 
@@ -355,8 +361,9 @@ class _YamlReader:
 
     def read(self) -> Codebook:
         try:
-            node = yaml.compose(self.text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(self.text)
+            # Bounded: no aliases to lists/mappings (billion laughs), nesting checked
+            # while composing, before Python's stack could overflow.
+            node, data = load_yaml(self.text, lambda problem: CodebookError(problem, self.source))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -144,6 +144,10 @@ class OnnxInt8Embedder(Embedder):
             raise QualcodeError(f"embedding model folder not found: {path}")
         try:
             import onnxruntime as ort
+
+            from ..offline import quiet_onnxruntime
+
+            quiet_onnxruntime(ort)
         except ImportError as exc:  # pragma: no cover - depends on the installation
             raise QualcodeError("the onnx-int8 backend needs onnx and onnxruntime (pip install -r requirements.txt)") from exc
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from .api import FORMATS, detect_format, read_documents, read_documents_from_bytes
 from .decode import DEFAULT_MAX_BYTES
-from .participants import ParticipantRow, read_participants
+from .participants import ParticipantRow, read_participants, read_participants_bytes
 from .table import ANNOMI_MAPPING, CsvMapping, detect_csv_mapping
 
 __all__ = [
     "read_documents",
     "read_documents_from_bytes",
     "read_participants",
+    "read_participants_bytes",
     "ParticipantRow",
     "CsvMapping",
     "ANNOMI_MAPPING",

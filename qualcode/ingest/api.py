@@ -6,6 +6,7 @@ import json
 from pathlib import Path, PurePath
 from typing import Any
 
+from qualcode import limits
 from qualcode.errors import IngestError
 from qualcode.model import Document
 
@@ -56,12 +57,8 @@ def detect_format(filename: str, fmt: str | None = None) -> str:
 
 
 def _load_json(text: str, path: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise IngestError(path, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise IngestError(path, "malformed JSON: nested too deeply") from None
+    # Bounded numbers (a 5,000-digit integer), nesting and no lone surrogates.
+    return limits.load_json(text, lambda problem: IngestError(path, problem))
 
 
 def _parse_json(obj: Any, kind: str, name: str, path: str) -> list[Document]:
@@ -108,6 +105,9 @@ def read_documents_from_bytes(
         else:
             docs = _parse_json(_load_json(text, path), kind, name, path)
     for doc in docs:
+        if len(doc.segments) > limits.MAX_TURNS:
+            raise IngestError(path, f"{len(doc.segments):,} turns in one document, over the limit of "
+                                    f"{limits.MAX_TURNS:,}; split the file")
         if not doc.segments or not doc.text.strip():
             what = f"document {doc.name!r}" if len(docs) > 1 or doc.name != name else "the file"
             raise IngestError(path, f"{what} has no transcript text")
@@ -126,14 +126,11 @@ def read_documents(
 ) -> list[Document]:
     """Import a transcript file (see :func:`read_documents_from_bytes`)."""
     p = Path(path)
-    if not p.exists():
-        raise IngestError(p, "no such file")
-    if not p.is_file():
-        raise IngestError(p, "not a file (a folder?)")
+    fail = lambda problem: IngestError(p, problem)  # noqa: E731
+    # A regular file only: a symlink (to /etc/passwd, say) or a FIFO is refused.
+    limits.check_regular_file(p, fail, max_bytes=0)
     detect_format(str(p), fmt)  # reject unknown types before reading a possibly huge file
-    check_size(p.stat().st_size, str(p), max_bytes)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise IngestError(p, f"cannot read the file: {exc.strerror or exc}") from None
+    data = limits.read_file_bytes(p, fail, max_bytes=max_bytes)
+    if not data:
+        raise IngestError(p, "the file is empty")
     return read_documents_from_bytes(data, str(p), fmt, csv_mapping=csv_mapping, max_bytes=max_bytes)

@@ -28,6 +28,7 @@ __all__ = ["looks_like_chat", "parse_chat"]
 _SPEAKER_KEYS = ("role", "speaker", "author", "sender", "from", "user", "name")
 _CONTENT_KEYS = ("content", "text", "message", "body")
 _TIME_KEYS = ("timestamp", "time", "create_time", "created_at", "date")
+_MAX_EPOCH_S = 1e11
 _SKIP_ROLES = frozenset({"system", "tool", "function", "developer"})
 _TEXT_CONTENT_TYPES = frozenset({"text", "multimodal_text"})
 
@@ -72,13 +73,17 @@ def _seconds(value: Any) -> float | None:
         return None
     seconds: float | None = None
     if isinstance(value, (int, float)):
-        seconds = float(value) / 1000 if value > 1e11 else float(value)
+        try:
+            seconds = float(value) / 1000 if value > 1e11 else float(value)
+        except OverflowError:  # an integer too large for a float: no calendar holds it
+            return None
     elif isinstance(value, str) and value.strip():
         try:
             seconds = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).timestamp()
         except (ValueError, OverflowError, OSError):
             return None
-    return seconds if seconds is not None and math.isfinite(seconds) else None
+    # Beyond about year 5000 (or before -3000) it is not a message time.
+    return seconds if seconds is not None and math.isfinite(seconds) and abs(seconds) < _MAX_EPOCH_S else None
 
 
 def _speaker_of(msg: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from qualcode import limits
 from qualcode.errors import IngestError
 from qualcode.model import Document
 
@@ -38,6 +39,10 @@ def _open(data: bytes, path: str) -> Any:
     if not data.startswith(b"PK"):
         what = sniff_binary(data)
         raise IngestError(path, "not a .docx file (a .docx is a zip archive)" + (f"; it looks like {what}" if what else ""))
+    # python-docx inflates parts freely: prove the archive is within the limits first
+    # (entry count, sizes counted while inflating, encryption, compression methods).
+    with limits.SafeZip(data, lambda problem: IngestError(path, problem)) as archive:
+        archive.check_all()
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, XML errors ...

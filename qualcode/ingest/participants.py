@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from qualcode import limits
 from qualcode.errors import IngestError
 from qualcode.model import Participant
 
 from .csvread import find_column, read_table
 from .decode import DEFAULT_MAX_BYTES, check_size, decode_text
 
-__all__ = ["ParticipantRow", "read_participants", "parse_participants"]
+__all__ = ["ParticipantRow", "read_participants", "read_participants_bytes", "parse_participants"]
 
 _ID_COLUMNS = ("pseudonym", "participant", "participant_id", "id", "pid")
 _DOC_COLUMNS = ("document", "documents", "transcript", "transcripts", "file", "files")
@@ -66,26 +67,27 @@ def parse_participants(text: str, path: str) -> list[ParticipantRow]:
     return rows
 
 
-def read_participants(
-    source: str | Path | bytes, filename: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> list[ParticipantRow]:
-    """Read a participants CSV from a path or from bytes (``filename`` names it in errors).
+def read_participants(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParticipantRow]:
+    """Read a participants CSV FILE (a regular file, not a link).
 
     The table needs a ``pseudonym`` (or ``participant``/``id``) column; every other
     column becomes an attribute, except ``document`` (see :class:`ParticipantRow`).
+    Uploaded bytes go to :func:`read_participants_bytes`: a path and content never
+    share one parameter.
     """
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-        path = filename or "<participants>"
-    else:
-        p = Path(source)
-        path = filename or str(p)
-        if not p.is_file():
-            raise IngestError(path, "no such file" if not p.exists() else "not a file")
-        check_size(p.stat().st_size, path, max_bytes)
-        data = p.read_bytes()
+    if isinstance(path, (bytes, bytearray)):
+        raise TypeError("read_participants reads a file; parse uploaded bytes with read_participants_bytes")
+    p = Path(path)
+    data = limits.read_file_bytes(p, lambda problem: IngestError(p, problem), max_bytes=max_bytes)
+    return read_participants_bytes(data, str(p), max_bytes=max_bytes)
+
+
+def read_participants_bytes(data: bytes, filename: str = "<participants>", *,
+                            max_bytes: int = DEFAULT_MAX_BYTES) -> list[ParticipantRow]:
+    """Parse participants CSV BYTES (an upload); ``filename`` names it in errors."""
+    path = filename
     check_size(len(data), path, max_bytes)
     if PurePath(path.replace("\\", "/")).suffix.lower() not in ("", ".csv", ".tsv", ".txt"):
         raise IngestError(path, "a participants table must be a .csv file")
-    text, _ = decode_text(data, path)
+    text, _ = decode_text(bytes(data), path)
     return parse_participants(text, path)

@@ -60,8 +60,13 @@ def _speaker(author: Any, op: str | None) -> str:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            return None
+        # Epoch seconds past about year 5000 are not a comment's time.
+        return number if math.isfinite(number) and abs(number) < 1e11 else None
     return None
 
 

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from .. import limits
 from ..errors import ExchangeError
 from ..ids import COLOUR_RE, parse_colour
 
@@ -30,6 +31,7 @@ __all__ = [
     "find_schema",
     "validate_xml",
     "read_qde_bytes",
+    "open_archive",
     "local_name",
 ]
 
@@ -70,11 +72,13 @@ def safe_parser() -> etree.XMLParser:
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
-    """Parse XML bytes (a UTF-8 BOM is fine) or raise ExchangeError naming ``source``."""
-    try:
-        return etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ExchangeError(f"{source}: not well-formed XML ({exc})") from exc
+    """Parse XML bytes (a UTF-8 BOM is fine) or raise ExchangeError naming ``source``.
+
+    Untrusted input: no entities, DTDs or network, and nesting and element count are
+    bounded while parsing (:func:`qualcode.limits.parse_xml`), so a codebook nested
+    1,500 deep is refused before any recursive reader walks it.
+    """
+    return limits.parse_xml(data, lambda problem: ExchangeError(f"{source}: {problem}"))
 
 
 def local_name(el: etree._Element) -> str:
@@ -129,20 +133,27 @@ def read_qde_bytes(path: str | os.PathLike[str]) -> tuple[bytes, str]:
 
     Returns ``(bytes, member name)``. A ``.qdpx`` holds ``project.qde`` (some tools
     write ``<Project name>.qde``): the one ``.qde`` at the top of the archive wins.
+    The archive is checked against :mod:`qualcode.limits` before anything is inflated.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ExchangeError(f"{p}: no such file")
+    fail = _fail(p)
+    limits.check_regular_file(p, fail, max_bytes=limits.MAX_FILE_BYTES)
     if not zipfile.is_zipfile(p):
         if p.suffix.lower() == ".qde":
-            return p.read_bytes(), p.name
+            return limits.read_file_bytes(p, fail), p.name
         raise ExchangeError(f"{p}: not a .qdpx archive (a zip file with project.qde inside)")
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(".qde") and len(PurePosixPath(n).parts) == 1]
-            if not names:
-                raise ExchangeError(f"{p}: the archive has no project.qde at its top level")
-            names.sort(key=lambda n: (n.lower() != "project.qde", n))
-            return zf.read(names[0]), names[0]
-    except zipfile.BadZipFile as exc:
-        raise ExchangeError(f"{p}: damaged .qdpx archive ({exc})") from exc
+    with open_archive(p) as zf:
+        names = [n for n in zf.namelist() if n.lower().endswith(".qde") and len(PurePosixPath(n).parts) == 1]
+        if not names:
+            raise ExchangeError(f"{p}: the archive has no project.qde at its top level")
+        names.sort(key=lambda n: (n.lower() != "project.qde", n))
+        return zf.read(names[0]), names[0]
+
+
+def _fail(path: str | os.PathLike[str]) -> limits.Fail:
+    return lambda problem: ExchangeError(f"{path}: {problem}")
+
+
+def open_archive(path: str | os.PathLike[str]) -> limits.SafeZip:
+    """A ``.qdpx`` opened with the zip limits (entries, sizes, encryption, methods)."""
+    return limits.SafeZip(path, _fail(path))

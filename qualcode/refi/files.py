@@ -22,7 +22,7 @@ def read_codebook(path: str | os.PathLike[str]) -> Codebook:
     """Read a codebook from ``.yaml``/``.yml``, ``.qdc`` or ``.qdpx``/``.qde``."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        return Codebook.from_yaml(Path(path))
+        return Codebook.read_yaml(path)
     if suffix == ".qdc":
         return read_qdc(path)
     if suffix in (".qdpx", ".qde"):

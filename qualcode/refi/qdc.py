@@ -27,7 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import __version__
+from .. import __version__, atomic, limits
 from ..codebook import Codebook, parent_indices
 from ..errors import CodebookError, ExchangeError
 from ..ids import normalise_guid, stable_guid
@@ -53,6 +53,7 @@ __all__ = [
     "codebook_to_qdc",
     "write_qdc",
     "read_qdc",
+    "parse_qdc",
     "read_qdpx_codebook",
 ]
 
@@ -225,26 +226,33 @@ def write_qdc(codebook: Codebook, path: str | os.PathLike[str], *, validate: boo
     """Write ``codebook`` to a ``.qdc`` file; returns the path."""
     data = codebook_to_qdc(codebook, validate=validate)
     out = Path(path)
-    out.write_bytes(data)
+    atomic.write_bytes(out, data)
     return out
 
 
-def read_qdc(src: str | os.PathLike[str] | bytes, *, name: str | None = None) -> Codebook:
-    """Read a REFI-QDA codebook (``.qdc``) from a path or XML bytes."""
-    if isinstance(src, bytes):
-        data, source = src, name or "<qdc>"
-    else:
-        p = Path(src)
-        if not p.is_file():
-            raise ExchangeError(f"{p}: no such file")
-        data, source = p.read_bytes(), str(p)
+def parse_qdc(data: bytes, *, name: str | None = None, source: str | None = None) -> Codebook:
+    """Parse a REFI-QDA codebook from XML BYTES (an upload); ``source`` names it in errors."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("parse_qdc parses XML bytes; read a file with read_qdc(path)")
+    return _qdc_from_bytes(bytes(data), source or name or "<qdc>", name or "codebook")
+
+
+def read_qdc(path: str | os.PathLike[str], *, name: str | None = None) -> Codebook:
+    """Read a REFI-QDA codebook file (``.qdc``); a regular file, not a link."""
+    if isinstance(path, (bytes, bytearray)):
+        raise TypeError("read_qdc reads a file; parse uploaded bytes with parse_qdc(data)")
+    p = Path(path)
+    data = limits.read_file_bytes(p, lambda problem: ExchangeError(f"{p}: {problem}"))
+    return _qdc_from_bytes(data, str(p), name or p.stem)
+
+
+def _qdc_from_bytes(data: bytes, source: str, book_name: str) -> Codebook:
     root = parse_xml(data, source)
     if local_name(root) != "CodeBook" or etree.QName(root).namespace not in (CODEBOOK_NS, None):
         raise ExchangeError(f"{source}: not a REFI-QDA codebook (root is <{local_name(root)}>, expected <CodeBook>)")
     codes_el = next((c for c in root if isinstance(c.tag, str) and local_name(c) == "Codes"), None)
     if codes_el is None:
         raise ExchangeError(f"{source}: the codebook has no <Codes>")
-    book_name = name or (Path(source).stem if not isinstance(src, bytes) else "codebook")
     return _book_from_codes(codes_from_element(codes_el, source), book_name, root.get("origin"))
 
 

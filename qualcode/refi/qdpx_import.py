@@ -40,7 +40,7 @@ from ..codebook import code_paths
 from ..errors import ExchangeError
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid
-from .common import PROJECT_NS, local_name, parse_xml, read_qde_bytes
+from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
 from ..store import schema as S
 from ..store.project import now_iso
 from .qdc import codes_from_element
@@ -239,7 +239,9 @@ class _Archive:
     """The zip's members by lower-case path (``Sources/`` and ``sources/`` alike)."""
 
     def __init__(self, path: Path):
-        self.zf = zipfile.ZipFile(path) if zipfile.is_zipfile(path) else None
+        # Bounded: entry count, sizes, ratio, encryption and methods are checked on open
+        # and every read stops at the limits (a source-text zip bomb fails fast).
+        self.zf = open_archive(path) if zipfile.is_zipfile(path) else None
         self.names = {n.lower().lstrip("/"): n for n in (self.zf.namelist() if self.zf else [])}
 
     def close(self) -> None:

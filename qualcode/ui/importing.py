@@ -82,9 +82,9 @@ def turns_table(doc: Document, limit: int = 200) -> list[dict[str, object]]:
 
 def read_participant_upload(filename: str, data: bytes):
     """Parse a participants CSV upload into ``ParticipantRow`` s (IngestError if bad)."""
-    from ..ingest import read_participants
+    from ..ingest import read_participants_bytes
 
-    return read_participants(data, filename=filename)
+    return read_participants_bytes(data, filename)
 
 
 def read_codebook_upload(filename: str, data: bytes):
@@ -103,9 +103,9 @@ def read_codebook_upload(filename: str, data: bytes):
             raise CodebookError("this is not a YAML codebook (no 'name:' or 'themes:' found)", filename)
         return Codebook.from_yaml(text, source=filename)
     if suffix == ".qdc":
-        from ..refi.qdc import read_qdc
+        from ..refi.qdc import parse_qdc
 
-        return read_qdc(data, name=Path(filename).stem)
+        return parse_qdc(data, name=Path(filename).stem, source=filename)
     raise CodebookError(f"unknown codebook file type {suffix or '(none)'!r}; use .yaml, .yml or .qdc", filename)
 
 

@@ -38,10 +38,10 @@ def test_load_export_history(project_path: str, tmp_path: Path, capsys: pytest.C
     assert main(["codebook", "export", "-p", project_path, str(qdc)]) == 0
     assert main(["codebook", "export", "-p", project_path, str(yml)]) == 0
     assert "wrote 38 code(s)" in capsys.readouterr().out
-    original = Codebook.from_yaml(BOOK)
+    original = Codebook.read_yaml(BOOK)
     assert [(c.name, c.guid, c.definition) for c in read_qdc(qdc).codes] == [
         (c.name, c.guid, c.definition) for c in original.codes]
-    assert [(c.name, c.guid) for c in Codebook.from_yaml(yml).codes] == [(c.name, c.guid) for c in original.codes]
+    assert [(c.name, c.guid) for c in Codebook.read_yaml(yml).codes] == [(c.name, c.guid) for c in original.codes]
 
     with Project.open(project_path) as p:
         rename_code(p, "Cost", "Cost of care", actor="ben")

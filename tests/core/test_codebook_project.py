@@ -11,7 +11,7 @@ from qualcode.codebook import Codebook
 from qualcode.codebook.edit import rename_code
 from qualcode.errors import CodebookError
 from qualcode.model import Code, ImportedCoding
-from qualcode.refi import codebook_to_qdc, read_qdc, read_qdpx_codebook, write_codebook
+from qualcode.refi import codebook_to_qdc, parse_qdc, read_qdc, read_qdpx_codebook, write_codebook
 from qualcode.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ themes:
 
 
 def test_load_into_fresh_project_keeps_everything(fresh_project: Project) -> None:
-    book = Codebook.from_yaml(BOOKS / "therapeutic_alignment.yaml")
+    book = Codebook.read_yaml(BOOKS / "therapeutic_alignment.yaml")
     report = book.load_into(fresh_project, actor="ana")
     assert len(report.added) == len(book.codes) and not report.updated
     back = Codebook.from_project(fresh_project)
@@ -113,12 +113,12 @@ def test_guids_are_stable_across_exports_and_renames(small_study: Project) -> No
     assert first == second
     guid = small_study.code("Rehearsal space").guid
     rename_code(small_study, "Rehearsal space", "Rehearsal")
-    renamed = read_qdc(codebook_to_qdc(Codebook.from_project(small_study), validate=False))
+    renamed = parse_qdc(codebook_to_qdc(Codebook.from_project(small_study), validate=False))
     assert renamed.find("Support roles", "Rehearsal").guid == guid
 
 
 def test_qdc_round_trip_through_a_project(fresh_project: Project, tmp_path: Path) -> None:
-    book = Codebook.from_yaml(BOOKS / "empathy_epitome.yaml")
+    book = Codebook.read_yaml(BOOKS / "empathy_epitome.yaml")
     book.load_into(fresh_project)
     out = tmp_path / "out.qdc"
     write_codebook(Codebook.from_project(fresh_project), out)
@@ -131,7 +131,7 @@ def test_qdc_round_trip_through_a_project(fresh_project: Project, tmp_path: Path
 def test_yaml_export_of_a_project_round_trips(small_study: Project, tmp_path: Path) -> None:
     out = tmp_path / "book.yaml"
     write_codebook(Codebook.from_project(small_study), out)
-    book = Codebook.from_yaml(out)
+    book = Codebook.read_yaml(out)
     assert [(c.name, c.parent, c.guid, c.codable) for c in book.codes] == [
         (c.name, c.parent, c.guid, c.codable) for c in small_study.codes()]
     report = book.load_into(small_study)
@@ -149,7 +149,7 @@ def test_mi_codebook_fills_annomi_codes(fresh_project: Project) -> None:
     fresh_project.add_documents([doc])
     imported = {(c.parent, c.name): c for c in fresh_project.codes()}
     assert len(imported) == 4
-    book = Codebook.from_yaml(BOOKS / "mi_behaviours.yaml")
+    book = Codebook.read_yaml(BOOKS / "mi_behaviours.yaml")
     report = book.load_into(fresh_project)
     codes = {(c.parent, c.name): c for c in fresh_project.codes()}
     assert len(codes) == len(book.codes)  # nothing duplicated

@@ -19,6 +19,7 @@ from qualcode.refi import (
     codebook_to_qdc,
     format_description,
     parse_description,
+    parse_qdc,
     read_qdc,
     read_qdpx_codebook,
     validate_xml,
@@ -50,17 +51,17 @@ def nvivo(shared_data: Path) -> Path:
 # --------------------------------------------------------- shipped codebooks
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_codebook_qdc_validates_and_round_trips(path: Path, codebook_xsd: Path, tmp_path: Path) -> None:
-    book = Codebook.from_yaml(path)
+    book = Codebook.read_yaml(path)
     out = write_qdc(book, tmp_path / "book.qdc", validate=False)
     validate_xml(etree.parse(str(out)).getroot(), codebook_xsd)
     again = read_qdc(out)
     assert same(again.codes, book.codes)  # names, hierarchy, descriptions, colours, GUIDs
     # And the same codebook exports byte-identically: GUIDs are stable.
-    assert codebook_to_qdc(Codebook.from_yaml(path), validate=False) == out.read_bytes()
+    assert codebook_to_qdc(Codebook.read_yaml(path), validate=False) == out.read_bytes()
 
 
 def test_qdc_layout_is_what_other_tools_read(tmp_path: Path) -> None:
-    book = Codebook.from_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
+    book = Codebook.read_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
     root = etree.fromstring(codebook_to_qdc(book, validate=False))
     assert root.tag == f"{{{CODEBOOK_NS}}}CodeBook"
     top = root.find(f"{{{CODEBOOK_NS}}}Codes").findall(f"{{{CODEBOOK_NS}}}Code")
@@ -96,7 +97,7 @@ Two lines.</Description>
 
 
 def test_foreign_qdc_braces_uppercase_and_non_ascii() -> None:
-    book = read_qdc(FOREIGN.encode("utf-8"), name="foreign")
+    book = parse_qdc(FOREIGN.encode("utf-8"), name="foreign")
     assert [(c.name, c.parent) for c in book.codes] == [
         ("Bizalom – trust", None), ("Magas bizalom", "Bizalom – trust"), ("日本語のコード", "Bizalom – trust")]
     assert [c.guid for c in book.codes] == [
@@ -109,18 +110,18 @@ def test_foreign_qdc_braces_uppercase_and_non_ascii() -> None:
 
 
 def test_qdc_to_qualcode_and_back_keeps_foreign_guids(codebook_xsd: Path) -> None:
-    book = read_qdc(FOREIGN.encode("utf-8"))
+    book = parse_qdc(FOREIGN.encode("utf-8"))
     data = codebook_to_qdc(book, validate=False)
     validate_xml(etree.fromstring(data), codebook_xsd)
     assert b'guid="6f9619ff-8b86-d011-b42d-00c04fc964ff"' in data
-    assert same(read_qdc(data).codes, book.codes)
+    assert same(parse_qdc(data).codes, book.codes)
 
 
 def test_bad_foreign_codebook_reports_every_problem() -> None:
     bad = FOREIGN.replace('guid="ABCDEF01-2345-4789-ABCD-EF0123456789" name="Magas bizalom"', 'guid="x" name=""')
     bad = bad.replace("abcdef01-2345-4789-abcd-ef0123456780", "6f9619ff-8b86-d011-b42d-00c04fc964ff")
     with pytest.raises(ExchangeError) as info:
-        read_qdc(bad.encode("utf-8"), name="bad.qdc")
+        parse_qdc(bad.encode("utf-8"), name="bad.qdc")
     msg = str(info.value)
     assert "3 problem(s)" in msg and "has no name" in msg and "bad or missing guid 'x'" in msg
     assert "is also used by 'Bizalom – trust'" in msg and "line 7" in msg
@@ -136,13 +137,13 @@ def test_bad_foreign_codebook_reports_every_problem() -> None:
 )
 def test_unreadable_qdc(data: bytes, message: str) -> None:
     with pytest.raises(ExchangeError, match=message):
-        read_qdc(data)
+        parse_qdc(data)
 
 
 def test_sibling_duplicates_in_a_qdc_are_a_codebook_error() -> None:
     dup = FOREIGN.replace("日本語のコード", "Magas bizalom")
     with pytest.raises(CodebookError, match="duplicate name"):
-        read_qdc(dup.encode("utf-8"))
+        parse_qdc(dup.encode("utf-8"))
 
 
 def make_qdpx(path: Path, member: str, codes_xml: str) -> Path:
@@ -199,7 +200,7 @@ def test_nvivo_codebook_exports_valid_qdc(nvivo: Path, codebook_xsd: Path) -> No
     book = read_qdpx_codebook(nvivo)
     data = codebook_to_qdc(book, validate=False)
     validate_xml(etree.fromstring(data), codebook_xsd)
-    assert same(read_qdc(data).codes, book.codes)
+    assert same(parse_qdc(data).codes, book.codes)
 
 
 # ------------------------------------------------------ Description layout

@@ -78,8 +78,8 @@ def test_reads_tree_fields_and_defaults() -> None:
 def test_reads_from_path_and_text_alike(tmp_path: Path) -> None:
     path = tmp_path / "book.yaml"
     path.write_text(GOOD, encoding="utf-8")
-    assert Codebook.from_yaml(path).codes == Codebook.from_yaml(GOOD).codes
-    assert Codebook.from_yaml(str(path)).codes == Codebook.from_yaml(GOOD).codes
+    assert Codebook.read_yaml(path).codes == Codebook.from_yaml(GOOD).codes
+    assert Codebook.read_yaml(str(path)).codes == Codebook.from_yaml(GOOD).codes
 
 
 def test_guids_are_derived_stably_when_absent_and_kept_when_given() -> None:
@@ -109,7 +109,7 @@ def test_non_ascii_names_round_trip() -> None:
 
 def test_missing_file_is_a_codebook_error(tmp_path: Path) -> None:
     with pytest.raises(CodebookError, match="no such file"):
-        Codebook.from_yaml(tmp_path / "nope.yaml")
+        Codebook.read_yaml(tmp_path / "nope.yaml")
 
 
 # --------------------------------------------------------------- validation
@@ -153,7 +153,7 @@ def test_error_message_names_the_source_and_counts(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("name: X\nthemes:\n  - name: A\n  - name: A\n", encoding="utf-8")
     with pytest.raises(CodebookError) as info:
-        Codebook.from_yaml(path)
+        Codebook.read_yaml(path)
     assert isinstance(info.value, QualcodeError)
     assert str(info.value).startswith(f"{path}: 3 problems:")
 
@@ -245,7 +245,7 @@ def test_all_five_codebooks_are_shipped() -> None:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_codebook_is_complete(path: Path) -> None:
-    book = Codebook.from_yaml(path)
+    book = Codebook.read_yaml(path)
     assert book.adapt_note and "adapt" in book.adapt_note.lower()
     assert book.sources and book.version and book.description
     themes = [c for c in book.codes if c.parent is None]
@@ -263,7 +263,7 @@ def test_shipped_codebook_is_complete(path: Path) -> None:
 
 
 def test_therapeutic_alignment_structure() -> None:
-    book = Codebook.from_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
+    book = Codebook.read_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
     themes = [c.name for c in book.codes if c.parent is None]
     assert themes == ["Support roles", "Gaps in everyday care", "Cultural limitations", "Therapeutic values",
                       "Misalignment and risks"]
@@ -275,7 +275,7 @@ def test_therapeutic_alignment_structure() -> None:
 
 
 def test_mi_behaviours_uses_the_annomi_names() -> None:
-    book = Codebook.from_yaml(ROOT / "codebooks" / "mi_behaviours.yaml")
+    book = Codebook.read_yaml(ROOT / "codebooks" / "mi_behaviours.yaml")
     assert [c.name for c in book.children(None)] == ["main_therapist_behaviour", "client_talk_type"]
     assert [c.name for c in book.children(book.find("main_therapist_behaviour"))] == [
         "question", "reflection", "therapist_input", "other"]
@@ -284,17 +284,17 @@ def test_mi_behaviours_uses_the_annomi_names() -> None:
 
 
 def test_esconv_has_the_eight_strategies() -> None:
-    book = Codebook.from_yaml(ROOT / "codebooks" / "esconv_strategies.yaml")
+    book = Codebook.read_yaml(ROOT / "codebooks" / "esconv_strategies.yaml")
     assert [c.name for c in book.children(book.find("strategy"))] == [
         "Question", "Restatement or Paraphrasing", "Reflection of feelings", "Self-disclosure",
         "Affirmation and Reassurance", "Providing Suggestions", "Information", "Others"]
 
 
 def test_epitome_and_ssbc_structure() -> None:
-    epitome = Codebook.from_yaml(ROOT / "codebooks" / "empathy_epitome.yaml")
+    epitome = Codebook.read_yaml(ROOT / "codebooks" / "empathy_epitome.yaml")
     assert [c.name for c in epitome.children(None)] == ["Emotional reactions", "Interpretations", "Explorations"]
     assert all(len(epitome.children(t)) == 2 for t in epitome.children(None))
-    ssbc = Codebook.from_yaml(ROOT / "codebooks" / "social_support_behavior.yaml")
+    ssbc = Codebook.read_yaml(ROOT / "codebooks" / "social_support_behavior.yaml")
     assert [c.name for c in ssbc.children(None)] == [
         "Informational support", "Emotional support", "Esteem support", "Network support", "Tangible aid"]
     assert sum(len(ssbc.children(t)) for t in ssbc.children(None)) == 23

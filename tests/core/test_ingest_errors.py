@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from qualcode.errors import IngestError
-from qualcode.ingest import CsvMapping, read_documents, read_documents_from_bytes, read_participants
+from qualcode.ingest import CsvMapping, read_documents, read_documents_from_bytes, read_participants, read_participants_bytes
 
 TEXT = "Interviewer: Olá, café com pão?\nP01: Sí — “claro”, naïve façade €5.\n"
 EXPECTED = [("Interviewer", "Olá, café com pão?"), ("P01", "Sí — “claro”, naïve façade €5.")]
@@ -148,10 +148,10 @@ def test_missing_file_directory_and_unknown_fmt(tmp_path):
 
 def test_participants_errors():
     with pytest.raises(IngestError, match=r"p\.csv: missing required column"):
-        read_participants(b"name_of_person,age\nA,3\n", "p.csv")
+        read_participants_bytes(b"name_of_person,age\nA,3\n", "p.csv")
     with pytest.raises(IngestError, match=r"p\.csv: line 3: participant 'P1' already appears on line 2"):
-        read_participants(b"id,age\nP1,3\nP1,4\n", "p.csv")
+        read_participants_bytes(b"id,age\nP1,3\nP1,4\n", "p.csv")
     with pytest.raises(IngestError, match=r"p\.csv: the file is empty"):
-        read_participants(b"", "p.csv")
+        read_participants_bytes(b"", "p.csv")
     with pytest.raises(IngestError, match=r"p\.xlsx"):
-        read_participants(b"id\nP1\n", "p.xlsx")
+        read_participants_bytes(b"id\nP1\n", "p.xlsx")

@@ -14,6 +14,7 @@ from qualcode.ingest import (
     read_documents,
     read_documents_from_bytes,
     read_participants,
+    read_participants_bytes,
 )
 from qualcode.model import Document, ImportedCoding
 
@@ -302,5 +303,5 @@ def test_participants_csv():
 
 
 def test_participants_from_bytes_with_participant_column():
-    rows = read_participants(b"Participant,Role\nA1,nurse\n", "people.csv")
+    rows = read_participants_bytes(b"Participant,Role\nA1,nurse\n", "people.csv")
     assert rows[0].participant.pseudonym == "A1" and rows[0].participant.attributes == {"Role": "nurse"}
