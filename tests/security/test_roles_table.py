@@ -13,10 +13,14 @@ import re
 import uuid
 from pathlib import Path
 
+from sqlalchemy import select
+
 from qualcode.store import accounts
 from qualcode.errors import PermissionDenied
 from qualcode.model import Code
 from qualcode.store import Project
+from qualcode.store import accounts_schema as A
+from qualcode.store import schema as S
 from qualcode.store.backup import backup_project
 from tests.conftest import make_interview
 from tests.security.conftest import PASSWORD, Team
@@ -49,7 +53,7 @@ def _own_coding(p: Project, needle: str = "It just listened."):
 
 def _attempts(team: Team, tmp_path: Path):
     """Action name -> function(role word) that performs it as that role."""
-    tag = uuid.uuid4().hex[:6]
+    tag = team.project.rsplit("-", 1)[-1]  # names made here carry the team's tag (see _snapshot)
     loc = team.location
 
     def as_(who):
@@ -93,13 +97,15 @@ def _attempts(team: Team, tmp_path: Path):
         with as_(who) as p:
             accounts.set_member(p, team.names["nina"], "viewer")
 
-    def remove_member(who):
-        victim = f"victim-{who}-{tag}"
-        accounts.create_user(loc, victim, PASSWORD)
-        with team.open(None) as op:
+    victims = {who: f"victim-{who}-{tag}" for who in WHO.values()}
+    with team.open(None) as op:  # set up before any attempt: the attempt alone must change nothing
+        for victim in victims.values():
+            accounts.create_user(loc, victim, PASSWORD)
             accounts.set_member(op, victim, "viewer")
+
+    def remove_member(who):
         with as_(who) as p:
-            accounts.remove_member(p, victim)
+            accounts.remove_member(p, victims[who])
 
     def create_project(who):
         Project.open(loc, name=f"new by {who} {tag}", user=team.names[who]).close()
@@ -127,6 +133,19 @@ def _attempts(team: Team, tmp_path: Path):
     }
 
 
+def _snapshot(team: Team):
+    """What a refused action must leave as it was (read by the operator)."""
+    with team.open(None) as p:
+        codings = sorted((c.coder, c.start, c.end, c.code_id) for c in p.codings())
+        memo = p.memo("project", p.id)
+        tag = team.project.rsplit("-", 1)[-1]  # this test's accounts and projects only (one server, many tests)
+        with p.read() as conn:
+            users = sorted(conn.execute(select(A.users.c.username, A.users.c.password_hash)
+                                        .where(A.users.c.username.contains(tag))).all())
+            projects = sorted(conn.execute(select(S.projects.c.name).where(S.projects.c.name.contains(tag))).scalars())
+        return p.info(), codings, memo, accounts.members(p), users, projects
+
+
 def test_the_table_parses_and_every_row_is_known(team, tmp_path):
     table = role_table()
     known = _attempts(team, tmp_path)
@@ -139,11 +158,14 @@ def test_the_store_does_what_the_table_says(team, tmp_path):
     wrong = []
     for action, allowed in table.items():
         for role in ROLES:
+            before = _snapshot(team)
             try:
                 attempts[action](WHO[role])
                 did = True
             except PermissionDenied:
                 did = False
+                if _snapshot(team) != before:
+                    wrong.append(f"{action} as {role}: refused, but the database changed")
             if did != allowed[role]:
                 wrong.append(f"{action} as {role}: table says {'yes' if allowed[role] else 'no'}, store says "
                              f"{'yes' if did else 'no'}")
