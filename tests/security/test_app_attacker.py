@@ -149,3 +149,28 @@ def test_single_user_app_with_a_projects_folder_confines_paths(tmp_path, monkeyp
     assert (folder / "my-study.qualcode").exists()
     with Project.open(folder / "my-study.qualcode", create=False) as p:
         assert p.name == "my-study"
+
+
+def test_a_locked_account_cannot_sign_in_to_the_app_even_with_the_right_password(team_app):
+    import time
+
+    from qualcode.errors import PermissionDenied
+
+    # Lock vera's account the way a guesser would (the failures dated an hour ahead, so
+    # the lock still holds however slow this machine is: no waiting on the clock).
+    ahead = time.time() + 3600
+    for i in range(7):
+        try:
+            accounts.authenticate(team_app.location, team_app.names["vera"], f"guess {i}", now=ahead)
+        except PermissionDenied:
+            pass
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="qc.login.name").input(team_app.names["vera"].upper())  # any spelling is the same account
+    at.text_input(key="qc.login.password").input(PASSWORD)
+    [b for b in at.button if b.label == "Sign in"][0].click()
+    at.run()
+    assert not at.exception
+    assert "try again in" in " ".join(texts(at.error))
+    assert "qc.user" not in at.session_state or not at.session_state["qc.user"]
+    assert team_app.project not in all_text(at)
