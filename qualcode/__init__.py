@@ -15,15 +15,23 @@ from . import offline as _offline  # noqa: E402
 _offline.apply()
 
 from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while this runs)
+    AgreementError,
     AnalysisError,
+    BrowserNotFoundError,
     CodebookError,
     ConflictError,
+    DeidError,
     ExchangeError,
+    ExportError,
+    FigureExportError,
     IngestError,
+    ModelError,
     NotFoundError,
     PermissionDenied,
     QualcodeError,
     StoreError,
+    SuggestionError,
+    UsageError,
 )
 from .model import CONSENSUS, HUMAN, IMPORTED, SUGGESTION, Code, Coding, Document, ImportedCoding, Participant, Segment  # noqa: E402
 from .store import DocumentInfo, Event, Project  # noqa: E402
@@ -51,5 +59,13 @@ __all__ = [
     "PermissionDenied",
     "CodebookError",
     "ExchangeError",
+    "DeidError",
+    "ModelError",
+    "SuggestionError",
+    "AgreementError",
     "AnalysisError",
+    "ExportError",
+    "FigureExportError",
+    "BrowserNotFoundError",
+    "UsageError",
 ]

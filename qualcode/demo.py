@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import QualcodeError
+from .errors import UsageError
 from .store import Project
 
 __all__ = ["DEMO_TRANSCRIPTS", "DEMO_CODEBOOK", "build_demo"]
@@ -27,13 +27,13 @@ def build_demo(path: str | Path, *, transcripts: Path = DEMO_TRANSCRIPTS, codebo
 
     path = Path(path)
     if path.exists():
-        raise QualcodeError(f"{path}: already exists")
+        raise UsageError(f"{path}: already exists")
     files = sorted(
         p for p in transcripts.iterdir()
         if p.suffix.lower() in TRANSCRIPT_SUFFIXES and not p.stem.upper().startswith("README")
     )
     if not files:
-        raise QualcodeError(f"{transcripts}: no demo transcripts found")
+        raise UsageError(f"{transcripts}: no demo transcripts found")
     docs = [doc for f in files for doc in ingest.read_documents(f)]
     participants_csv = transcripts / "participants.csv"
     rows = ingest.read_participants(participants_csv) if participants_csv.exists() else []

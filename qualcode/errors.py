@@ -1,8 +1,29 @@
 """One exception hierarchy for the whole library.
 
 Every error a researcher can cause (a bad file, a stale edit, a missing code) is a
-:class:`QualcodeError`; the CLI and the app catch that one type and show its message.
-Anything else is a bug and is allowed to surface as a traceback in the logs.
+:class:`QualcodeError`; the CLI and the app catch that one type and show its message
+on one line. Anything else is a bug and is allowed to surface as a traceback in the
+logs. Messages never quote transcript text beyond what the user typed.
+
+::
+
+    QualcodeError
+    ├── IngestError           a transcript or table could not be imported (names the file)
+    ├── StoreError            the project store refused a write (the project is unchanged)
+    │   ├── NotFoundError     a document, code, coder or coding does not exist
+    │   ├── ConflictError     someone else changed it since it was read
+    │   └── PermissionDenied  the signed-in user's role does not allow it
+    ├── CodebookError         a codebook file or edit is invalid (lists every problem)
+    ├── ExchangeError         a REFI-QDA .qdc/.qdpx file could not be read or written
+    ├── DeidError             de-identification: a key, known-names file or review is unusable
+    ├── ModelError            an embedding or spaCy model is missing or unsuitable
+    ├── SuggestionError       suggestions, themes or their evaluation cannot run on this data
+    ├── AgreementError        agreement data, adjudication or consensus is unusable
+    ├── AnalysisError         an analysis was asked something the data cannot answer
+    ├── ExportError           an export cannot be made as asked
+    │   └── FigureExportError a figure could not be rendered or written
+    │       └── BrowserNotFoundError  no Chromium/Chrome to render figures with
+    └── UsageError            a command-line option or an input in the app cannot be used
 """
 
 from __future__ import annotations
@@ -19,7 +40,15 @@ __all__ = [
     "SignInThrottled",
     "CodebookError",
     "ExchangeError",
+    "DeidError",
+    "ModelError",
+    "SuggestionError",
+    "AgreementError",
     "AnalysisError",
+    "ExportError",
+    "FigureExportError",
+    "BrowserNotFoundError",
+    "UsageError",
 ]
 
 
@@ -86,6 +115,44 @@ class ExchangeError(QualcodeError):
     """A REFI-QDA (.qdc/.qdpx) file could not be read or written."""
 
 
+class DeidError(QualcodeError):
+    """De-identification cannot go on: an unreadable key or known-names file, a stale
+    review table, an unknown identifier kind or replacement style."""
+
+
+class ModelError(QualcodeError):
+    """An embedding or spaCy model is missing, or is not one the chosen backend can run."""
+
+
+class SuggestionError(QualcodeError):
+    """Code suggestions, emergent themes or their evaluation cannot run on this data
+    (no codable codes, too few excerpts, no gold codings, ...)."""
+
+
+class AgreementError(QualcodeError):
+    """The codings, units or matrix handed to an agreement function are unusable
+    (missing columns, bad offsets, unknown coders, a coder giving two mutually
+    exclusive codes to one unit, ...), or an adjudication or consensus cannot be
+    written as asked. The message says what and where."""
+
+
 class AnalysisError(QualcodeError):
     """An analysis was asked something the data cannot answer (an unknown
     attribute, a saturation base larger than the study, ...)."""
+
+
+class ExportError(QualcodeError):
+    """An export (report, tables, excerpts) cannot be made with the options given."""
+
+
+class FigureExportError(ExportError):
+    """A figure could not be rendered or written."""
+
+
+class BrowserNotFoundError(FigureExportError):
+    """No Chromium/Chrome to render figures with. The message names where we looked."""
+
+
+class UsageError(QualcodeError):
+    """A command-line option, a file name or a selection in the app cannot be used
+    (the message says which and what would work)."""

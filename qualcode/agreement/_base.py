@@ -1,19 +1,13 @@
-"""Shared pieces of :mod:`qualcode.agreement`: the error type and the result object."""
+"""Shared pieces of :mod:`qualcode.agreement`: the result object (the error type lives in :mod:`qualcode.errors`)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from qualcode.errors import QualcodeError
+from ..errors import AgreementError  # re-exported: qualcode.agreement.AgreementError
 
 __all__ = ["AgreementError", "Coefficient", "reliability_flag"]
-
-
-class AgreementError(QualcodeError):
-    """The codings, units or matrix handed to an agreement function are unusable
-    (missing columns, bad offsets, unknown coders, a coder giving two mutually
-    exclusive codes to one unit, ...). The message says what and where."""
 
 
 @dataclass(frozen=True)

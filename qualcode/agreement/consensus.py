@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
 from .reports import disagreements, majority_consensus
-from ..errors import QualcodeError, StoreError
+from ..errors import AgreementError, StoreError
 from ..model import CONSENSUS, Coding
 from ..store import Project, now_iso
 from ..store import schema as S
@@ -244,10 +244,10 @@ def _coder_id(conn: Connection, project: Project, name: str) -> int:
 def _check_consensus_coder(consensus_coder: str, coders: Sequence[str]) -> str:
     name = (consensus_coder or "").strip()
     if not name:
-        raise QualcodeError("give the consensus coder a name")
+        raise AgreementError("give the consensus coder a name")
     if name in coders:
         # Writing the consensus into a compared coder would edit that coder's own coding.
-        raise QualcodeError(f"the consensus coder {name!r} is one of the coders compared; choose another name")
+        raise AgreementError(f"the consensus coder {name!r} is one of the coders compared; choose another name")
     return name
 
 
@@ -287,19 +287,19 @@ def adjudicate(
     coders = tuple(coders) if coders is not None else item.coders
     name = _check_consensus_coder(consensus_coder, coders)
     if decision not in DECISIONS:
-        raise QualcodeError(f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
+        raise AgreementError(f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
     if decision == KEEP and keep not in coders:
-        raise QualcodeError(f"keep whose version? {keep!r} is not one of {', '.join(coders)}")
+        raise AgreementError(f"keep whose version? {keep!r} is not one of {', '.join(coders)}")
     _, doc = project.document(item.document_id)
     text = doc.text
     if decision == EDIT:
         if span is None:
-            raise QualcodeError("an edited span needs its start and end")
+            raise AgreementError("an edited span needs its start and end")
         s, e = int(span[0]), int(span[1])
         if not (item.start <= s < e <= item.end):
-            raise QualcodeError(f"the edited span [{s}, {e}) must lie inside the turn [{item.start}, {item.end})")
+            raise AgreementError(f"the edited span [{s}, {e}) must lie inside the turn [{item.start}, {item.end})")
         if not text[s:e].strip():
-            raise QualcodeError("the edited span is empty or only whitespace")
+            raise AgreementError("the edited span is empty or only whitespace")
     label = Adjudication(*item.key, decision=decision, consensus_coder=name, coders=coders, keep=keep).label
     detail = f"{ADJUDICATED_PREFIX}{label}; coders: {', '.join(coders)}"
     cod = S.codings
@@ -432,7 +432,7 @@ def write_majority_consensus(
     """
     name = _check_consensus_coder(as_coder, coders)
     if len(coders) < 2:
-        raise QualcodeError("a majority needs at least two coders")
+        raise AgreementError("a majority needs at least two coders")
     data = load_agreement_data(project, coders, document=document, codes=codes, all_documents=all_documents,
                                with_suggestions=with_suggestions, exclude_from_suggestions=[name])
     table = majority_table(data, threshold=threshold)
@@ -485,7 +485,7 @@ def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | Non
     """
     words = excerpt.strip()
     if not words:
-        raise QualcodeError("type the words of the turn that the code applies to")
+        raise AgreementError("type the words of the turn that the code applies to")
     turn = text[item.start:item.end]
     hits = []
     i = turn.find(words)
@@ -493,6 +493,6 @@ def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | Non
         hits.append(item.start + i)
         i = turn.find(words, i + 1)
     if not hits:
-        raise QualcodeError(f"“{words[:60]}” is not in this turn (it must match the transcript exactly)")
+        raise AgreementError(f"“{words[:60]}” is not in this turn (it must match the transcript exactly)")
     s = min(hits, key=lambda h: abs(h - near)) if near is not None else hits[0]
     return s, s + len(words)

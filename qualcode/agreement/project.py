@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import QualcodeError
+from ..errors import AgreementError
 from ..model import SUGGESTION
 from ..store import Project
 from .reports import POOLED, agreement_report
@@ -140,11 +140,11 @@ def load_agreement_data(
     """
     coders = [str(c) for c in coders]
     if len(set(coders)) != len(coders):
-        raise QualcodeError(f"a coder is listed twice: {coders}")
+        raise AgreementError(f"a coder is listed twice: {coders}")
     known = project.coders()
     unknown = [c for c in coders if c not in known]
     if unknown:
-        raise QualcodeError(f"no coder {unknown[0]!r} in this project (coders: {', '.join(known) or 'none'})")
+        raise AgreementError(f"no coder {unknown[0]!r} in this project (coders: {', '.join(known) or 'none'})")
     if document is not None:
         scope = [project.document(document)[0]]
     else:

@@ -9,7 +9,7 @@ import click
 import typer
 from typer.core import TyperCommand
 
-from ..errors import QualcodeError
+from ..errors import UsageError
 from ._common import ProjectOpt, open_existing, print_json
 
 # Options that take several values after one flag (``--coders ana ben carl``).
@@ -78,9 +78,9 @@ def agreement(
     from ..agreement.project import agreement_table, load_agreement_data, report_records
 
     if unit not in ("segment", "character"):
-        raise QualcodeError(f"--unit must be 'segment' or 'character', not {unit!r}")
+        raise UsageError(f"--unit must be 'segment' or 'character', not {unit!r}")
     if len(coders) < 2:
-        raise QualcodeError("compare at least two coders: --coders ana ben")
+        raise UsageError("compare at least two coders: --coders ana ben")
     with open_existing(project) as proj:
         data = load_agreement_data(proj, coders, document=document, codes=codes, all_documents=all_documents)
         report = agreement_table(data, unit=unit, n_boot=n_boot, seed=seed)

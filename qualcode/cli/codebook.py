@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import CodebookError, QualcodeError
+from ..errors import CodebookError, UsageError
 from ._common import ProjectOpt, open_existing, print_json
 
 codebook_app = typer.Typer(
@@ -80,7 +80,7 @@ def history(
     from ..codebook.history import codebook_history, history_to_csv, history_to_markdown
 
     if sum((as_json, as_csv, as_markdown)) > 1:
-        raise QualcodeError("choose one of --json, --csv, --markdown")
+        raise UsageError("choose one of --json, --csv, --markdown")
     with open_existing(project) as proj:
         if as_json:
             print_json(codebook_history(proj))

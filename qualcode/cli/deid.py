@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import QualcodeError
+from ..errors import UsageError
 from ._common import ProjectOpt, open_existing
 
 
@@ -42,11 +42,11 @@ def deidentify(
     from .. import deid
 
     if not project:
-        raise QualcodeError("give the project with -p PATH")
+        raise UsageError("give the project with -p PATH")
     try:
         kinds = deid.parse_kinds(labels)
     except ValueError as exc:
-        raise QualcodeError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     with open_existing(project) as proj:
         if checkpoint_only:
             warnings = deid.checkpoint(proj)
@@ -58,11 +58,11 @@ def deidentify(
         if all_docs:
             refs: list[int | str] = [d.id for d in proj.documents() if not d.codings]
             if not refs:
-                raise QualcodeError("no document without codings in this project")
+                raise UsageError("no document without codings in this project")
         elif documents:
             refs = list(documents)
         else:
-            raise QualcodeError("name the documents to de-identify, or use --all")
+            raise UsageError("name the documents to de-identify, or use --all")
         known = deid.load_known_names(known_names)
         key = deid.Key.load(key_in, style=style) if key_in else None
         review = deid.review_project_documents(proj, refs, kinds=kinds, known=known, key=key, style=style)

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import QualcodeError
+from ..errors import UsageError
 from ._common import ProjectOpt, open_existing
 from .figures import figures_command
 
@@ -48,7 +48,7 @@ def output_path(out: str | None, project_location: str, kind: str, suffix: str, 
     if path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
     if path.exists() and path.is_dir():
-        raise QualcodeError(f"{path}: is a folder; give a file name")
+        raise UsageError(f"{path}: is a folder; give a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -68,10 +68,10 @@ def _query(cls, codes, coders, participants, attribute, context, **extra):
     for item in attribute or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise QualcodeError(f"--attribute needs KEY=VALUE, e.g. country=Brazil (got {item!r})")
+            raise UsageError(f"--attribute needs KEY=VALUE, e.g. country=Brazil (got {item!r})")
         attrs.setdefault(key.strip(), []).append(value.strip())
     if context not in ("span", "turn"):
-        raise QualcodeError(f"--context must be 'span' or 'turn', not {context!r}")
+        raise UsageError(f"--context must be 'span' or 'turn', not {context!r}")
     return cls(codes=codes or None, coders=coders or None, participants=participants or None,
                attributes=attrs or None, context=context, **extra)
 
@@ -96,7 +96,7 @@ def docx_command(
     from ..export.docx import ReportOptions, write_report
 
     if order not in ("code", "participant"):
-        raise QualcodeError(f"--order must be 'code' or 'participant', not {order!r}")
+        raise UsageError(f"--order must be 'code' or 'participant', not {order!r}")
     options = _query(ReportOptions, codes, coders, participants, attribute, context, order=order,
                      include_memos=memos, show_attributes=list(show_attribute or []), include_figures=figures,
                      title=title, max_excerpts_per_code=max_per_code)

@@ -37,11 +37,11 @@ def figures_command(
 ) -> None:
     """Write the study's figures (themes, codes, participants, co-occurrence,
     saturation, attributes, codebook) and a captions.md, one Chromium session."""
-    from ..errors import QualcodeError
+    from ..errors import UsageError
     from ..export.figures import export_all
 
     if width not in ("single", "double"):
-        raise QualcodeError(f"--width must be 'single' or 'double', not {width!r}")
+        raise UsageError(f"--width must be 'single' or 'double', not {width!r}")
     with open_existing(project) as proj:
         paths = export_all(proj, outdir, fmt, coder, dpi=dpi, width=width, browser=browser, progress=not quiet, seed=seed)
     typer.echo(f"wrote {len(paths)} figure(s) and captions.md to {outdir}")

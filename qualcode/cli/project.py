@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import NotFoundError, QualcodeError
+from ..errors import NotFoundError, UsageError
 from ..store import Project
 from ._common import ProjectOpt, open_existing, print_json
 
@@ -30,14 +30,14 @@ def init(
     from ._identity import open_project
 
     if not is_url(path) and Path(path).exists() and not name:
-        raise QualcodeError(f"{path}: already exists; open it with -p instead (or add a project with --name)")
+        raise UsageError(f"{path}: already exists; open it with -p instead (or add a project with --name)")
     if name and (is_url(path) or Path(path).exists()):
         try:  # a database may hold several projects: never "create" one that is there
             open_project(path, name=name, create=False).close()
         except NotFoundError:
             pass
         else:
-            raise QualcodeError(f"a project named {name!r} already exists there")
+            raise UsageError(f"a project named {name!r} already exists there")
     with open_project(path, name=name, create=True) as project:
         typer.echo(f"created project {project.name!r} at {project.safe_location}")
 
@@ -64,7 +64,7 @@ def import_files(
     mapping = None
     if preset:
         if preset.lower() not in presets:
-            raise QualcodeError(f"unknown preset {preset!r}; known: {', '.join(presets)}")
+            raise UsageError(f"unknown preset {preset!r}; known: {', '.join(presets)}")
         mapping = presets[preset.lower()]
     docs = []
     for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 3):
@@ -85,7 +85,7 @@ def import_files(
         deid = deidentify_documents(docs, known_names=known_names)
         docs = deid.documents
     elif known_names or key_out:
-        raise QualcodeError("--known-names and --key-out only work with --deidentify")
+        raise UsageError("--known-names and --key-out only work with --deidentify")
     rows = ingest.read_participants(participants) if participants else []
     if deid is not None and deid.renamed:
         for r in rows:  # participants name documents by their original names
@@ -118,7 +118,7 @@ def _csv_header(path: Path) -> list[str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
     text = decode_text(data, str(path))[0] if data else ""
     return next(csv.reader(text.splitlines()[:1]), [])
 

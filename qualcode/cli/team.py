@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import QualcodeError
+from ..errors import UsageError
 from ._common import ProjectOpt, print_json
 from ._identity import acting_user, open_project
 
@@ -147,7 +147,7 @@ def restore(
     from ..store.backup import restore_project
 
     if not backup_file.exists():
-        raise QualcodeError(f"{backup_file}: no such backup file")
+        raise UsageError(f"{backup_file}: no such backup file")
     user = acting_user(project) if Path(project).exists() or "://" in project else None
     with restore_project(backup_file, project, name=name, user=user) as proj:
         typer.echo(f"restored {proj.info()['codings']} codings into project {proj.name!r}")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import QualcodeError
+from ..errors import DeidError
 from ..model import Document
 from .key import Key
 from .kinds import DEFAULT_KINDS, KINDS, NUMBERED
@@ -61,7 +61,7 @@ def propose(
     kinds = frozenset(kinds)
     unknown = kinds - set(KINDS)
     if unknown:
-        raise QualcodeError(f"unknown identifier kind(s): {', '.join(sorted(unknown))}")
+        raise DeidError(f"unknown identifier kind(s): {', '.join(sorted(unknown))}")
     known = known or KnownNames()
     texts = [d.text for d in docs]
     from .ner import Analysis

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import QualcodeError
+from ..errors import DeidError
 from .kinds import LABELS, NUMBERED
 from .lexicon import fold
 from .pseudonyms import PSEUDONYMS
@@ -49,7 +49,7 @@ class Key:
 
     def __init__(self, style: str = "label"):
         if style not in STYLES:
-            raise QualcodeError(f"unknown replacement style {style!r}; choose {' or '.join(STYLES)}")
+            raise DeidError(f"unknown replacement style {style!r}; choose {' or '.join(STYLES)}")
         self.style = style
         self.entries: dict[str, KeyEntry] = {}
         self._next: dict[str, int] = {}
@@ -178,7 +178,7 @@ class Key:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(content, encoding="utf-8")
         except OSError as exc:
-            raise QualcodeError(f"{p}: cannot write the key ({exc.strerror or exc})") from exc
+            raise DeidError(f"{p}: cannot write the key ({exc.strerror or exc})") from exc
         return p
 
     @classmethod
@@ -188,11 +188,11 @@ class Key:
         try:
             text = p.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise QualcodeError(f"{p}: cannot read the key ({exc.strerror or exc})") from exc
+            raise DeidError(f"{p}: cannot read the key ({exc.strerror or exc})") from exc
         try:
             return cls.parse(text, json_format=p.suffix.lower() == ".json", style=style)
         except (ValueError, KeyError, TypeError) as exc:
-            raise QualcodeError(f"{p}: not a qualcode de-identification key ({exc})") from exc
+            raise DeidError(f"{p}: not a qualcode de-identification key ({exc})") from exc
 
     @classmethod
     def parse(cls, text: str, *, json_format: bool, style: str | None = None) -> "Key":

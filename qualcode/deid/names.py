@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import QualcodeError
+from ..errors import DeidError
 from .kinds import KINDS
 from .lexicon import fold, is_common_word, name_tokens, significant_tokens, strip_possessive
 from .patterns import Hit
@@ -100,7 +100,7 @@ class KnownNames:
             replacement = cells[1] if len(cells) > 1 and cells[1] else None
             entries.append(KnownName(cells[0], replacement, kind))
         if problems:
-            raise QualcodeError(f"{source}: " + "; ".join(problems))
+            raise DeidError(f"{source}: " + "; ".join(problems))
         return cls(entries)
 
     @classmethod
@@ -193,7 +193,7 @@ def load_known_names(path: str | Path | None) -> KnownNames:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise QualcodeError(f"{p}: cannot read the known-names file ({exc.strerror or exc})") from exc
+        raise DeidError(f"{p}: cannot read the known-names file ({exc.strerror or exc})") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

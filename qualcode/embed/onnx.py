@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import CHUNKING_VERSION, Embedder, model_fingerprint, model_name
-from ..errors import QualcodeError
+from ..errors import ModelError, QualcodeError
 
 __all__ = ["CACHE_ENV", "EXPORT_VERSION", "OnnxInt8Embedder", "cache_root", "export_int8", "onnx_folder", "supports"]
 
@@ -68,16 +68,16 @@ def supports(path: Path) -> bool:
 def _check_pipeline(path: Path) -> None:
     modules = path / "modules.json"
     if not modules.is_file():
-        raise QualcodeError(f"onnx-int8 backend: {path} has no modules.json (not a sentence-transformers folder)")
+        raise ModelError(f"onnx-int8 backend: {path} has no modules.json (not a sentence-transformers folder)")
     kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in json.loads(modules.read_text(encoding="utf-8"))]
     if kinds[:2] != ["Transformer", "Pooling"] or any(k not in {"Transformer", "Pooling", "Normalize"} for k in kinds):
-        raise QualcodeError(f"onnx-int8 backend supports Transformer+Pooling(+Normalize) models, not {kinds}")
+        raise ModelError(f"onnx-int8 backend supports Transformer+Pooling(+Normalize) models, not {kinds}")
     pooling = next(path.glob("*Pooling/config.json"), None)
     if pooling is not None:
         cfg = json.loads(pooling.read_text(encoding="utf-8"))
         mode = cfg.get("pooling_mode") or ("mean" if cfg.get("pooling_mode_mean_tokens") else None)
         if mode not in ("mean", "mean_tokens"):
-            raise QualcodeError(f"onnx-int8 backend supports mean pooling only, not {mode!r}")
+            raise ModelError(f"onnx-int8 backend supports mean pooling only, not {mode!r}")
 
 
 def export_int8(path: Path, folder: Path) -> Path:
@@ -141,7 +141,7 @@ class OnnxInt8Embedder(Embedder):
     def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 64, threads: int | None = None):
         path = Path(path)
         if not path.is_dir():
-            raise QualcodeError(f"embedding model folder not found: {path}")
+            raise ModelError(f"embedding model folder not found: {path}")
         try:
             import onnxruntime as ort
 
@@ -149,7 +149,7 @@ class OnnxInt8Embedder(Embedder):
 
             quiet_onnxruntime(ort)
         except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise QualcodeError("the onnx-int8 backend needs onnx and onnxruntime (pip install -r requirements.txt)") from exc
+            raise ModelError("the onnx-int8 backend needs onnx and onnxruntime (pip install -r requirements.txt)") from exc
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoTokenizer

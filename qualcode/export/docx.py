@@ -31,7 +31,7 @@ from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .. import __version__
 from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
-from ..errors import QualcodeError
+from ..errors import ExportError
 from .excerpts import PATH_SEPARATOR, ExcerptQuery, format_timestamp, select_excerpts
 from .tables import study_frames
 
@@ -431,7 +431,7 @@ def build_report(project: Project, options: ReportOptions | None = None) -> Repo
     """Build the Word report for ``project`` (see :class:`ReportOptions`)."""
     options = options or ReportOptions()
     if options.include_figures and not options.figures:
-        raise QualcodeError("figures were asked for but no figure names were given")
+        raise ExportError("figures were asked for but no figure names were given")
     ex = select_excerpts(project, options)
     codings, book, docs = study_frames(project, options)
     by_id = {c.id: c for c in project.codes()}

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from ..errors import NotFoundError, QualcodeError
+from ..errors import ExportError, NotFoundError
 from ..model import Code
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,7 +133,7 @@ def resolve_codes(codes: Sequence[Code], refs: Sequence[int | str]) -> set[int]:
                 # A name used twice is ambiguous only if the codes are not nested in each other.
                 tops = [h for h in hits if not any(paths[h][: len(paths[o])] == paths[o] for o in hits if o != h)]
                 if len(tops) > 1:
-                    raise QualcodeError(
+                    raise ExportError(
                         f"several codes are named {ref!r}: give the path, e.g. "
                         + " or ".join(repr(" > ".join(paths[h])) for h in tops[:3])
                     )
@@ -194,9 +194,9 @@ def select_excerpts(project: Project, query: ExcerptQuery | None = None) -> pd.D
     """
     query = query or ExcerptQuery()
     if query.context not in ("span", "turn"):
-        raise QualcodeError(f"context must be 'span' or 'turn', not {query.context!r}")
+        raise ExportError(f"context must be 'span' or 'turn', not {query.context!r}")
     if query.order not in ("code", "participant"):
-        raise QualcodeError(f"order must be 'code' or 'participant', not {query.order!r}")
+        raise ExportError(f"order must be 'code' or 'participant', not {query.order!r}")
     codes = project.codes()
     paths = code_paths_by_id(codes)
     order_of = {int(c.id): i for i, c in enumerate(codes) if c.id is not None}

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
-from ..errors import QualcodeError
+from ..errors import BrowserNotFoundError, FigureExportError, QualcodeError  # re-exported here
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -60,14 +60,6 @@ DEFAULT_BROWSER = "/usr/bin/chromium"
 _ON_PATH = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PX_PER_INCH = 96
 RENDER_TIMEOUT_S = 90
-
-
-class FigureExportError(QualcodeError):
-    """A figure could not be rendered or written."""
-
-
-class BrowserNotFoundError(FigureExportError):
-    """No Chromium/Chrome to render figures with. The message names where we looked."""
 
 
 # -------------------------------------------------------------------- browser

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
-from ..errors import NotFoundError, QualcodeError
+from ..errors import NotFoundError, SuggestionError
 from ..model import Code, Coding
 from .calibrate import Calibration, calibrate, exclusive_top
 from .decisions import accept as _accept
@@ -141,7 +141,7 @@ class Suggester:
         embedder = embedder or get_embedder()
         chosen = _choose_codes(project, codes)
         if not chosen:
-            raise QualcodeError("the codebook has no codable codes to suggest; add codes first")
+            raise SuggestionError("the codebook has no codable codes to suggest; add codes first")
         units = project_units(project, speakers=speakers, split_long=split_long)
         codings = [c for c in project.codings(coders=[coder]) if c.code_id in {k.id for k in chosen}]
         parts = profile_parts(chosen)

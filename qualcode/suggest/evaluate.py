@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
 from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
-from ..errors import QualcodeError
+from ..errors import SuggestionError
 from ..model import Code
 from .calibrate import best_threshold, calibrate, exclusive_top
 from .features import FeatureConfig, UnitData
@@ -63,7 +63,7 @@ def _codes_under(project, parent: str | None) -> list[Code]:
         return [c for c in book if c.codable]
     names = {parent}
     if not any(c.name == parent for c in book):
-        raise QualcodeError(f"no code or theme named {parent!r} in the codebook")
+        raise SuggestionError(f"no code or theme named {parent!r} in the codebook")
     # Descendants, breadth-first over the tree (codes() lists parents before children).
     for c in book:
         if c.parent in names:
@@ -153,17 +153,17 @@ def evaluate_suggestions(
 ) -> dict:
     """Run the evaluation; returns a JSON-ready dict (see ``qualcode eval-suggest --json``)."""
     if not 0 < settings.train_fraction < 1:
-        raise QualcodeError("--train-fraction must be between 0 and 1 (e.g. 0.2)")
+        raise SuggestionError("--train-fraction must be between 0 and 1 (e.g. 0.2)")
     config = config or SuggestConfig()
     embedder = embedder or get_embedder()
     codes = _codes_under(project, settings.codes_under)
     if len(codes) < 2:
-        raise QualcodeError("evaluation needs at least two codable codes" +
+        raise SuggestionError("evaluation needs at least two codable codes" +
                             (f" under {settings.codes_under!r}" if settings.codes_under else ""))
     names = [c.name for c in codes]
     gold = [c for c in project.codings(coders=[settings.gold_coder]) if c.code_id in {k.id for k in codes}]
     if not gold:
-        raise QualcodeError(f"coder {settings.gold_coder!r} has no codings with these codes")
+        raise SuggestionError(f"coder {settings.gold_coder!r} has no codings with these codes")
     # Gold standards like AnnoMI code whole turns: evaluate on turns, never split.
     units = project_units(project, speakers=settings.speakers, split_long=None)
     coded_docs = sorted({c.document_id for c in gold})
@@ -175,7 +175,7 @@ def evaluate_suggestions(
         units = [u for u, k in zip(units, keep) if k]
         Y = Y[keep]
     if len(coded_docs) < 2:
-        raise QualcodeError("leave-documents-out evaluation needs gold codings in at least two documents")
+        raise SuggestionError("leave-documents-out evaluation needs gold codings in at least two documents")
     parts = profile_parts(codes)
     texts = [u.text for u in units]
     V = embed_texts(project, texts + [u.prev_text for u in units] + [u.next_text for u in units] + [p.text for p in parts],

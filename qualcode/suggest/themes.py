@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
-from ..errors import QualcodeError
+from ..errors import SuggestionError
 from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
@@ -111,7 +111,7 @@ class ThemeResult:
         for t in self.themes:
             if t.id == theme_id:
                 return t
-        raise QualcodeError(f"no theme {theme_id}")
+        raise SuggestionError(f"no theme {theme_id}")
 
     def per_participant(self):
         """pandas frame: excerpts per (participant, theme label)."""
@@ -236,7 +236,7 @@ def find_themes(
     units = list(units)
     n = len(units)
     if n < MIN_EXCERPTS:
-        raise QualcodeError(f"too few excerpts for themes: {n} (need at least {MIN_EXCERPTS}); "
+        raise SuggestionError(f"too few excerpts for themes: {n} (need at least {MIN_EXCERPTS}); "
                             "include more transcripts or more speakers")
     embedder = embedder or get_embedder()
     texts = [u.text for u in units]

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ..errors import QualcodeError
+from ..errors import UsageError
 from ..model import Code, Coding, Document
 
 __all__ = [
@@ -138,14 +138,14 @@ def resolve_selection(doc: Document, selection: Mapping[str, object]) -> tuple[i
         start, end = int(selection["start"]), int(selection["end"])  # type: ignore[arg-type]
         seen = str(selection.get("text", ""))
     except (KeyError, TypeError, ValueError) as exc:
-        raise QualcodeError("the selection could not be read; select the text again") from exc
+        raise UsageError("the selection could not be read; select the text again") from exc
     if not (0 <= start < end <= len(doc.text)):
-        raise QualcodeError(f"{doc.name}: the selection [{start}, {end}) is outside the transcript; reload the page")
+        raise UsageError(f"{doc.name}: the selection [{start}, {end}) is outside the transcript; reload the page")
     if rendered_text(doc, start, end) != seen:
-        raise QualcodeError(f"{doc.name}: the selected text does not match the transcript; reload the page and select it again")
+        raise UsageError(f"{doc.name}: the selected text does not match the transcript; reload the page and select it again")
     start, end = trim_span(doc.text, start, end)
     if start >= end:
-        raise QualcodeError("the selection is only whitespace; select some words")
+        raise UsageError("the selection is only whitespace; select some words")
     return start, end, doc.text[start:end]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import config
-from ..errors import QualcodeError
+from ..errors import QualcodeError, UsageError
 from ..store import Project
 from ..store.files import resolve_in_folder
 
@@ -56,7 +56,7 @@ def set_project_location(location: str) -> Project:
     """Open (creating if needed) a project and make it current for this session."""
     location = location.strip()
     if not location:
-        raise QualcodeError("give a project file name, e.g. my-study.qualcode")
+        raise UsageError("give a project file name, e.g. my-study.qualcode")
     folder = config.projects_folder()
     if folder is not None:
         # A server's app: project files only inside the configured folder, by plain name.

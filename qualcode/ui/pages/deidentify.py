@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ...errors import QualcodeError
+from ...errors import DeidError
 from .. import state
 
 TITLE = "De-identify"
@@ -101,7 +101,7 @@ def _setup(project) -> None:
                 key_file.getvalue().decode("utf-8-sig"), json_format=key_file.name.lower().endswith(".json"), style=style
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise QualcodeError(f"{key_file.name}: not a qualcode de-identification key ({exc})") from exc
+            raise DeidError(f"{key_file.name}: not a qualcode de-identification key ({exc})") from exc
     with st.spinner("Looking for identifiers…"):
         review = review_project_documents(
             project, [names[n] for n in chosen], kinds=kinds, known=known, key=key, style=style, use_ner=use_ner
