@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 __all__ = ["DATABASE_URL_ENV", "is_url", "make_engine", "location_to_url"]
 
 DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_S = 30.0  # how long a write waits for another writer before "database is locked"
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:
@@ -31,16 +31,20 @@ def location_to_url(location: str | os.PathLike[str]) -> str:
     return f"sqlite:///{Path(location).expanduser().resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the settings qualcode relies on for this backend."""
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
+    """Create an engine with the settings qualcode relies on for this backend.
+
+    ``busy_timeout`` (seconds, SQLite only) is how long a statement waits for a lock
+    another connection holds; tests that hold one on purpose pass a short one.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        _configure_sqlite(engine, int(busy_timeout * 1000))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial wiring
         # Let SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling
@@ -49,7 +53,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

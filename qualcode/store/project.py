@@ -26,7 +26,7 @@ from ._coding import CodingMixin
 from ._documents import DocumentInfo, DocumentsMixin
 from ._util import new_guid, now_iso
 from .accounts_schema import username_key
-from .engine import DATABASE_URL_ENV, is_url, location_to_url, make_engine
+from .engine import BUSY_TIMEOUT_S, DATABASE_URL_ENV, is_url, location_to_url, make_engine
 from .files import refuse_foreign_file
 from .migrations import ensure_schema
 from .roles import required_role, role_rank
@@ -75,6 +75,7 @@ class Project(DocumentsMixin, CodingMixin):
         name: str | None = None,
         create: bool = True,
         user: str | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> "Project":
         """Open (or create) a project.
 
@@ -85,6 +86,8 @@ class Project(DocumentsMixin, CodingMixin):
         (PermissionDenied otherwise); only an administrator may create a project in a
         database with accounts, and becomes its owner. An existing file or database
         that is not a qualcode project is refused and left untouched.
+        ``busy_timeout`` (seconds, SQLite) is how long a write waits for another
+        connection's lock before failing.
         """
         if location is None:
             location = os.environ.get(DATABASE_URL_ENV)
@@ -97,7 +100,7 @@ class Project(DocumentsMixin, CodingMixin):
                 raise NotFoundError(f"{location}: no such project file")
             refuse_foreign_file(path)  # before an engine rewrites its header
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(location_to_url(location))
+        engine = make_engine(location_to_url(location), busy_timeout=busy_timeout)
         try:
             with engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
                 ensure_schema(conn)

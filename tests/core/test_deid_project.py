@@ -179,7 +179,9 @@ def test_checkpoint_warns_while_another_connection_reads(study):
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM documents").fetchone()
     try:
-        result = deidentify_project_documents(study, ["P02"], known=KnownNames.parse(KNOWN), use_ner=False)
+        # The checkpoint waits for the reader as long as the busy timeout allows: keep it short.
+        with Project.open(study.location, busy_timeout=0.2) as impatient:
+            result = deidentify_project_documents(impatient, ["P02"], known=KnownNames.parse(KNOWN), use_ner=False)
         assert any("write-ahead log" in w for w in result.warnings)
     finally:
         reader.close()
