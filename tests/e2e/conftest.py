@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = ROOT / "test-artifacts"
+# Screenshots for a person to look at; outside the checkout (tests never write into the repository).
+ARTIFACTS = Path(os.environ.get("QUALCODE_TEST_ARTIFACTS", Path(tempfile.gettempdir()) / "qualcode-test-artifacts"))
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -130,8 +132,8 @@ def pick_option(page, label: str, option: str) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a screenshot under test-artifacts/ (gitignored) and return its path."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    """Save a screenshot under ARTIFACTS (``$QUALCODE_TEST_ARTIFACTS``, default a temp folder); return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path

@@ -1,5 +1,6 @@
 """The coding workspace in a real browser: upload, mouse selection with emoji and
-accents, escaping of hostile transcripts, blind mode, whole-turn coding, screenshot.
+accents, escaping of hostile transcripts, blind mode, whole-turn coding.
+(The README screenshot is made by docs/img/make_workspace.py, not by a test.)
 
 One Streamlit server for the module (module-scoped); each test gets a fresh browser
 context (a fresh Streamlit session), as a new tab would.
@@ -7,14 +8,12 @@ context (a fresh Streamlit session), as a new tab would.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from qualcode.model import Code
 from qualcode.store import Project
 from tests.conftest import make_interview
-from tests.e2e.conftest import ROOT, choose_coder, pick_option, screenshot, settle, streamlit_server
+from tests.e2e.conftest import choose_coder, pick_option, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -210,27 +209,3 @@ def test_whole_turn_button_codes_the_turn(page, study):
     with Project.open(study["path"], create=False) as p:
         snippets = [c.snippet for c in p.codings(document="E2E blind", coders=["ana"]) if "listener" in c.code_name.lower()]
     assert snippets == ["It never judged me."]
-
-
-def test_workspace_screenshot(page, study):
-    open_code(page, study, "P01_interview")
-    pick_option(page, "Codes to apply", "Support roles › Non-judgemental listener")
-    page.get_by_role("button", name="Next").click()
-    settle(page)
-    page.get_by_role("button", name="Next").click()
-    settle(page, 600)
-    # Show a live selection too: part of the turn after the focused coding.
-    point = page.evaluate(SELECT_JS, "I wrote for like one hour.")
-    if point:
-        page.mouse.move(point["x"], point["y"])
-        page.mouse.up()
-        settle(page)
-    # Selecting scrolled the page itself; put the toolbar back in the picture.
-    page.evaluate("""() => { for (let n = document.querySelector('.qc-tx').parentElement; n; n = n.parentElement)
-                               n.scrollTop = 0; window.scrollTo(0, 0); }""")
-    page.mouse.move(5, 900)  # no tooltip in the picture
-    page.wait_for_timeout(600)
-    path = screenshot(page, "workspace.png")
-    img = ROOT / "docs" / "img"
-    img.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, img / "workspace.png")
