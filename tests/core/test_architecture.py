@@ -197,3 +197,30 @@ def test_no_import_circles_between_packages():
 
     circles = [c for a in sorted(arrows) if (c := reaches(a, a))]
     assert not circles, "import circles: " + "; ".join(" -> ".join(c) for c in circles)
+
+
+# The layers of docs/architecture.md, top to bottom; an import may only point further down.
+LAYERS = [
+    {"qualcode.__main__"},
+    {"qualcode.cli", "qualcode.ui"},
+    {"qualcode.export", "qualcode.demo", "qualcode.warmup"},
+    {"qualcode.agreement", "qualcode.suggest", "qualcode.deid", "qualcode.refi", "qualcode.viz"},
+    {"qualcode.codebook", "qualcode.ingest", "qualcode.analysis", "qualcode.embed"},
+    {"qualcode.store"},
+    {"qualcode.model", "qualcode.errors", "qualcode.ids"},
+]
+
+
+def test_every_package_has_a_layer():
+    rooms = {_room(m) for m in MODULES} - {"qualcode"}
+    placed = set().union(*LAYERS)
+    assert rooms == placed, f"not in LAYERS: {sorted(rooms - placed)}; gone: {sorted(placed - rooms)}"
+
+
+def test_imports_only_point_down_the_layers():
+    rank = {room: n for n, layer in enumerate(LAYERS) for room in layer}
+    bad = [i for i in ALL_IMPORTS
+           if i.module.startswith("qualcode") and _room(i.source) != "qualcode"
+           and (b := _room(target_module(i))) != "qualcode" and b != _room(i.source)
+           and rank[b] <= rank[_room(i.source)]]
+    assert not bad, "imports that point sideways or up (see docs/architecture.md):\n" + where(bad)
