@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QualcodeError
+from .errors import ConfigError  # re-exported: qualcode.config.ConfigError
 
 __all__ = [
     "CONFIG_ENV",
@@ -43,10 +43,6 @@ PROJECTS_DIR_ENV = "QUALCODE_PROJECTS_DIR"
 # scheme://user:PASSWORD@host — the password runs to the last "@" before the host part,
 # so a password holding ":" or "@" is hidden whole.
 _URL_PASSWORD = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*:)([^\s/]*)@")
-
-
-class ConfigError(QualcodeError):
-    """The server config file is missing, unreadable, malformed or not private."""
 
 
 @dataclass(frozen=True)

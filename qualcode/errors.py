@@ -13,6 +13,7 @@ logs. Messages never quote transcript text beyond what the user typed.
     │   ├── NotFoundError     a document, code, coder or coding does not exist
     │   ├── ConflictError     someone else changed it since it was read
     │   └── PermissionDenied  the signed-in user's role does not allow it
+    │       └── SignInThrottled  too many failed sign-ins: wait (or a new password)
     ├── CodebookError         a codebook file or edit is invalid (lists every problem)
     ├── ExchangeError         a REFI-QDA .qdc/.qdpx file could not be read or written
     ├── DeidError             de-identification: a key, known-names file or review is unusable
@@ -23,7 +24,8 @@ logs. Messages never quote transcript text beyond what the user typed.
     ├── ExportError           an export cannot be made as asked
     │   └── FigureExportError a figure could not be rendered or written
     │       └── BrowserNotFoundError  no Chromium/Chrome to render figures with
-    └── UsageError            a command-line option or an input in the app cannot be used
+    ├── UsageError            a command-line option or an input in the app cannot be used
+    └── ConfigError           the server config file is missing, unreadable, malformed or not private
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ __all__ = [
     "FigureExportError",
     "BrowserNotFoundError",
     "UsageError",
+    "ConfigError",
 ]
 
 
@@ -156,3 +159,7 @@ class BrowserNotFoundError(FigureExportError):
 class UsageError(QualcodeError):
     """A command-line option, a file name or a selection in the app cannot be used
     (the message says which and what would work)."""
+
+
+class ConfigError(QualcodeError):
+    """The server config file is missing, unreadable, malformed or not private."""

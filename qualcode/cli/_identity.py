@@ -20,7 +20,7 @@ import typer
 
 from .. import config
 from ..store import accounts
-from ..errors import PermissionDenied, QualcodeError
+from ..errors import PermissionDenied, UsageError
 from ..store import Project
 from ..store.engine import is_url, location_to_url
 
@@ -47,7 +47,7 @@ def set_identity(user: str | None, as_operator: bool) -> None:
     """Called by the root command's callback for every invocation."""
     global identity
     if user and as_operator:
-        raise QualcodeError("--user and --as-operator exclude each other")
+        raise UsageError("--user and --as-operator exclude each other")
     identity = Identity(user=user.strip() if user else None, as_operator=as_operator)
 
 
@@ -97,7 +97,7 @@ def acting_user(location: str) -> str | None:
     team = is_team_database(location)
     if identity.user:
         if not team:
-            raise QualcodeError("--user: this database has no accounts (a single-user project needs no sign-in)")
+            raise UsageError("--user: this database has no accounts (a single-user project needs no sign-in)")
         key = location_to_url(location)
         if key not in identity._signed_in:
             identity._signed_in[key] = accounts.authenticate(

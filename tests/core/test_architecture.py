@@ -9,8 +9,6 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "qualcode"
 
@@ -207,6 +205,7 @@ LAYERS = [
     {"qualcode.agreement", "qualcode.suggest", "qualcode.deid", "qualcode.refi", "qualcode.viz"},
     {"qualcode.codebook", "qualcode.ingest", "qualcode.analysis", "qualcode.embed"},
     {"qualcode.store"},
+    {"qualcode.config"},
     {"qualcode.model", "qualcode.errors", "qualcode.ids"},
 ]
 

@@ -17,7 +17,8 @@ def _drawn_tree() -> dict[str, str | None]:
     parents: dict[str, str | None] = {}
     stack: list[tuple[int, str]] = []
     for line in (errors.__doc__ or "").splitlines():
-        m = re.match(r"^(\s*(?:[│ ]   )*)(?:[├└]── )?([A-Z]\w+Error|PermissionDenied)\b", line)
+        # The root on a line of its own, then "├── Name" / "└── Name" indented by "│   " or "    ".
+        m = re.match(r"^(\s*)(QualcodeError)\s*$", line) or re.match(r"^(\s*(?:[│ ]   )*)[├└]── ([A-Z][A-Za-z]+)\b", line)
         if not m:
             continue
         depth = len(m.group(1)) + (4 if "── " in line else 0)
