@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from qualcode.data import demo_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "transcripts"
+DEMO = demo_dir()
 ANNOMI = ROOT.parent / "shared" / "data" / "annomi"
 
 _WORDS = (

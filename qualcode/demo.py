@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .data import demo_dir, shipped_codebook
 from .errors import UsageError
 from .store import Project
 
 __all__ = ["DEMO_TRANSCRIPTS", "DEMO_CODEBOOK", "build_demo"]
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_TRANSCRIPTS = ROOT / "transcripts"
-DEMO_CODEBOOK = ROOT / "codebooks" / "therapeutic_alignment.yaml"
+DEMO_TRANSCRIPTS = demo_dir()
+DEMO_CODEBOOK = shipped_codebook("therapeutic_alignment")
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt", ".json"}
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.model import Code, Document, Segment
+from qualcode.refi.common import SCHEMA_DIR_ENV
 from qualcode.store import Project
 
 # The app's background model warm-up would compete with the tests for two cores;
@@ -21,6 +22,12 @@ os.environ.setdefault("QUALCODE_WARMUP", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# The REFI-QDA schemas are not shipped (they belong to the standard); the developers'
+# copies in ../shared validate everything the tests write. The library only looks where
+# $QUALCODE_REFI_SCHEMAS points, so the look-up next to the checkout lives here.
+if (SHARED_DATA / "refi-qda").is_dir():
+    os.environ.setdefault(SCHEMA_DIR_ENV, str(SHARED_DATA / "refi-qda"))
 
 
 @pytest.fixture

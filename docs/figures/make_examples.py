@@ -8,8 +8,8 @@ spoken by a participant that matches a rule gets the code. The result is
 ILLUSTRATIVE CODINGS, good for showing what the figures look like and nothing
 else; never read findings into them.
 
-The script needs transcripts/ (with participants.csv) and
-codebooks/therapeutic_alignment.yaml; without them it says so and exits 0,
+The script needs qualcode/data/demo/ (with participants.csv) and
+qualcode/data/codebooks/therapeutic_alignment.yaml; without them it says so and exits 0,
 so it is safe to run on a checkout that does not have the demo study yet.
 Codes the rules do not know fall back to a rule built from the code's name.
 Everything is deterministic (sorted inputs, a fixed seed).
@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT))
 
 from qualcode import analysis as A  # noqa: E402
 from qualcode import viz  # noqa: E402
+from qualcode.demo import DEMO_CODEBOOK, DEMO_TRANSCRIPTS  # noqa: E402
 from qualcode.store import Project  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
-TRANSCRIPTS = ROOT / "transcripts"
-CODEBOOK = ROOT / "codebooks" / "therapeutic_alignment.yaml"
+TRANSCRIPTS = DEMO_TRANSCRIPTS
+CODEBOOK = DEMO_CODEBOOK
 CODER = "illustrative-rules"
 SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt", ".json", ".csv"}
 # Speakers who are not the participant: interviewers, and the chatbot in a chat log.

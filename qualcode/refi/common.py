@@ -89,15 +89,14 @@ def local_name(el: etree._Element) -> str:
 def find_schema(name: str) -> Path | None:
     """Locate a REFI-QDA schema file (``Codebook.xsd`` or ``Project.xsd``).
 
-    Looks in ``$QUALCODE_REFI_SCHEMAS``, then ``qualcode/refi/schemas/``, then the
-    developers' ``../shared/data/refi-qda`` next to the repository. None if absent.
+    Looks in ``$QUALCODE_REFI_SCHEMAS``, then ``qualcode/refi/schemas/``. None if
+    absent. (The test suite points the variable at the developers' copies.)
     """
     candidates: list[Path] = []
     if os.environ.get(SCHEMA_DIR_ENV):
         candidates.append(Path(os.environ[SCHEMA_DIR_ENV]) / name)
     here = Path(__file__).resolve().parent
     candidates.append(here / "schemas" / name)
-    candidates.append(here.parents[2] / "shared" / "data" / "refi-qda" / name)
     return next((p for p in candidates if p.is_file()), None)
 
 

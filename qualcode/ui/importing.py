@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data import codebooks_dir
 from ..errors import QualcodeError
 from ..model import Document
 
@@ -28,7 +29,7 @@ __all__ = [
 
 TRANSCRIPT_TYPES = ["txt", "text", "md", "markdown", "docx", "vtt", "srt", "json", "csv", "tsv"]
 CODEBOOK_TYPES = ["yaml", "yml", "qdc"]
-SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
+SHIPPED_CODEBOOKS = codebooks_dir()
 
 
 @dataclass
@@ -110,7 +111,7 @@ def read_codebook_upload(filename: str, data: bytes):
 
 
 def shipped_codebooks(folder: Path = SHIPPED_CODEBOOKS) -> list[Path]:
-    """The codebooks that come with qualcode (``codebooks/*.yaml``), by name."""
+    """The codebooks that come with qualcode (``qualcode/data/codebooks/*.yaml``), by name."""
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".qdc"))

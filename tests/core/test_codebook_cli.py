@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.data import codebooks_dir
 from qualcode.cli import main
 from qualcode.codebook import Codebook
 from qualcode.codebook.edit import rename_code
@@ -16,7 +17,7 @@ from qualcode.refi import read_qdc
 from qualcode.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
-BOOK = ROOT / "codebooks" / "therapeutic_alignment.yaml"
+BOOK = codebooks_dir() / "therapeutic_alignment.yaml"
 
 
 @pytest.fixture

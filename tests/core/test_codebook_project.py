@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_interview
+from qualcode.data import codebooks_dir
 from qualcode.codebook import Codebook
 from qualcode.codebook.edit import rename_code
 from qualcode.errors import CodebookError
@@ -15,7 +16,7 @@ from qualcode.refi import codebook_to_qdc, parse_qdc, read_qdc, read_qdpx_codebo
 from qualcode.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
-BOOKS = ROOT / "codebooks"
+BOOKS = codebooks_dir()
 
 SMALL = """\
 name: Small

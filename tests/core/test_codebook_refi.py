@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from qualcode.codebook import Codebook
+from qualcode.data import codebooks_dir
 from qualcode.errors import CodebookError, ExchangeError
 from qualcode.model import Code
 from qualcode.refi import (
@@ -29,7 +30,7 @@ from qualcode.ids import is_guid, normalise_guid
 from qualcode.refi.common import colour_from_refi, colour_to_refi, read_qde_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted((ROOT / "codebooks").glob("*.yaml"))
+SHIPPED = sorted(codebooks_dir().glob("*.yaml"))
 FIELDS = ("name", "parent", "definition", "when_to_use", "when_not_to_use", "example", "colour", "source",
           "codable", "guid")
 
@@ -61,7 +62,7 @@ def test_shipped_codebook_qdc_validates_and_round_trips(path: Path, codebook_xsd
 
 
 def test_qdc_layout_is_what_other_tools_read(tmp_path: Path) -> None:
-    book = Codebook.read_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
+    book = Codebook.read_yaml(codebooks_dir() / "therapeutic_alignment.yaml")
     root = etree.fromstring(codebook_to_qdc(book, validate=False))
     assert root.tag == f"{{{CODEBOOK_NS}}}CodeBook"
     top = root.find(f"{{{CODEBOOK_NS}}}Codes").findall(f"{{{CODEBOOK_NS}}}Code")

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import Codebook, code_paths
+from qualcode.data import codebooks_dir
 from qualcode.errors import CodebookError, QualcodeError
 from qualcode.model import Code
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted((ROOT / "codebooks").glob("*.yaml"))
+SHIPPED = sorted(codebooks_dir().glob("*.yaml"))
 
 # Okabe & Ito (2008) and Paul Tol's "bright" scheme: both readable with colour-vision deficiencies.
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
@@ -263,7 +264,7 @@ def test_shipped_codebook_is_complete(path: Path) -> None:
 
 
 def test_therapeutic_alignment_structure() -> None:
-    book = Codebook.read_yaml(ROOT / "codebooks" / "therapeutic_alignment.yaml")
+    book = Codebook.read_yaml(codebooks_dir() / "therapeutic_alignment.yaml")
     themes = [c.name for c in book.codes if c.parent is None]
     assert themes == ["Support roles", "Gaps in everyday care", "Cultural limitations", "Therapeutic values",
                       "Misalignment and risks"]
@@ -275,7 +276,7 @@ def test_therapeutic_alignment_structure() -> None:
 
 
 def test_mi_behaviours_uses_the_annomi_names() -> None:
-    book = Codebook.read_yaml(ROOT / "codebooks" / "mi_behaviours.yaml")
+    book = Codebook.read_yaml(codebooks_dir() / "mi_behaviours.yaml")
     assert [c.name for c in book.children(None)] == ["main_therapist_behaviour", "client_talk_type"]
     assert [c.name for c in book.children(book.find("main_therapist_behaviour"))] == [
         "question", "reflection", "therapist_input", "other"]
@@ -284,17 +285,17 @@ def test_mi_behaviours_uses_the_annomi_names() -> None:
 
 
 def test_esconv_has_the_eight_strategies() -> None:
-    book = Codebook.read_yaml(ROOT / "codebooks" / "esconv_strategies.yaml")
+    book = Codebook.read_yaml(codebooks_dir() / "esconv_strategies.yaml")
     assert [c.name for c in book.children(book.find("strategy"))] == [
         "Question", "Restatement or Paraphrasing", "Reflection of feelings", "Self-disclosure",
         "Affirmation and Reassurance", "Providing Suggestions", "Information", "Others"]
 
 
 def test_epitome_and_ssbc_structure() -> None:
-    epitome = Codebook.read_yaml(ROOT / "codebooks" / "empathy_epitome.yaml")
+    epitome = Codebook.read_yaml(codebooks_dir() / "empathy_epitome.yaml")
     assert [c.name for c in epitome.children(None)] == ["Emotional reactions", "Interpretations", "Explorations"]
     assert all(len(epitome.children(t)) == 2 for t in epitome.children(None))
-    ssbc = Codebook.read_yaml(ROOT / "codebooks" / "social_support_behavior.yaml")
+    ssbc = Codebook.read_yaml(codebooks_dir() / "social_support_behavior.yaml")
     assert [c.name for c in ssbc.children(None)] == [
         "Informational support", "Emotional support", "Esteem support", "Network support", "Tangible aid"]
     assert sum(len(ssbc.children(t)) for t in ssbc.children(None)) == 23
