@@ -432,28 +432,33 @@ def build_report(project: Project, options: ReportOptions | None = None) -> Repo
     options = options or ReportOptions()
     if options.include_figures and not options.figures:
         raise ExportError("figures were asked for but no figure names were given")
-    ex = select_excerpts(project, options)
-    codings, book, docs = study_frames(project, options)
-    by_id = {c.id: c for c in project.codes()}
-    doc = new_document()
-    _setup(doc, options)
-    doc.core_properties.title = options.title or project.name
-    doc.core_properties.author = f"qualcode {__version__}"
-    warnings: list[str] = []
-    _title_page(doc, project, options, ex)
-    project_memo = project.memo("project", project.id) if options.include_memos else None
-    if project_memo:
-        doc.add_heading("Project memo", level=1)
-        _para(doc, project_memo[0], "Memo")
-    if options.include_codebook and len(book):
-        _codebook(doc, book, by_id)
-    _excerpts(doc, project, ex, options, by_id)
-    if options.include_frequencies and len(book):
-        _frequencies(doc, codings, book, docs)
-    if options.include_figures is not False and options.figures:
-        _figures(doc, project, options, codings, book, docs, warnings)
-    if options.include_memos:
-        _memos(doc, project, docs)
+    # One read transaction for everything the report shows, so its sections agree even
+    # while coders keep saving.
+    with project.snapshot():
+        codes = project.codes()
+        ex = select_excerpts(project, options, codes=codes)
+        # The same rows feed the frequencies and figures: the report counts what it quotes.
+        codings, book, docs = study_frames(project, options, excerpts=ex, codes=codes)
+        by_id = {c.id: c for c in codes}
+        doc = new_document()
+        _setup(doc, options)
+        doc.core_properties.title = options.title or project.name
+        doc.core_properties.author = f"qualcode {__version__}"
+        warnings: list[str] = []
+        _title_page(doc, project, options, ex)
+        project_memo = project.memo("project", project.id) if options.include_memos else None
+        if project_memo:
+            doc.add_heading("Project memo", level=1)
+            _para(doc, project_memo[0], "Memo")
+        if options.include_codebook and len(book):
+            _codebook(doc, book, by_id)
+        _excerpts(doc, project, ex, options, by_id)
+        if options.include_frequencies and len(book):
+            _frequencies(doc, codings, book, docs)
+        if options.include_figures is not False and options.figures:
+            _figures(doc, project, options, codings, book, docs, warnings)
+        if options.include_memos:
+            _memos(doc, project, docs)
     return Report(doc, len(ex), warnings)
 
 

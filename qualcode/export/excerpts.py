@@ -185,19 +185,20 @@ def _turn_index(project: Project, doc_ids: set[int]) -> dict[int, tuple[list[int
     return out
 
 
-def select_excerpts(project: Project, query: ExcerptQuery | None = None) -> pd.DataFrame:
+def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, codes: Sequence[Code] | None = None) -> pd.DataFrame:
     """The codings that pass ``query``, one row each, with their context (see
     :data:`EXCERPT_COLUMNS`), sorted by ``query.order``.
 
     ``turn`` is the 1-based number of the speaker turn (segment) the coding starts
-    in, ``timestamp`` that turn's time in seconds (None when untimed).
+    in, ``timestamp`` that turn's time in seconds (None when untimed). ``codes``: the
+    project's codes when the caller has read them already (in the same snapshot).
     """
     query = query or ExcerptQuery()
     if query.context not in ("span", "turn"):
         raise ExportError(f"context must be 'span' or 'turn', not {query.context!r}")
     if query.order not in ("code", "participant"):
         raise ExportError(f"order must be 'code' or 'participant', not {query.order!r}")
-    codes = project.codes()
+    codes = list(codes) if codes is not None else project.codes()
     paths = code_paths_by_id(codes)
     order_of = {int(c.id): i for i, c in enumerate(codes) if c.id is not None}
     code_ids = sorted(resolve_codes(codes, query.codes)) if query.codes else None

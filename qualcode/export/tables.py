@@ -37,6 +37,7 @@ from .excerpts import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Code
     from ..store import Project
 
 __all__ = [
@@ -82,17 +83,29 @@ def excerpts_table(excerpts: pd.DataFrame, attributes: Sequence[str] | None = No
     return out.reset_index(drop=True)
 
 
-def study_frames(project: Project, query: ExcerptQuery | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def study_frames(
+    project: Project,
+    query: ExcerptQuery | None = None,
+    *,
+    excerpts: pd.DataFrame | None = None,
+    codes: Sequence[Code] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``(codings, codebook, documents)`` frames for :mod:`qualcode.analysis`,
-    restricted to ``query`` (its codes, coders, participants and attributes)."""
+    restricted to ``query`` (its codes, coders, participants and attributes).
+
+    ``excerpts`` (:func:`select_excerpts` with the same filters) and ``codes`` are
+    what the caller has read already, in the same :meth:`~qualcode.store.Project.snapshot`:
+    passing them reads nothing twice.
+    """
     query = query or ExcerptQuery()
-    codings = select_excerpts(project, ExcerptQuery(
+    codes = list(codes) if codes is not None else project.codes()
+    codings = excerpts if excerpts is not None else select_excerpts(project, ExcerptQuery(
         codes=query.codes, coders=query.coders, participants=query.participants,
         attributes=query.attributes, documents=query.documents,
-    ))
-    book = codebook_frame(project.codes())
+    ), codes=codes)
+    book = codebook_frame(codes)
     if query.codes:
-        keep = set(codings["code_id"]) | resolve_codes(project.codes(), query.codes)
+        keep = set(codings["code_id"]) | resolve_codes(codes, query.codes)
         book = book[book["code_id"].isin(keep)]
     docs = documents_frame(project.documents())
     if query.participants is not None or query.attributes or query.documents is not None:
@@ -100,11 +113,13 @@ def study_frames(project: Project, query: ExcerptQuery | None = None) -> tuple[p
     return codings, book, docs
 
 
-def matrix_table(project: Project, query: ExcerptQuery | None = None, *, presence: bool = False) -> pd.DataFrame:
+def matrix_table(project: Project, query: ExcerptQuery | None = None, *, presence: bool = False,
+                 excerpts: pd.DataFrame | None = None, codes: Sequence[Code] | None = None) -> pd.DataFrame:
     """Codes (rows, codebook order) × participants (columns, interview order):
     number of codings, or 0/1 presence (see
-    :func:`qualcode.analysis.code_participant_matrix`)."""
-    codings, book, docs = study_frames(project, query)
+    :func:`qualcode.analysis.code_participant_matrix`). ``excerpts``/``codes`` as
+    for :func:`study_frames`."""
+    codings, book, docs = study_frames(project, query, excerpts=excerpts, codes=codes)
     return code_participant_matrix(codings, book, docs, presence=presence)
 
 
@@ -124,8 +139,7 @@ def matrix_csv_bytes(project: Project, query: ExcerptQuery | None = None, *, pre
     return _csv(matrix_table(project, query, presence=presence), index=True)
 
 
-def _codebook_sheet(project: Project) -> pd.DataFrame:
-    codes = project.codes()
+def _codebook_sheet(codes: Sequence[Code]) -> pd.DataFrame:
     paths = code_paths_by_id(codes)
     return pd.DataFrame(
         [{"code_path": PATH_SEPARATOR.join(paths.get(int(c.id or 0), (c.name,))), "codable": c.codable,
@@ -143,11 +157,14 @@ def xlsx_bytes(project: Project, query: ExcerptQuery | None = None, attributes: 
     from openpyxl.utils import get_column_letter
 
     query = query or ExcerptQuery()
-    sheets = {
-        "Excerpts": (excerpts_table(select_excerpts(project, query), attributes, context=query.context == "turn"), False),
-        "Code x participant": (matrix_table(project, query), True),
-        "Codebook": (_codebook_sheet(project), False),
-    }
+    with project.snapshot():  # the three sheets describe one state of the project
+        codes = project.codes()
+        excerpts = select_excerpts(project, query, codes=codes)
+        sheets = {
+            "Excerpts": (excerpts_table(excerpts, attributes, context=query.context == "turn"), False),
+            "Code x participant": (matrix_table(project, query, excerpts=excerpts, codes=codes), True),
+            "Codebook": (_codebook_sheet(codes), False),
+        }
     wb = Workbook()
     wb.remove(wb.active)
     wide = {"snippet": 80, "context": 80, "memo": 40, "definition": 60, "when_to_use": 40,

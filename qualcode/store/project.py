@@ -8,6 +8,7 @@ Reads return plain dataclasses or pandas frames, never live ORM objects.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ class Project(DocumentsMixin, CodingMixin):
         # The signed-in account in team mode; None means the trusted local user
         # (a researcher's own SQLite file, or an administrator's CLI on the server).
         self.user = user
+        # The connection of an open snapshot(), per thread: Streamlit sessions share
+        # one Project handle across threads, and each session's snapshot is its own.
+        self._pinned = threading.local()
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -257,10 +261,39 @@ class Project(DocumentsMixin, CodingMixin):
         indexed query), so removing someone takes effect on their next read, also
         through a project handle they already hold.
         """
+        pinned = getattr(self._pinned, "conn", None)
+        if pinned is not None:  # inside snapshot(): the same transaction for every read
+            yield pinned
+            return
         with self.engine.connect() as conn:
             if self.user is not None and self._role(conn, self.id, self.user) is None:
                 raise PermissionDenied(f"{self.user!r} is not a member of project {self.name!r} (any more)")
             yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read in the block see one state of the project (one read transaction).
+
+        An export reads codes, codings, documents and participants in several calls; a
+        coder saving meanwhile must not make the report's tables disagree. Inside the
+        block :meth:`read` hands out one connection whose transaction stays open
+        (SQLite WAL: a snapshot from the first read; PostgreSQL: REPEATABLE READ).
+        Writes go through their own connections as always. Nested blocks share the
+        outer snapshot.
+        """
+        if getattr(self._pinned, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            if self.user is not None and self._role(conn, self.id, self.user) is None:
+                raise PermissionDenied(f"{self.user!r} is not a member of project {self.name!r} (any more)")
+            self._pinned.conn = conn
+            try:
+                yield
+            finally:
+                self._pinned.conn = None
 
     # ------------------------------------------------------------------ summary
     def info(self) -> dict[str, int]:
