@@ -205,8 +205,8 @@ LAYERS = [
     {"qualcode.agreement", "qualcode.suggest", "qualcode.deid", "qualcode.refi", "qualcode.viz"},
     {"qualcode.codebook", "qualcode.ingest", "qualcode.analysis", "qualcode.embed"},
     {"qualcode.store"},
-    {"qualcode.config"},
-    {"qualcode.model", "qualcode.errors", "qualcode.ids"},
+    {"qualcode.config", "qualcode.limits"},
+    {"qualcode.model", "qualcode.errors", "qualcode.ids", "qualcode.atomic", "qualcode.offline", "qualcode.data"},
 ]
 
 
