@@ -102,8 +102,9 @@ def load(path: str | os.PathLike[str] | None = None) -> ServerConfig:
 
 
 def database_location() -> str | None:
-    """The team database: the config file's ``[database] url``, else ``QUALCODE_DATABASE_URL``."""
-    return load().database_url or os.environ.get(DATABASE_URL_ENV) or None
+    """The team database: ``QUALCODE_DATABASE_URL`` (the service's environment), else the
+    config file's ``[database] url``."""
+    return os.environ.get(DATABASE_URL_ENV) or load().database_url or None
 
 
 def projects_folder() -> Path | None:

@@ -81,10 +81,17 @@ def test_server_config_file_gives_the_database_and_must_be_private(tmp_path, mon
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o644  # never "fixed" behind the operator's back
 
 
-def test_the_environment_variable_still_works(tmp_path, monkeypatch):
+def test_the_environment_variable_still_works_and_wins_over_the_file(tmp_path, monkeypatch):
     monkeypatch.delenv(config.CONFIG_ENV, raising=False)
     monkeypatch.setenv("QUALCODE_DATABASE_URL", str(tmp_path / "x.qualcode"))
     assert config.database_location() == str(tmp_path / "x.qualcode")
+    cfg = tmp_path / "server.toml"
+    cfg.write_text(f'[database]\nurl = "{tmp_path / "y.qualcode"}"\n', encoding="utf-8")
+    os.chmod(cfg, 0o600)
+    monkeypatch.setenv(config.CONFIG_ENV, str(cfg))
+    assert config.database_location() == str(tmp_path / "x.qualcode")
+    monkeypatch.delenv("QUALCODE_DATABASE_URL")
+    assert config.database_location() == str(tmp_path / "y.qualcode")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
