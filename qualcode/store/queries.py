@@ -13,9 +13,27 @@ from dataclasses import dataclass
 from sqlalchemy import and_, distinct, func, select
 
 from . import schema as S
+from .blind import visible_codings
 from .project import Project
 
-__all__ = ["turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
+__all__ = ["recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
+
+
+def recent_codes(project: Project, coder: str, *, limit: int = 5) -> list[int]:
+    """The codes ``coder`` applied most recently, newest first (the workspace's
+    one-click "recent codes"). Read from the coder's own codings, so it survives a
+    reload and never reveals what another coder used."""
+    cod = S.codings
+    with project.read() as conn:
+        q = (
+            select(cod.c.code_id, func.max(cod.c.id).label("last"))
+            .join(S.coders, S.coders.c.id == cod.c.coder_id)
+            .where(cod.c.project_id == project.id, S.coders.c.name == coder)
+            .group_by(cod.c.code_id)
+            .order_by(func.max(cod.c.id).desc())
+            .limit(limit)
+        )
+        return [int(c) for c, _ in conn.execute(q).all()]
 
 
 def turn_coverage(project: Project, coders: Sequence[str] | None = None) -> dict[int, int]:

@@ -59,7 +59,7 @@ def _sidebar_body() -> None:
         state.set_current_coder(project.user)
         with st.sidebar:
             st.caption(f"Your role: **{project.role or 'none'}**")
-            st.toggle("Blind mode", key=state.KEY_BLIND, help="Show only your own codings, for independent double coding.")
+            _blind_toggle()
         team.live_updates(project, state.blind_mode())
         return
     with st.sidebar:
@@ -68,22 +68,58 @@ def _sidebar_body() -> None:
             return
         st.caption(f"Project: **{_md_escape(project.name)}**")
         coders = project.coders()
-        current = state.current_coder()
-        index = coders.index(current) if current in coders else None
-        choice = st.selectbox("Coder", options=coders, index=index, placeholder="Who is coding?", key="qc.sidebar.coder")
-        if choice and choice != current:
-            state.set_current_coder(choice)
+        # The box always shows the current coder of THIS project (set before it is drawn).
+        st.session_state[KEY_CODER_BOX] = state.current_coder()
+        st.selectbox("Coder", options=coders, placeholder="Who is coding?", key=KEY_CODER_BOX,
+                     on_change=_coder_chosen)
         with st.popover("New coder"):
-            name = st.text_input("Name", key="qc.sidebar.new_coder")
-            if st.button("Add coder", key="qc.sidebar.add_coder") and name.strip():
-                project.add_coder(name.strip())
-                state.set_current_coder(name.strip())
-                st.rerun()
-        st.toggle(
-            "Blind mode",
-            key=state.KEY_BLIND,
-            help="Show only your own codings, for independent double coding.",
-        )
+            st.text_input("Name", key=KEY_NEW_CODER)
+            st.button("Add coder", key="qc.sidebar.add_coder", on_click=_add_coder, args=(project,))
+        _blind_toggle()
+
+
+KEY_CODER_BOX = "qc.sidebar.coder"
+KEY_NEW_CODER = "qc.sidebar.new_coder"
+
+
+def _coder_chosen() -> None:
+    state.set_current_coder(st.session_state.get(KEY_CODER_BOX))
+
+
+def _add_coder(project) -> None:
+    # A callback: it runs before the next script run, so the Coder box can show the
+    # new coder in the very run that follows.
+    name = (st.session_state.get(KEY_NEW_CODER) or "").strip()
+    if not name:
+        state.flash("Give the new coder a name.", "warning")
+        return
+    try:
+        project.add_coder(name)
+    except QualcodeError as exc:
+        state.flash(str(exc), "error")
+        return
+    state.set_current_coder(name)
+    st.session_state[KEY_NEW_CODER] = ""
+    state.flash(f"Coding as **{_md_escape(name)}**.", "toast")
+
+
+def _blind_toggle() -> None:
+    coder = state.current_coder()
+    # The toggle mirrors what the project records for this coder (every tab agrees).
+    st.session_state[state.KEY_BLIND] = state.blind_mode() if coder else False
+    st.toggle(
+        "Blind mode", key=state.KEY_BLIND, on_change=_blind_changed, disabled=not coder,
+        help="Show only your own codings, for independent double coding. Recorded for you in the project, "
+             "so every tab, reload and link stays blind until you switch it off."
+             if coder else "Choose who is coding first: blind mode is recorded per coder.",
+    )
+
+
+def _blind_changed() -> None:
+    try:
+        state.set_blind_mode(bool(st.session_state.get(state.KEY_BLIND)))
+    except QualcodeError as exc:
+        state.flash(str(exc), "error")
 
 
 def _md_escape(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Moving between pages with a document open (``?doc=<id>`` survives a reload).
+"""Moving between pages with a document open (``?doc=<name>`` survives a reload).
 
 ``app.main`` registers the ``st.Page`` objects each run; pages then ask for another
 page by its module name (``"coding"``, ``"transcripts"``...).
@@ -38,8 +38,16 @@ def switch_to(name: str, query_params: dict[str, str] | None = None) -> None:
 
 
 def open_document(document_id: int, *, focus: int | None = None) -> None:
-    """Open a transcript in the coding workspace, optionally scrolled to an offset."""
+    """Open a transcript in the coding workspace, optionally scrolled to an offset.
+
+    The address names the transcript (``?doc=<name>``), not its row number, so a
+    reload or a copied link opens the same transcript in any copy of the project.
+    """
+    from . import state
+
     if focus is not None:
         st.session_state["qc.code.focus"] = {"doc": int(document_id), "start": int(focus), "nonce": str(time.time_ns())}
     st.session_state["qc.code.last_doc"] = int(document_id)
-    switch_to("coding", {DOC_PARAM: str(document_id)})
+    project = state.current_project()
+    name = next((d.name for d in project.documents() if d.id == int(document_id)), None) if project else None
+    switch_to("coding", {DOC_PARAM: name} if name else None)

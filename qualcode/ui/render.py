@@ -31,6 +31,7 @@ from ..model import Code, Coding, Document
 __all__ = [
     "Block",
     "blocks",
+    "turn_pieces",
     "rendered_text",
     "transcript_html",
     "html_digest",
@@ -40,6 +41,7 @@ __all__ = [
     "code_colour",
     "code_colours",
     "PALETTE",
+    "SAFE_PALETTE",
     "utf16_to_codepoint",
     "codepoint_to_utf16",
 ]
@@ -51,9 +53,6 @@ PALETTE = (
     "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD",
 )
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-# A line that ends with "Name:" just before a turn is that turn's printed label,
-# already shown in the gutter, so it is not rendered twice.
-_LABEL_LINE = re.compile(r"[^\n]{0,200}:[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -71,35 +70,33 @@ class Block:
 def blocks(doc: Document) -> list[Block]:
     """The document split into what the workspace shows, in text order.
 
-    Turns come from the segments. Text between turns (a title, a preamble) is kept
-    as a "text" block so it can be read and coded too; the printed label of the
-    following turn ("P01: ") and blank lines are dropped because the gutter shows
-    the speaker. A document without segments is one text block.
+    Only turns are rows: when a document has segments, the text between them
+    (printed labels such as ``P01:`` or Otter's ``Speaker 1  0:03``, timestamps,
+    blank lines, a title) is never shown as a row and can never be coded; the gutter
+    shows each turn's speaker and time. A document without segments is one text
+    block (a field note).
     """
-    text = doc.text
-    out: list[Block] = []
-    pos = 0
-    for i, seg in enumerate(doc.segments):
-        _gap_block(text, pos, seg.start, out, drop_label=True)
-        out.append(Block(seg.start, seg.end, "turn", i, seg.speaker, seg.timestamp))
-        pos = seg.end
-    _gap_block(text, pos, len(text), out, drop_label=False)
-    return out
-
-
-def _gap_block(text: str, a: int, b: int, out: list[Block], *, drop_label: bool) -> None:
-    gap = text[a:b]
-    if drop_label:
-        m = _LABEL_LINE.search(gap)
-        # Only a label on its own line (or the whole gap) counts as a label.
-        if m and (m.start() == 0 or gap[m.start() - 1] == "\n"):
-            gap = gap[: m.start()]
-    stripped = gap.strip()
+    if doc.segments:
+        return [Block(seg.start, seg.end, "turn", i, seg.speaker, seg.timestamp) for i, seg in enumerate(doc.segments)]
+    stripped = doc.text.strip()
     if not stripped:
-        return
-    lead = len(gap) - len(gap.lstrip())
-    start = a + lead
-    out.append(Block(start, start + len(stripped), "text"))
+        return []
+    start = len(doc.text) - len(doc.text.lstrip())
+    return [Block(start, start + len(stripped), "text")]
+
+
+def turn_pieces(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at turn boundaries: one trimmed span per turn it covers.
+
+    A selection that crosses turns becomes one coding per turn, so no quote ever
+    holds the next speaker's label or the gap between turns.
+    """
+    out = []
+    for blk in blocks(doc):
+        a, b = trim_span(doc.text, max(blk.start, start), min(blk.end, end))
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def rendered_text(doc: Document, start: int, end: int, block_list: Sequence[Block] | None = None) -> str:
@@ -166,7 +163,10 @@ def code_colour(code_id: int, colour: str | None = None) -> str:
     return PALETTE[(code_id - 1) % len(PALETTE)] if code_id > 0 else PALETTE[0]
 
 
-_SHADES = (0.0, 0.4, -0.25, 0.6, -0.42, 0.2, -0.12, 0.72, -0.55)
+# Paul Tol's "muted" qualitative scheme, designed to stay distinguishable with
+# colour-vision deficiencies (https://personal.sron.nl/~pault/#sec:qualitative).
+SAFE_PALETTE = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499")
+_CYCLE_SHADES = (0.0, 0.45, -0.35)
 
 
 def _shade(hex_colour: str, amount: float) -> str:
@@ -180,19 +180,37 @@ def _shade(hex_colour: str, amount: float) -> str:
 def code_colours(codes: Sequence[Code]) -> dict[int, str]:
     """Code id -> display colour for every code of a codebook.
 
-    Codebooks often give every code of a theme the theme's colour; overlapping
-    codings of one theme would then be indistinguishable, so codes sharing a colour
-    get lighter and darker shades of it (in codebook order; the first keeps it).
+    Codebooks often give every code of a theme the theme's colour, and shades of one
+    hue are hard to tell apart (two navy codes read as one). Within a theme (a
+    top-level code and everything under it) codes keep their own colours when those
+    are all different; otherwise each code of the theme gets its own colour from a
+    colour-blind-safe palette, in codebook order, so overlapping or neighbouring
+    codings of one theme stay distinguishable.
     """
-    seen: dict[str, int] = {}
-    out: dict[int, str] = {}
+    by_name = {c.name: c for c in codes}
+
+    def root(c: Code) -> str:
+        seen = set()
+        while c.parent and c.parent in by_name and c.name not in seen:
+            seen.add(c.name)
+            c = by_name[c.parent]
+        return c.name
+
+    themes: dict[str, list[Code]] = {}
     for c in codes:
-        if c.id is None:
+        if c.id is not None:
+            themes.setdefault(root(c), []).append(c)
+    out: dict[int, str] = {}
+    for t, members in enumerate(themes.values()):
+        own = [code_colour(c.id, c.colour) for c in members]
+        if len(set(own)) == len(own):
+            out.update({c.id: col for c, col in zip(members, own)})
             continue
-        base = code_colour(c.id, c.colour)
-        k = seen.get(base, 0)
-        seen[base] = k + 1
-        out[c.id] = _shade(base, _SHADES[k % len(_SHADES)]) if k else base
+        # Start each theme at another place in the palette so neighbouring themes differ too.
+        for k, c in enumerate(members):
+            n = (k + 2 * t) % len(SAFE_PALETTE)
+            cycle = (k // len(SAFE_PALETTE)) % len(_CYCLE_SHADES)
+            out[c.id] = _shade(SAFE_PALETTE[n].lower(), _CYCLE_SHADES[cycle]) if cycle else SAFE_PALETTE[n].lower()
     return out
 
 
@@ -236,6 +254,9 @@ def transcript_html(
     active: dict[int, Coding] = {}
     end_heap: list[tuple[int, int]] = []
     next_i = 0
+    # A second sweep for the margin stripes: the codings overlapping each block.
+    open_codings: list[Coding] = []
+    stripe_i = 0
     speakers: dict[str, int] = {}
     out: list[str] = ['<div class="qc-doc">']
     skipped = False
@@ -249,6 +270,10 @@ def transcript_html(
             if skipped:
                 out.append('<div class="qc-skip" aria-hidden="true">…</div>')
                 skipped = False
+        while stripe_i < len(ordered) and ordered[stripe_i].start < blk.end:
+            open_codings.append(ordered[stripe_i])
+            stripe_i += 1
+        open_codings = [c for c in open_codings if c.end > blk.start]
         out.append(_block_open(blk, speakers, turn_buttons))
         lo, hi = bisect_right(cuts, blk.start), bisect_left(cuts, blk.end)
         points = [blk.start, *cuts[lo:hi], blk.end]
@@ -264,7 +289,7 @@ def transcript_html(
             while end_heap and end_heap[0][0] <= a:
                 active.pop(heapq.heappop(end_heap)[1], None)
             out.append(_run(text[a:b], a, list(active.values()), colours, show_coder))
-        out.append("</div></div>")
+        out.append("</div>" + _stripes([c for c in open_codings if c.start < blk.end], colours, show_coder) + "</div>")
     if only_coded and skipped and len(out) > 1:
         out.append('<div class="qc-skip" aria-hidden="true">…</div>')
     if len(out) == 1:
@@ -317,6 +342,28 @@ def _run(piece: str, start: int, active: list[Coding], colours: Mapping[int, str
         f'<span class="qc-r qc-h" data-s="{start}" data-c="{" ".join(ids)}" title="{title}" '
         f'style="{style}">{body}</span>'
     )
+
+
+def _stripes(covering: Sequence[Coding], colours: Mapping[int, str], show_coder: bool) -> str:
+    """The margin beside a turn: one coloured stripe per code that covers part of it
+    (like the coding stripes of MAXQDA and NVivo); hovering names the code, who
+    applied it and their memo."""
+    by_code: dict[int, list[Coding]] = {}
+    for c in covering:
+        by_code.setdefault(c.code_id, []).append(c)
+    bars = []
+    for code_id, cs in by_code.items():
+        col = colours.get(code_id) or code_colour(code_id)
+        lines = [cs[0].code_name or f"code {code_id}"]
+        for c in cs[:8]:
+            who = c.coder if show_coder else "you"
+            lines.append(f"{who}: {c.memo.strip()[:160]}" if c.memo and c.memo.strip() else who)
+        if len(cs) > 8:
+            lines.append(f"and {len(cs) - 8} more")
+        title = escape("\n".join(dict.fromkeys(lines)), quote=True)
+        ids = " ".join(str(c.id) for c in cs)
+        bars.append(f'<span class="qc-stripe" data-c="{ids}" title="{title}" style="background:{col}"></span>')
+    return f'<div class="qc-stripes" contenteditable="false" aria-hidden="true">{"".join(bars)}</div>'
 
 
 def html_digest(html: str) -> str:

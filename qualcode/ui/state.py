@@ -1,8 +1,17 @@
-"""Which project is open and who is coding: the UI's session state, in one place.
+"""Which project is open, who is coding, blind mode: the UI's session state, in one place.
 
 Session keys are namespaced ``qc.*``. Data of record never lives in session state:
 every page reads it from the project store, so a reload or a second tab sees the
 same saved work.
+
+* The **project** is named in the address (``?project=<name>``) and found again in
+  the projects this server has opened, so a reload reopens it (never a database URL
+  in the address: it may hold a password).
+* The **coder** belongs to one project: a coder chosen in project A is not the
+  coder of project B, and only an existing coder of the open project is ever the
+  current coder (nothing is attributed to a name nobody picked there).
+* **Blind mode** is recorded per coder in the project (:mod:`qualcode.store.blind`),
+  not in the address or the tab: every route to a transcript asks the store.
 """
 
 from __future__ import annotations
@@ -15,17 +24,19 @@ import streamlit as st
 from .. import config
 from ..errors import QualcodeError, UsageError
 from ..store import Project
+from ..store import blind as blind_store
 from ..store.files import resolve_in_folder
 
 PROJECT_ENV = "QUALCODE_PROJECT"
 KEY_LOCATION = "qc.project_location"
 KEY_CODER = "qc.coder"
+KEY_CODER_PROJECT = "qc.coder.project"
 KEY_BLIND = "qc.blind"
 KEY_FLASH = "qc.flash"
-# Who is coding and blind mode also live in the URL (?coder=ana&blind=1), so a reload
-# does not silently drop blind mode and show a coder everyone else's codings.
+KEY_URL_READ = "qc.url_read"
+PROJECT_PARAM = "project"
 CODER_PARAM = "coder"
-BLIND_PARAM = "blind"
+LEGACY_BLIND_PARAM = "blind"  # older addresses carried ?blind=1; blind mode now lives in the project
 
 
 KEY_TEAM_PROJECT = "qc.team.project_name"
@@ -40,6 +51,13 @@ def _open_project(location: str, name: str | None = None, user: str | None = Non
     return Project.open(location, name=name, create=user is None, user=user)
 
 
+@st.cache_resource(show_spinner=False)
+def _known_projects() -> dict[str, str]:
+    # Project name -> location of the projects opened by this server process: what
+    # ?project=<name> resolves against after a reload or in a second tab.
+    return {}
+
+
 def default_location() -> str | None:
     """The project the app opens first: QUALCODE_PROJECT, else the server's database
     (QUALCODE_DATABASE_URL, or ``[database] url`` in the QUALCODE_CONFIG file)."""
@@ -52,8 +70,21 @@ def project_location() -> str | None:
     return st.session_state[KEY_LOCATION]
 
 
+def project_key(project: Project) -> str:
+    """What identifies a project across the app: its location and its id in there."""
+    return f"{project.location}#{project.id}"
+
+
+def _remember(project: Project) -> None:
+    _known_projects()[project.name] = project.location
+
+
 def set_project_location(location: str) -> Project:
-    """Open (creating if needed) a project and make it current for this session."""
+    """Open (creating if needed) a project and make it current for this session.
+
+    Opening another project forgets the coder and the open transcript: they belong
+    to the project they were chosen in.
+    """
     location = location.strip()
     if not location:
         raise UsageError("give a project file name, e.g. my-study.qualcode")
@@ -63,9 +94,21 @@ def set_project_location(location: str) -> Project:
         location = str(resolve_in_folder(folder, location))
     elif "://" not in location and not location.endswith(".qualcode") and not Path(location).exists():
         location += ".qualcode"
+    before = current_project()
     project = _open_project(location)
     st.session_state[KEY_LOCATION] = location
+    _remember(project)
+    if before is None or project_key(before) != project_key(project):
+        _forget_project_state()
     return project
+
+
+def _forget_project_state() -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(("qc.code.", "qc.sidebar."))]:
+        del st.session_state[key]
+    st.session_state.pop(KEY_CODER, None)
+    st.session_state.pop(KEY_CODER_PROJECT, None)
+    st.session_state.pop(KEY_BLIND, None)
 
 
 def current_project() -> Project | None:
@@ -78,12 +121,14 @@ def current_project() -> Project | None:
     if user is not None and name is None:
         return None  # signed in to a team database but no project of theirs chosen yet
     try:
-        return _open_project(location, name, user)
+        project = _open_project(location, name, user)
     except QualcodeError as exc:
         if user is None:
             st.session_state[KEY_LOCATION] = None  # team mode keeps the server's database
         flash(config.scrub(str(exc)), "error")
         return None
+    _remember(project)
+    return project
 
 
 def signed_in_user() -> str | None:
@@ -106,11 +151,29 @@ def require_project() -> Project:
 
 
 def current_coder() -> str | None:
-    return st.session_state.get(KEY_CODER)
+    """The coder chosen in the open project, or None.
+
+    A coder chosen in another project, or one that no longer exists, is not the
+    current coder: nothing is ever attributed to a name not picked in this project.
+    """
+    project = current_project()
+    if project is not None and project.user is not None:
+        return project.user  # team mode: the signed-in account codes, nobody else
+    name = st.session_state.get(KEY_CODER)
+    if not name:
+        return None
+    if project is None or st.session_state.get(KEY_CODER_PROJECT) != project_key(project):
+        return None
+    if name not in project.coders():
+        return None
+    return name
 
 
 def set_current_coder(name: str | None) -> None:
-    st.session_state[KEY_CODER] = name
+    """Make ``name`` (an existing coder of the open project) the coder of this session."""
+    project = current_project()
+    st.session_state[KEY_CODER] = name or None
+    st.session_state[KEY_CODER_PROJECT] = project_key(project) if (project is not None and name) else None
 
 
 def require_coder() -> str:
@@ -122,36 +185,86 @@ def require_coder() -> str:
     return coder
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _blind_coders(_project: Project, key: str, revision: int) -> frozenset[str]:
+    return frozenset(blind_store.blind_coders(_project))
+
+
+def blind_coders(project: Project) -> frozenset[str]:
+    """Coders of ``project`` who code blind now (read once per project revision)."""
+    return _blind_coders(project, project_key(project), project.revision())
+
+
 def blind_mode() -> bool:
-    """When on, a coder sees only their own codings (independent double coding)."""
-    return bool(st.session_state.get(KEY_BLIND, False))
+    """Whether this session sees only the current coder's codings.
+
+    True when the current coder codes blind in the open project, and also when no
+    coder is chosen while anyone in the project codes blind: a window that does not
+    know who is looking shows nobody's codings rather than everybody's.
+    """
+    project = current_project()
+    if project is None:
+        return False
+    coder = current_coder()
+    blind = blind_coders(project)
+    return coder in blind if coder else bool(blind)
+
+
+def set_blind_mode(on: bool) -> None:
+    """Record blind mode for the current coder in the project (all tabs follow)."""
+    project = current_project()
+    coder = current_coder()
+    if project is None or not coder:
+        raise QualcodeError("choose who is coding in the sidebar before switching blind mode")
+    blind_store.set_blind(project, coder, on)
+
+
+def visible_codings(project: Project, **filters) -> list:
+    """The codings the current coder may see (blind mode enforced by the library)."""
+    return blind_store.visible_codings(project, current_coder(), blind=blind_mode(), **filters)
 
 
 def restore_from_url() -> None:
-    """Adopt ``?coder=`` (if that coder exists in the open project) and ``?blind=1``
-    from the URL at the start of a session, e.g. after a reload."""
+    """Once per session (a reload, a second tab, a pasted address): reopen the project
+    named by ``?project=`` and adopt ``?coder=`` if that coder exists in it."""
+    if st.session_state.get(KEY_URL_READ):
+        return
+    st.session_state[KEY_URL_READ] = True
     params = st.query_params
-    if KEY_BLIND not in st.session_state and params.get(BLIND_PARAM) == "1":
-        st.session_state[KEY_BLIND] = True
+    wanted_project = params.get(PROJECT_PARAM)
+    if wanted_project and st.session_state.get(KEY_USER) is None:
+        project = current_project()
+        if project is None or project.name != wanted_project:
+            location = _known_projects().get(wanted_project)
+            if location:
+                try:
+                    set_project_location(location)
+                except QualcodeError as exc:
+                    flash(str(exc), "error")
+            else:
+                flash(f"The project named in the address ({wanted_project}) is not open on this server; "
+                      "open its file on the **Project** page.", "warning")
     wanted = params.get(CODER_PARAM)
-    if wanted and not st.session_state.get(KEY_CODER):
+    if wanted and not current_coder():
         project = current_project()
         if project is not None and wanted in project.coders():
-            st.session_state[KEY_CODER] = wanted
+            set_current_coder(wanted)
 
 
 def remember_in_url() -> None:
-    """Write the current coder and blind mode into the URL (kept across reloads)."""
+    """Write the open project and the current coder into the address (kept across
+    reloads); blind mode is never in the address."""
     params = st.query_params
+    project = current_project()
+    if project is not None and params.get(PROJECT_PARAM) != project.name:
+        params[PROJECT_PARAM] = project.name
     coder = current_coder()
     if coder and params.get(CODER_PARAM) != coder:
         params[CODER_PARAM] = coder
     elif not coder and CODER_PARAM in params:
         del params[CODER_PARAM]
-    if blind_mode() and params.get(BLIND_PARAM) != "1":
-        params[BLIND_PARAM] = "1"
-    elif not blind_mode() and BLIND_PARAM in params:
-        del params[BLIND_PARAM]
+    if LEGACY_BLIND_PARAM in params:
+        del params[LEGACY_BLIND_PARAM]
 
 
 def flash(message: str, kind: str = "success") -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..errors import QualcodeError
 from ..model import HUMAN, Coding, Document
 from ..store import Event, Project
-from .render import trim_span
+from .render import trim_span, turn_pieces
 
 __all__ = ["ApplyResult", "apply_codes", "turn_span", "turn_label", "describe_undo", "short"]
 
@@ -23,10 +23,14 @@ class ApplyResult:
 
     codings: list[Coding] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    pieces: int = 1  # turns the selection was split into
 
     def message(self) -> str:
-        names = ", ".join(c.code_name or str(c.code_id) for c in self.codings)
-        return f"Coded “{short(self.codings[0].snippet, 80)}” with {names}." if self.codings else ""
+        if not self.codings:
+            return ""
+        names = ", ".join(dict.fromkeys(c.code_name or str(c.code_id) for c in self.codings))
+        split = f" (one coding in each of {self.pieces} turns)" if self.pieces > 1 else ""
+        return f"Coded “{short(self.codings[0].snippet, 80)}” with {names}{split}."
 
 
 def apply_codes(
@@ -37,25 +41,36 @@ def apply_codes(
     snippet: str,
     code_ids: Sequence[int],
     coder: str,
+    doc: Document | None = None,
 ) -> ApplyResult:
     """Apply each code to ``[start, end)`` as ``coder``: one transaction (and one
-    undo step) per code. A code that is refused (already applied to this span by
-    this coder, a folder...) is reported and the others still go in."""
-    result = ApplyResult()
+    undo step) per code and turn. A code that is refused (already applied to this
+    span by this coder, a folder...) is reported and the others still go in.
+
+    With ``doc``, a span that crosses turns is cut into one coding per turn
+    (:func:`~qualcode.ui.render.turn_pieces`): a quote never holds the next
+    speaker's label or the text between turns.
+    """
+    pieces = turn_pieces(doc, start, end) if doc is not None else [(start, end)]
+    if doc is not None and not pieces:
+        return ApplyResult(problems=["the selection holds no turn text; select words inside a turn"])
+    result = ApplyResult(pieces=len(pieces))
     for code_id in code_ids:
-        try:
-            result.codings.append(
-                project.add_coding(document_id, start, end, int(code_id), coder, snippet=snippet, origin=HUMAN)
-            )
-        except QualcodeError as exc:
-            msg = str(exc)
-            if "refused by the database" in msg:  # the unique constraint on (span, code, coder)
-                msg = "you already applied this code to exactly this text"
+        for a, b in pieces:
+            text = doc.text[a:b] if doc is not None else snippet
             try:
-                name = project.code(int(code_id)).name
-            except QualcodeError:
-                name = f"code {code_id}"
-            result.problems.append(f"{name}: {msg}")
+                result.codings.append(
+                    project.add_coding(document_id, a, b, int(code_id), coder, snippet=text, origin=HUMAN)
+                )
+            except QualcodeError as exc:
+                msg = str(exc)
+                if "refused by the database" in msg:  # the unique constraint on (span, code, coder)
+                    msg = "you already applied this code to exactly this text"
+                try:
+                    name = project.code(int(code_id)).name
+                except QualcodeError:
+                    name = f"code {code_id}"
+                result.problems.append(f"{name}: {msg}")
     return result
 
 
@@ -85,16 +100,29 @@ def turn_label(doc: Document, index: int) -> str:
 
 
 _UNDO_WORDS = {
-    "coding.add": "a coding you added",
-    "coding.remove": "a coding you removed",
-    "coding.memo": "a coding memo you changed",
-    "memo.set": "a memo you saved",
+    "coding.add": "your coding",
+    "coding.remove": "your removal of the coding",
+    "coding.memo": "your memo on the coding",
+    "memo.set": "your memo",
 }
 
 
-def describe_undo(event: Event | None) -> str:
-    """A sentence for the researcher about what Undo just reverted."""
+def describe_undo(event: Event | None, project: Project | None = None) -> str:
+    """A sentence for the researcher about what Undo just reverted: which code on
+    which words, not only the kind of action."""
     if event is None:
         return "Nothing of yours to undo."
     what = _UNDO_WORDS.get(event.action, event.action)
-    return f"Undone: {what} ({event.at.replace('T', ' ').rstrip('Z')} UTC)."
+    detail = ""
+    coding = (event.payload or {}).get("coding") if event.action in ("coding.add", "coding.remove") else None
+    if project is not None and coding:
+        try:
+            code = project.code(int(coding["code_id"])).name
+            _, doc = project.document(int(coding["document_id"]))
+            words = short(doc.text[int(coding["start"]) : int(coding["end"])], 50)
+            detail = f" {code} on “{words}” in {doc.name}"
+        except (QualcodeError, KeyError, TypeError, ValueError):
+            detail = ""
+    elif project is not None and event.action == "coding.memo" and event.target_id is not None:
+        detail = f" (coding {event.target_id})"
+    return f"Undone: {what}{detail}."

@@ -9,6 +9,7 @@ page stores them.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -74,9 +75,16 @@ def new_app(page: str = "", *, coder: str | None = "ana", blind: bool = False, q
     """Run app.py as ``coder`` and switch to ``page`` (its url path; "" = Project)."""
     at = AppTest.from_file(APP, default_timeout=60)
     if coder:
-        at.session_state["qc.coder"] = coder
+        # As a reload would: the coder comes from the address and must exist in the project.
+        at.query_params["coder"] = coder
     if blind:
-        at.session_state["qc.blind"] = True
+        # Blind mode is recorded per coder in the project (every tab and reload follows).
+        from qualcode.store.blind import set_blind
+
+        with Project.open(os.environ["QUALCODE_PROJECT"], create=False) as p:
+            for name in [coder] if coder else p.coders():
+                if name in p.coders():
+                    set_blind(p, name, True)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

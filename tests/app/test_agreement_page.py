@@ -108,7 +108,7 @@ def test_open_transcript_goes_to_the_turn_in_the_coding_workspace(coded):
     b.click().run()
     no_errors(at)
     assert at.session_state["qc.code.focus"]["doc"] == 1
-    assert str(at.query_params["doc"]).strip("[]'") == "1"
+    assert str(at.query_params["doc"]).strip("[]'") == "P01"
 
 
 def test_a_viewer_sees_the_disagreements_but_no_decision_buttons(coded, monkeypatch):

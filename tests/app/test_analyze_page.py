@@ -259,10 +259,16 @@ def test_blind_mode_without_a_coder_asks_for_one(coded):
     assert not charts(at)
 
 
-def test_blind_mode_with_a_coder_unknown_here_gets_a_message(coded):
-    at = new_app("analyze", coder="zoe", blind=True)  # e.g. remembered from another project
+def test_a_coder_unknown_here_is_never_the_current_coder(coded):
+    coded.add_coder("ben")
+    from qualcode.store.blind import set_blind
+
+    set_blind(coded, "ben", True)
+    at = new_app("analyze", coder="zoe")  # e.g. remembered from another project
     no_errors(at)
-    assert any("No codings by **zoe** in this project" in s for s in texts(at.info))
+    assert at.sidebar.selectbox[0].value is None  # nobody is coding here yet
+    # Someone codes blind in this project: a window that does not know who looks shows nothing.
+    assert any("Choose who is coding" in s for s in texts(at.info))
     assert not charts(at)
 
 

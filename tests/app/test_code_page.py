@@ -10,20 +10,22 @@ K = "qc.code."
 LISTENER, REHEARSAL, GENERIC = 2, 3, 4
 
 
-def open_code(doc: int = 1, **kw):
-    return new_app("coding", query={"doc": str(doc)}, **kw)
+def open_code(doc: int | str = 1, **kw):
+    """The Code page on a transcript named in the address (``?doc=P01``)."""
+    name = doc if isinstance(doc, str) else f"P0{doc}"
+    return new_app("coding", query={"doc": name}, **kw)
 
 
 def test_opens_the_document_named_in_the_url_and_keeps_it(project):
     at = open_code(2)
     no_errors(at)
     assert at.selectbox(key=f"{K}doc").value == 2
-    assert at.query_params["doc"] == ["2"] or at.query_params["doc"] == "2"
+    assert str(at.query_params["doc"]).strip("[]'") == "P02"  # a name, not a row number
     html = component_data(at)["html"]
     assert "I rehearse what I will say to my mother." in html
     # Choosing another transcript updates ?doc= so a reload reopens it.
     at.selectbox(key=f"{K}doc").set_value(3).run()
-    assert str(at.query_params["doc"]).strip("[]'") == "3"
+    assert str(at.query_params["doc"]).strip("[]'") == "P03"
     assert "estou sozinha" in component_data(at)["html"]
 
 
@@ -188,8 +190,14 @@ def test_blind_mode_shows_a_coder_only_their_own_codings(project):
     assert "Non-judgemental listener" not in html and "(ana)" not in html and "(ben)" not in html
     assert "1 codings shown" in " ".join(texts(at.caption))
     assert at.selectbox(key=f"{K}coding_pick").options == [f"Generic replies · “{own.snippet[:39]}…” (ben)"]
-    # Without blind mode ben sees both.
-    at2 = open_code(1, coder="ben", blind=False)
+    # Blind mode is ben's, recorded in the project: a fresh session is blind too ...
+    at2 = open_code(1, coder="ben")
+    assert "Non-judgemental listener" not in component_data(at2)["html"]
+    # ... until he switches it off; then he sees both.
+    at2.sidebar.toggle[0].set_value(False).run()
+    assert "Non-judgemental listener (ana)" in component_data(at2)["html"]
+    at3 = open_code(1, coder="ben")
+    assert "Non-judgemental listener (ana)" in component_data(at3)["html"]
     assert "Non-judgemental listener (ana)" in component_data(at2)["html"]
 
 
@@ -241,7 +249,7 @@ def test_transcript_html_in_the_component_is_escaped(project):
 
     project.add_documents([make_interview("evil", [("P<i>9", "<script>window.__pwned=1</script><img src=x onerror=alert(1)>")])])
     did = project.document("evil")[0]
-    at = open_code(did)
+    at = open_code("evil")
     html = component_data(at)["html"]
     assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
     assert rendered_text(project.document(did)[1], 0, 10**6).startswith("<script>")

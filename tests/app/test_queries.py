@@ -48,5 +48,6 @@ def test_apply_codes_reports_refusals_and_keeps_the_rest(small_study):
     assert again.codings == [] and "already applied" in again.problems[0]
     assert "Rehearsal space" in result.message()
     assert turn_label(doc, 1).startswith("2 · P02 · I rehearse")
-    assert describe_undo(p.undo_last("ana")).startswith("Undone: a coding you added")
+    said = describe_undo(p.undo_last("ana"), p)  # names the code, the words and the transcript
+    assert said.startswith("Undone: your coding Rehearsal space on “I rehearse what I will say to my mother.") and said.endswith(" in P02.")
     assert describe_undo(p.undo_last("ana")) == "Nothing of yours to undo."

@@ -107,13 +107,26 @@ def test_only_coded_hides_uncoded_turns(doc):
     assert "Nothing to show" in transcript_html(doc, [], {}, only_coded=True)
 
 
-def test_text_between_turns_is_shown_but_labels_are_not():
-    text = "Title of the interview\n\nInterviewer: Hello?\n\nP01: Hi."
-    d = Document("T", text, [Segment(text.index("Hello"), text.index("Hello") + 6, "Interviewer"),
-                             Segment(text.index("Hi."), text.index("Hi.") + 3, "P01")])
+def test_only_turns_are_rows_never_labels_or_timestamps():
+    # Otter-style: "Speaker 1  0:03" on its own line above each turn.
+    text = "Title of the interview\n\nSpeaker 1  0:03\nHello?\n\nSpeaker 2  0:09\nHi."
+    d = Document("T", text, [Segment(text.index("Hello"), text.index("Hello") + 6, "Speaker 1", 3.0),
+                             Segment(text.index("Hi."), text.index("Hi.") + 3, "Speaker 2", 9.0)])
     kinds = [(b.kind, text[b.start : b.end]) for b in blocks(d)]
-    assert kinds == [("text", "Title of the interview"), ("turn", "Hello?"), ("turn", "Hi.")]
-    assert rendered_text(d, 0, len(text)) == "Title of the interviewHello?Hi."
+    assert kinds == [("turn", "Hello?"), ("turn", "Hi.")]
+    assert rendered_text(d, 0, len(text)) == "Hello?Hi."
+    html = transcript_html(d, [], {})
+    assert "Speaker 1  0:03" not in html and "qc-free" not in html
+
+
+def test_a_span_across_turns_is_cut_into_one_piece_per_turn():
+    from qualcode.ui.render import turn_pieces
+
+    text = "Speaker 1  0:03\nHow did you find it?\n\nPriya Raman:  It was there."
+    a, b = text.index("How"), text.index("It was")
+    d = Document("T", text, [Segment(a, a + 20, "Speaker 1"), Segment(b, len(text), "Priya Raman")])
+    pieces = turn_pieces(d, text.index("find"), text.index(" there"))
+    assert [text[x:y] for x, y in pieces] == ["find it?", "It was"]
 
 
 def test_document_without_segments_is_one_block():
@@ -170,14 +183,58 @@ def test_small_helpers():
     assert code_colour(3, "red; background:url(x)").startswith("#")  # never raw CSS from a codebook
 
 
-def test_codes_sharing_a_theme_colour_get_distinct_shades():
+def test_codes_of_one_theme_get_distinct_colour_blind_safe_colours():
     from qualcode.model import Code
+    from qualcode.ui.render import SAFE_PALETTE
 
-    codes = [Code("T", colour="#0072b2", id=1), Code("a", parent="T", colour="#0072b2", id=2),
-             Code("b", parent="T", colour="#0072b2", id=3), Code("c", id=4)]
+    # As in the shipped codebook: every code of a theme carries the theme's navy.
+    codes = [Code("T", colour="#1f3d7a", id=1), Code("a", parent="T", colour="#1f3d7a", id=2),
+             Code("b", parent="a", colour="#1f3d7a", id=3), Code("c", parent="T", colour="#1f3d7a", id=4),
+             Code("Other", colour="#e69f00", id=5), Code("d", parent="Other", colour="#009e73", id=6)]
     colours = code_colours(codes)
-    assert colours[1] == "#0072b2" and len({colours[1], colours[2], colours[3]}) == 3
-    assert all(len(c) == 7 and c.startswith("#") for c in colours.values())
+    theme = [colours[i] for i in (1, 2, 3, 4)]
+    assert len(set(theme)) == 4 and set(theme) <= {c.lower() for c in SAFE_PALETTE}
+    # A theme whose codes already differ keeps the codebook's own colours.
+    assert (colours[5], colours[6]) == ("#e69f00", "#009e73")
+
+
+def test_the_shipped_codebook_has_no_two_codes_of_a_theme_in_one_colour():
+    from qualcode.codebook import Codebook
+    from qualcode.demo import DEMO_CODEBOOK
+
+    book = Codebook.from_yaml(DEMO_CODEBOOK)
+    codes = list(book)
+    for i, c in enumerate(codes, start=1):
+        c.id = i
+    colours = code_colours(codes)
+    by_name = {c.name: c for c in codes}
+
+    def root(c):
+        while c.parent:
+            c = by_name[c.parent]
+        return c.name
+
+    themes = {}
+    for c in codes:
+        themes.setdefault(root(c), []).append(colours[c.id])
+    for name, cols in themes.items():
+        assert len(set(cols)) == len(cols), name
+    assert colours[by_name["Always-available companion"].id] != colours[by_name["Substitute for therapy"].id]
+
+
+def test_margin_stripes_name_the_codes_coders_and_memos():
+    d = make_interview("S", [("Interviewer", "Hello there?"), ("P01", "I talk to it at night.")])
+    s = d.segments[1]
+    cs = [coding(s.start, s.start + 6, 1, cid=1, coder="ana"), coding(s.start + 2, s.end, 2, cid=2, coder="ben")]
+    cs[1].memo = "said <quietly>"
+    html = transcript_html(d, cs, {1: "#332288", 2: "#cc6677"})
+    turn = html[html.index('data-i="1"'):]
+    assert turn.count('class="qc-stripe"') == 2 and "background:#332288" in turn
+    assert "ben: said &lt;quietly&gt;" in turn
+    first = html[: html.index('data-i="1"')]
+    assert 'class="qc-stripe"' not in first  # the interviewer's turn has no coding
+    blind = transcript_html(d, cs[:1], {1: "#332288"}, show_coder=False)
+    assert "ana" not in blind
 
 
 def test_long_interview_renders_as_one_element():

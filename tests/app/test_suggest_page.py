@@ -120,7 +120,7 @@ def test_themes_page_finds_themes_and_promotes_one(coded_study):
 
 
 def test_accept_a_suggestion_in_the_workspace_panel(coded_study):
-    at = new_app("coding", coder="ana", query={"doc": "3"})
+    at = new_app("coding", coder="ana", query={"doc": "P03"})
     no_errors(at)
     assert not _buttons(at, ".accept")  # nothing computed on a plain open
     at.button(key="qc.code.suggest.compute").click().run()

@@ -59,7 +59,7 @@ def test_a_user_sees_only_their_projects(team_db):
 def test_a_viewer_cannot_code_through_the_app(team_db):
     at = _sign_in("vera")
     assert at.session_state["qc.coder"] == "vera"
-    at.query_params["doc"] = "1"
+    at.query_params["doc"] = "P01"
     goto(at, "coding")
     assert not at.exception
     with Project.open(team_db, name="Chatbot study", create=False) as study:
@@ -81,7 +81,7 @@ def test_a_coder_codes_through_the_app_as_their_account(team_db):
         accounts.set_member(study, "carl", "coder")
         listener = study.code("Non-judgemental listener").id
     at = _sign_in("carl")
-    at.query_params["doc"] = "1"
+    at.query_params["doc"] = "P01"
     goto(at, "coding")
     at.multiselect(key="qc.code.apply_codes").set_value([listener]).run()
     at.selectbox(key="qc.code.turn.1").set_value(1).run()

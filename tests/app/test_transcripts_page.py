@@ -31,9 +31,9 @@ def test_open_a_transcript_in_the_workspace(project):
     at.selectbox(key="qc.transcripts.open_choice").set_value(3).run()
     at.button(key="qc.transcripts.open").click().run()
     no_errors(at)
-    # We are on the Code page with ?doc=3.
+    # We are on the Code page with ?doc=P03 (the transcript's name, not its row number).
     assert at.selectbox(key="qc.code.doc").value == 3
-    assert str(at.query_params.get("doc")).strip("[]'") == "3"
+    assert str(at.query_params.get("doc")).strip("[]'") == "P03"
 
 
 def test_empty_project_points_to_the_import(tmp_path, monkeypatch):

@@ -45,6 +45,12 @@ FLAG_COLOURS = {"reliable": "#d4edda", "tentative": "#fff3cd", "unreliable": "#f
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
+    st.title("Agreement")
+    if state.blind_mode():
+        # Agreement is other coders' codings side by side: nothing of it while blind.
+        st.info("**Blind mode** is on: you see only your own codings, so agreement with other coders is not "
+                "shown. Switch blind mode off in the sidebar when the independent coding is done.")
+        return
     everyone = project.coders()
     if len(everyone) < 2:
         st.info("Agreement needs at least two coders who coded the same transcripts.")

@@ -1,8 +1,13 @@
 """Code page: the coding workspace.
 
-The transcript is ONE element (the transcript component); the panels beside it are
-``st.fragment`` s, so typing a memo or paging search results does not rebuild the
-transcript. Anything that changes highlights reruns the whole page.
+The transcript and the panels beside it are ONE ``st.fragment``: a coding action
+(apply, undo, remove, a key press, a selection) reruns only the workspace, never
+the sidebar or the page around it, and everything on that path reads one
+transcript (its text, its codings) and the codebook. Choosing another transcript
+reruns the page.
+
+What the current coder may see comes from :func:`qualcode.store.queries.visible_codings`:
+blind mode is enforced there, by the library, on every route into this page.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import time
 from html import escape
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ...codebook.edit import reassign_codings
 from ...errors import QualcodeError
@@ -30,39 +36,72 @@ K = "qc.code."
 ALL = "__all__"
 
 
+KEYS_HELP = (
+    "**Keys** (outside text fields): **1–5** apply a recent code to the selection · **j / k** next / previous "
+    "turn · **n / p** next / previous coding · **t** code the turn in view · **u** undo · **/** search"
+)
+
+
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
     docs = project.documents()
+    st.title("Code", anchor=False)
     if not docs:
         st.info("No transcripts yet: import some on the **Project** page.")
         return
+    _keep_toasts_clear()
     did = _choose_document(docs)
+    _workspace(project, did)
+
+
+def _keep_toasts_clear() -> None:
+    # Toasts open at the top right, over the toolbar's Next and Undo; show them at
+    # the bottom left, where nothing of the workspace is.
+    st.html("<style>[data-testid='stToastContainer']{top:auto!important;bottom:1rem!important;"
+            "right:auto!important;left:1rem!important;align-items:flex-start!important}</style>")
+
+
+def _rerun() -> None:
+    """Rerun the workspace only (from a fragment rerun), else the page."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun(scope="app")
+
+
+@st.fragment
+def _workspace(project, did: int) -> None:
+    # Messages of an action show here too: a workspace rerun does not pass through
+    # the page wrapper that shows them on a full run.
+    state.show_flashes()
     coder = state.current_coder()
     blind = state.blind_mode()
     revision = project.revision()
     doc = _document(project, project.location, did, revision)
-    codes = project.codes()
+    codes = _codes(project, project.location, revision)
     colours = code_colours(codes)
 
     shown_coders, code_filter, only_coded = _filters(project, codes, coder, blind)
-    visible = _codings(project, project.location, did, revision, shown_coders, code_filter)
+    visible = _codings(project, project.location, did, revision, coder, blind, shown_coders, code_filter)
     _toolbar(project, doc, visible, coder, did)
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _legend(visible, codes, colours)
-        html = _html(project.location, did, revision, shown_coders, code_filter, not blind, only_coded, doc, visible, colours)
+        html = _html(project.location, did, revision, coder, blind, shown_coders, code_filter, only_coded,
+                     doc, visible, colours)
         focus = st.session_state.get(f"{K}focus")
         events = transcript_view(
             html, key=f"{K}tx.{did}", focus=focus if focus and focus.get("doc") == did else None,
         )
         _handle_events(events, project, did, doc, coder)
+        st.caption(KEYS_HELP)
     with right:
         if not coder:
             st.info("Choose who is coding in the sidebar to apply codes (every coding records its coder).")
         t_apply, t_codings, t_memos, t_suggest, t_search, t_book = st.tabs(
-            ["Apply", "Codings", "Memos", "Suggestions", "Search", "Codebook"]
+            ["Apply", "Codings", "Memos", "Suggestions", "Search", "Codebook"], key=f"{K}tabs"
         )
         with t_apply:
             _apply_panel(project, did, doc, codes, coder)
@@ -115,30 +154,39 @@ def _document(_project, location: str, did: int, revision: int):
     return _project.document(did)[1]
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _codes(_project, location: str, revision: int) -> list[Code]:
+    return _project.codes()
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def _codings(_project, location: str, did: int, revision: int, coders: tuple[str, ...] | None, code_id: int | None):
-    return _project.codings(
-        document=did, coders=list(coders) if coders is not None else None,
+def _codings(_project, location: str, did: int, revision: int, viewer: str | None, blind: bool,
+             coders: tuple[str, ...] | None, code_id: int | None):
+    # The library decides what this viewer may see (blind mode); the page only filters.
+    return queries.visible_codings(
+        _project, viewer, blind=blind, document=did, coders=list(coders) if coders is not None else None,
         code_ids=[code_id] if code_id is not None else None,
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _html(location: str, did: int, revision: int, coders, code_filter, show_coder: bool, only_coded: bool,
+def _html(location: str, did: int, revision: int, viewer, blind: bool, coders, code_filter, only_coded: bool,
           _doc, _visible, _colours) -> str:
     # _doc, _visible and _colours follow from the hashed arguments (document,
-    # revision, filters), so hashing them again would only cost time.
-    return transcript_html(_doc, _visible, _colours, show_coder=show_coder, only_coded=only_coded)
+    # revision, viewer, blind, filters), so hashing them again would only cost time.
+    return transcript_html(_doc, _visible, _colours, show_coder=not blind, only_coded=only_coded)
 
 
 def _choose_document(docs) -> int:
-    """The open document: ``?doc=<id>`` (survives reloads), else the last one, else the first."""
+    """The open document: ``?doc=<name>`` (survives reloads and names the same
+    transcript in every copy of the project), else the last one, else the first."""
     ids = [d.id for d in docs]
+    by_name = {d.name: d.id for d in docs}
     names = {d.id: d.name + (f" ({d.participant})" if d.participant and d.participant != d.name else "") for d in docs}
     raw = st.query_params.get(nav.DOC_PARAM)
     last = st.session_state.get(f"{K}last_doc")
-    if raw and raw.isdigit() and int(raw) in ids:
-        did = int(raw)
+    if raw in by_name:
+        did = by_name[raw]
     elif last in ids:
         did = last
     else:
@@ -146,11 +194,13 @@ def _choose_document(docs) -> int:
     if st.session_state.get(f"{K}doc") != did:
         st.session_state[f"{K}doc"] = did  # set before the widget exists in this run
 
+    doc_names = {d.id: d.name for d in docs}
+
     def changed() -> None:
-        st.query_params[nav.DOC_PARAM] = str(st.session_state[f"{K}doc"])
+        st.query_params[nav.DOC_PARAM] = doc_names[st.session_state[f"{K}doc"]]
 
     st.selectbox("Transcript", ids, format_func=names.get, key=f"{K}doc", on_change=changed)
-    st.query_params[nav.DOC_PARAM] = str(did)
+    st.query_params[nav.DOC_PARAM] = doc_names[did]
     st.session_state[f"{K}last_doc"] = did
     return did
 
@@ -194,9 +244,16 @@ def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -
         st.session_state[i_key] = i
         focus_on(did, order[i].start, coding_id=order[i].id)
     if cols[3].button("Undo", icon=":material/undo:", key=f"{K}undo", disabled=not coder,
-                      help="Undo your last coding, removal or memo (one step per click)"):
-        state.flash(describe_undo(project.undo_last(coder)), "toast")
-        st.rerun()
+                      help="Undo your last coding, removal or memo (one step per click; key u)"):
+        undo(project, coder)
+
+
+def undo(project, coder: str | None) -> None:
+    """Undo the coder's last action and say exactly what was undone."""
+    if not coder:
+        return
+    state.flash(md_escape(describe_undo(project.undo_last(coder), project)), "toast")
+    _rerun()
 
 
 def focus_on(did: int, start: int, *, coding_id: int | None = None) -> None:
@@ -267,12 +324,40 @@ def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> N
             st.error(str(exc))
         else:
             st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": snippet}
+            # Every selection starts with an empty code picker (nothing carried over).
+            st.session_state.pop(f"{K}apply_codes", None)
+            _set_view_turn(did, doc, start)
+    view = events.get("view")
+    if _fresh("view", view):
+        st.session_state[f"{K}view.{did}"] = int(view["index"])
     turn = events.get("turn")
     if _fresh("turn", turn):
+        st.session_state[f"{K}view.{did}"] = int(turn["index"])
         code_turn(project, did, doc, int(turn["index"]), coder)
     clicked = events.get("clicked")
     if _fresh("clicked", clicked) and clicked.get("codings"):
         st.session_state[f"{K}active_coding"] = int(clicked["codings"][0])
+    key = events.get("key")
+    if _fresh("key", key):
+        if key.get("action") == "undo":
+            undo(project, coder)
+        elif key.get("action") == "recent":
+            recent = _recent(project, project.location, project.revision(), coder) if coder else []
+            n = int(key.get("n") or 0)
+            sel = st.session_state.get(f"{K}selection")
+            if not (1 <= n <= len(recent)):
+                st.toast(f"No recent code {n} yet: apply a code once and it gets a key.")
+            elif not (sel and sel.get("doc") == did):
+                st.toast("Select some text first, then press the code's key.")
+            else:
+                _apply(project, did, sel["start"], sel["end"], sel["text"], [recent[n - 1]], coder, doc)
+
+
+def _set_view_turn(did: int, doc, offset: int) -> None:
+    for i, seg in enumerate(doc.segments):
+        if seg.start <= offset < seg.end or offset < seg.start:
+            st.session_state[f"{K}view.{did}"] = i
+            return
 
 
 def code_turn(project, did: int, doc, index: int, coder: str | None) -> None:
@@ -282,66 +367,89 @@ def code_turn(project, did: int, doc, index: int, coder: str | None) -> None:
         return
     start, end = turn_span(doc, index)
     chosen = st.session_state.get(f"{K}apply_codes") or []
-    if chosen and coder:
-        _apply(project, did, start, end, doc.text[start:end], chosen, coder)
     st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": doc.text[start:end]}
+    if chosen and coder:
+        _apply(project, did, start, end, doc.text[start:end], chosen, coder, doc)
 
 
-def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, coder: str) -> None:
-    result = apply_codes(project, did, start, end, snippet, code_ids, coder)
+def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, coder: str, doc=None) -> None:
+    result = apply_codes(project, did, start, end, snippet, code_ids, coder, doc)
     for problem in result.problems:
         state.flash(md_escape(problem), "warning")
     if result.codings:
         state.flash(md_escape(result.message()), "toast")
         st.session_state.pop(f"{K}selection", None)
-    st.rerun(scope="app")
+        st.session_state.pop(f"{K}apply_codes", None)  # the next selection starts with an empty picker
+    _rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _recent(_project, location: str, revision: int, coder: str) -> list[int]:
+    return queries.recent_codes(_project, coder, limit=5)
 
 
 # ------------------------------------------------------------------- panels
-@st.fragment
 def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
     opts = code_options(codes)
     added = st.session_state.pop(f"{K}apply_codes_add", None)
     if added in opts:
-        st.session_state[f"{K}apply_codes"] = [*(st.session_state.get(f"{K}apply_codes") or []), added]
+        # A new code is chosen on its own, never added to an earlier choice.
+        st.session_state[f"{K}apply_codes"] = [added]
     if not opts:
         st.info("The codebook is empty: load one on the **Project** page, or add a code below.")
+    recent = [c for c in (_recent(project, project.location, project.revision(), coder) if coder else []) if c in opts]
+    sel = st.session_state.get(f"{K}selection")
+    has_sel = bool(sel and sel.get("doc") == did)
     # The buttons sit ABOVE the codes picker on screen (containers filled after it):
     # a focused multiselect shrinks when it loses focus, and a button below it would
     # move away between mouse-down and mouse-up, swallowing the click.
-    selection_box, turn_box = st.container(), st.container()
+    selection_box, recent_box, turn_box = st.container(), st.container(), st.container()
     chosen = st.multiselect(
         "Codes to apply", list(opts), format_func=lambda c: opts.get(c, "?"), key=f"{K}apply_codes",
-        placeholder="Choose one or more codes",
-        help="These stay chosen. They are applied by the buttons above and by the + beside each turn.",
+        placeholder="Type to find codes", select_all=False, filter_mode="fuzzy",
+        help="Empty for every new selection. Applied by the buttons above and by the + beside each turn.",
     )
     with selection_box:
-        sel = st.session_state.get(f"{K}selection")
-        if sel and sel.get("doc") == did:
+        if has_sel:
             st.html(f'<div style="border-left:3px solid #f5c400;padding:.2rem .6rem;background:#fffbe6">'
                     f'{escape(short(sel["text"], 400))}</div>')
             b1, b2 = st.columns(2)
             if b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
                          icon=":material/sell:", width="stretch",
-                         help=None if chosen else "Choose the codes to apply below"):
-                _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder)
+                         help=None if chosen else "Choose the codes to apply below, or press a recent code"):
+                _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder, doc)
             if b2.button("Clear selection", key=f"{K}clear", width="stretch"):
                 st.session_state.pop(f"{K}selection", None)
-                st.rerun(scope="fragment")
+                _rerun()
         else:
-            st.caption("Select text in the transcript with the mouse, choose codes below, then press "
-                       "**Apply to selection**.")
+            st.caption("Select text in the transcript with the mouse, then press a recent code (or its key) "
+                       "or choose codes below and press **Apply to selection**.")
+    if recent:
+        with recent_box:
+            st.caption("Recent codes: one click applies the code to the selection")
+            cols = st.columns(len(recent))
+            for n, (col, cid) in enumerate(zip(cols, recent), start=1):
+                name = next((c.name for c in codes if c.id == cid), "?")
+                if col.button(f"{n} · {name}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
+                              width="stretch", help=f"{opts.get(cid, name)} (key {n})"):
+                    _apply(project, did, sel["start"], sel["end"], sel["text"], [cid], coder, doc)
     if doc.segments:
         with turn_box:
+            view_key, box_key = f"{K}view.{did}", f"{K}turn.{did}"
+            view = st.session_state.get(view_key)
+            if view is not None and st.session_state.get(f"{K}turn_synced.{did}") != view:
+                # "Code a whole turn" follows the turn in view (scrolling, j/k, a selection, +).
+                st.session_state[box_key] = min(int(view), len(doc.segments) - 1)
+                st.session_state[f"{K}turn_synced.{did}"] = view
             c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
             turn = c1.selectbox(
                 "Code a whole turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i),
-                key=f"{K}turn.{did}",
+                key=box_key, help="Follows the turn in view; key t codes it.",
             )
-            if c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn", disabled=not (coder and chosen),
-                         icon=":material/format_paragraph:", width="stretch"):
+            if c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn",
+                         disabled=not (coder and chosen), icon=":material/format_paragraph:", width="stretch"):
                 start, end = turn_span(doc, int(turn))
-                _apply(project, did, start, end, doc.text[start:end], chosen, coder)
+                _apply(project, did, start, end, doc.text[start:end], chosen, coder, doc)
 
     with st.popover("New code", icon=":material/add:"):
         _new_code_form(project, codes, coder)
@@ -366,10 +474,9 @@ def _new_code_form(project, codes: list[Code], coder: str | None) -> None:
     # The multiselect already exists in this run; it picks this up before it is drawn next.
     st.session_state[f"{K}apply_codes_add"] = cid
     state.flash(f"Added code {md_escape(name.strip())}; it is chosen for applying.")
-    st.rerun(scope="app")
+    _rerun()
 
 
-@st.fragment
 def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], coder: str | None) -> None:
     if not visible:
         st.caption("No codings shown in this transcript yet.")
@@ -399,7 +506,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
     st.caption(f"{c.code_name} · by {c.coder} · {c.origin} · {(c.created_at or '').replace('T', ' ')}")
     if st.button("Show in transcript", key=f"{K}show", icon=":material/my_location:"):
         focus_on(did, c.start, coding_id=c.id)
-        st.rerun(scope="app")
+        _rerun()
     if c.coder != coder:
         st.caption(f"Only {c.coder} can change or remove this coding.")
         if c.memo:
@@ -418,7 +525,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
             st.error(str(exc))
         else:
             state.flash(f"Changed the code to {md_escape(opts[new_code])}.", "toast")
-            st.rerun(scope="app")
+            _rerun()
     if b2.button("Remove coding", key=f"{K}remove", type="secondary", icon=":material/delete:", width="stretch"):
         try:
             project.remove_coding(c.id, actor=coder)
@@ -427,7 +534,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         else:
             st.session_state.pop(f"{K}active_coding", None)
             state.flash("Coding removed (Undo brings it back).", "toast")
-            st.rerun(scope="app")
+            _rerun()
     memo_key = f"{K}coding_memo.{c.id}"
     if memo_key not in st.session_state:
         st.session_state[memo_key] = c.memo or ""
@@ -472,14 +579,15 @@ def _search_panel(project) -> None:
     st.caption(f"{len(hits)} match{'es' if len(hits) != 1 else ''}" + (" (first 2,000)" if len(hits) >= 2000 else ""))
     page = paginate(hits, key=f"{K}search_pager", per_page=8)
     for n, h in enumerate(page):
-        c1, c2 = st.columns([5, 1], vertical_alignment="center")
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
         with c1:
             st.html(
                 f'<div style="font-size:.9rem"><b>{escape(h.document)}</b>: …{escape(h.before)}'
                 f'<mark>{escape(h.match)}</mark>{escape(h.after)}…</div>'
             )
-        if c2.button("Open", key=f"{K}hit.{h.document_id}.{h.start}", width="stretch"):
-            st.query_params[nav.DOC_PARAM] = str(h.document_id)
+        if c2.button("Open", key=f"{K}hit.{h.document_id}.{h.start}", width="content",
+                     help=f"Show this hit in {h.document}"):
+            st.query_params[nav.DOC_PARAM] = h.document
             st.session_state[f"{K}last_doc"] = h.document_id
             focus_on(h.document_id, h.start)
             st.rerun(scope="app")

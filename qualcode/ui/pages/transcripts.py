@@ -22,7 +22,8 @@ def transcript_rows(project, coder: str | None, *, blind: bool) -> list[dict]:
     docs = project.documents()
     coders = [coder] if coder else None
     coverage = queries.turn_coverage(project, coders) if coder else {}
-    own = queries.coding_counts_by_document(project, coders) if (blind and coder) else None
+    # Blind: only the coder's own codings count (none while nobody is chosen).
+    own = (queries.coding_counts_by_document(project, coders) if coder else {}) if blind else None
     rows = []
     for d in docs:
         coded = coverage.get(d.id, 0)

@@ -53,8 +53,9 @@ def transcript_view(
 
     ``focus`` (``{"start": offset, "nonce": any}``) scrolls the view to that offset
     whenever its nonce changes. Returns a dict with the keys ``selection``
-    (``{start, end, text}`` in code points), ``turn`` (``{index}``) and ``clicked``
-    (``{codings: [...]}``); each is None unless it happened just now.
+    (``{start, end, text}`` in code points), ``turn`` (``{index}``), ``clicked``
+    (``{codings: [...]}``), ``view`` (``{index}``: the turn in view) and ``key``
+    (``{action, n}``: a workspace key); each is None unless it happened just now.
     """
     result = _component(
         key=key,
@@ -62,6 +63,8 @@ def transcript_view(
         on_selection_change=lambda: None,
         on_turn_change=lambda: None,
         on_clicked_change=lambda: None,
+        on_view_change=lambda: None,
+        on_key_change=lambda: None,
     )
     get = result.get if hasattr(result, "get") else (lambda _k: None)
-    return {name: get(name) for name in ("selection", "turn", "clicked")}
+    return {name: get(name) for name in ("selection", "turn", "clicked", "view", "key")}

@@ -6,6 +6,12 @@
 //   selection: {start, end, text, nonce}  code-point offsets + the text the browser saw
 //   turn:      {index, nonce}             the "+" gutter button of a turn
 //   clicked:   {codings: [ids], nonce}    a click (no selection) on a highlight
+//   view:      {index, nonce}             the turn in view changed (scrolling, j/k, n/p)
+//   key:       {action, n, nonce}         a workspace key: recent code n, undo
+//
+// Keys (ignored while typing in a field): 1-9 apply recent code n to the selection,
+// j/k next/previous turn, n/p next/previous coding, t code the turn in view,
+// u undo, / search. Moving around is done here, without a round trip.
 //
 // Offsets: the DOM counts UTF-16 code units, Python counts code points. Every text
 // run is <span class="qc-r" data-s="N"> with ONE text node whose first character is
@@ -108,6 +114,35 @@ function scrollToOffset(scroll, offset) {
   scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 3);
 }
 
+function turnAt(scroll) {
+  // The turn under the top third of the view: the one the researcher is reading.
+  const turns = scroll.querySelectorAll(".qc-turn");
+  if (!turns.length) return null;
+  if (scroll.scrollTop <= 0) return turns[0];  // at the top: the first turn, whatever its height
+  const line = scroll.getBoundingClientRect().top + scroll.clientHeight / 3;
+  let best = turns[0];
+  for (const t of turns) {
+    if (t.getBoundingClientRect().top <= line) best = t; else break;
+  }
+  return best;
+}
+
+function markView(scroll, turn) {
+  scroll.querySelectorAll(".qc-view-turn").forEach((el) => el.classList.remove("qc-view-turn"));
+  if (turn) turn.classList.add("qc-view-turn");
+}
+
+function scrollToTurn(scroll, turn) {
+  const top = turn.getBoundingClientRect().top - scroll.getBoundingClientRect().top + scroll.scrollTop;
+  scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 3 + 2);
+}
+
+function typing(ev) {
+  const t = ev.target;
+  if (!(t instanceof Element)) return false;
+  return !!t.closest("input, textarea, select, [contenteditable='true'], [role='combobox'], [role='listbox']");
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let root = parentElement.querySelector(".qc-tx");
@@ -164,7 +199,7 @@ export default function (component) {
       // Let the browser finish updating the selection first.
       setTimeout(() => {
         if (report()) return;
-        const h = target && scroll.contains(target) ? target.closest(".qc-h") : null;
+        const h = target && scroll.contains(target) ? target.closest(".qc-h, .qc-stripe") : null;
         if (h) send("clicked", { codings: h.dataset.c.split(" ").map(Number) });
       }, 0);
     };
@@ -178,11 +213,79 @@ export default function (component) {
         send("turn", { index: Number(btn.dataset.i) });
       }
     };
+    let lastView = null, viewTimer = null;
+    const reportView = (turn) => {
+      if (!turn) return;
+      markView(scroll, turn);
+      const index = Number(turn.dataset.i);
+      if (index === lastView) return;
+      lastView = index;
+      clearTimeout(viewTimer);
+      viewTimer = setTimeout(() => send("view", { index }), 250);
+    };
+    const onScroll = () => {
+      clearTimeout(root.__qcScrollTimer);
+      root.__qcScrollTimer = setTimeout(() => reportView(turnAt(scroll)), 400);
+    };
+    const codingStarts = () => Array.from(scroll.querySelectorAll(".qc-h[data-s]"))
+      .map((el) => Number(el.dataset.s)).filter((v, i, a) => i === 0 || v !== a[i - 1]);
+    const onKeyDown = (ev) => {
+      if (!root.isConnected || ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev)) return;
+      const k = ev.key;
+      if (k >= "1" && k <= "9") {
+        report();  // a keyboard selection is sent before the code is applied
+        send("key", { action: "recent", n: Number(k) });
+      } else if (k === "j" || k === "k") {
+        const turns = Array.from(scroll.querySelectorAll(".qc-turn"));
+        if (!turns.length) return;
+        const cur = scroll.querySelector(".qc-view-turn") || turnAt(scroll);
+        let i = Math.max(0, turns.indexOf(cur)) + (k === "j" ? 1 : -1);
+        i = Math.min(turns.length - 1, Math.max(0, i));
+        scrollToTurn(scroll, turns[i]);
+        reportView(turns[i]);
+      } else if (k === "n" || k === "p") {
+        const starts = codingStarts();
+        if (!starts.length) return;
+        const pos = root.__qcPos === undefined ? (k === "n" ? -1 : Infinity) : root.__qcPos;
+        let next = k === "n" ? starts.find((v) => v > pos) : [...starts].reverse().find((v) => v < pos);
+        if (next === undefined) next = k === "n" ? starts[0] : starts[starts.length - 1];
+        root.__qcPos = next;
+        scrollToOffset(scroll, next);
+        const run = scroll.querySelector(".qc-focus");
+        reportView(run && run.closest(".qc-turn"));
+      } else if (k === "t") {
+        const cur = scroll.querySelector(".qc-view-turn") || turnAt(scroll);
+        if (cur) send("turn", { index: Number(cur.dataset.i) });
+      } else if (k === "u") {
+        send("key", { action: "undo" });
+      } else if (k === "/") {
+        const tab = Array.from(document.querySelectorAll("button[role='tab']")).find((b) => b.textContent.trim() === "Search");
+        if (tab) tab.click();
+        let tries = 0;
+        const focusSearch = () => {
+          // The tab shows its panel on the next render; try until the box can take focus.
+          const wrap = Array.from(document.querySelectorAll("[data-testid='stTextInput']"))
+            .find((w) => w.textContent.includes("Search all transcripts"));
+          const box = wrap && wrap.querySelector("input");
+          if (box) box.focus();
+          if ((!box || document.activeElement !== box) && ++tries < 40) setTimeout(focusSearch, 50);
+        };
+        setTimeout(focusSearch, 0);
+      } else {
+        return;
+      }
+      ev.preventDefault();
+    };
+    scroll.addEventListener("scroll", onScroll, { passive: true });
+    document.addEventListener("keydown", onKeyDown);
     scroll.addEventListener("mousedown", onDown);
     document.addEventListener("mouseup", onUp);
     scroll.addEventListener("keyup", onKey);
     scroll.addEventListener("click", onClick);
     root.__qcCleanup = () => {
+      scroll.removeEventListener("scroll", onScroll);
+      document.removeEventListener("keydown", onKeyDown);
+      clearTimeout(viewTimer);
       scroll.removeEventListener("mousedown", onDown);
       document.removeEventListener("mouseup", onUp);
       scroll.removeEventListener("keyup", onKey);
