@@ -34,7 +34,8 @@ def render() -> None:
     _counts(project)
     if project.user is not None:
         team_admin.members_panel(project)
-    t_docs, t_people, t_book = st.tabs(["Import transcripts", "Participants", "Codebook"])
+    # Keyed: the tab the researcher is on stays open after an import's message and rerun.
+    t_docs, t_people, t_book = st.tabs(["Import transcripts", "Participants", "Codebook"], key=f"{K}tabs")
     with t_docs:
         _import_transcripts(project)
     with t_people:

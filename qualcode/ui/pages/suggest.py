@@ -56,6 +56,7 @@ def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progr
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
+    st.title("Suggestions")
     coder = state.require_coder()
     st.caption(
         "Suggestions come from your codebook (names, definitions, examples) and from the excerpts **you** have "

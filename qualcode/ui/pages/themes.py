@@ -48,6 +48,7 @@ def _embedder():
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
+    st.title("Themes")
     coder = state.current_coder()
     st.caption("Clusters of similar excerpts, to spot what the codebook does not cover yet. Themes near a code's "
                "definition are seeded from it. Same settings, same themes.")
