@@ -1,0 +1,172 @@
+"""What a researcher waits for in the browser: applying a code, switching transcript, first load.
+
+A real Chromium (Debian's ``/usr/bin/chromium``, never a downloaded one) drives
+``streamlit run app.py`` on the demo study. Each figure is the median of 20 actions,
+timed from the click (or the address) until the app is idle again with the result on
+screen (the new highlight, the other transcript's text). Targets from issue 16: apply
+<= 0.3 s, switch <= 0.5 s, first load <= 2 s.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .harness import bench
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium")
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+ACTIONS = 20
+DOCS = ("P01_interview", "P02_interview")
+
+
+def _server(work: Path) -> str:
+    from qualcode.demo import build_demo
+
+    path = work / "study.qualcode"
+    build_demo(path).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "QUALCODE_PROJECT": str(path), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    log = open(work / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    atexit.register(proc.terminate)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    with __import__("qualcode.store", fromlist=["Project"]).Project.open(path, create=False) as p:
+        p.add_coder("ana")
+    return url
+
+
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    atexit.register(pw.stop)
+    atexit.register(browser.close)
+    return browser
+
+
+def _idle(page) -> None:
+    page.wait_for_timeout(30)  # the rerun starts after the click's round trip
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def _open(browser, url: str, doc: str):
+    page = browser.new_context(viewport={"width": 1440, "height": 960}).new_page()
+    page.goto(f"{url}/coding?doc={doc}&coder=ana")
+    page.wait_for_selector(".qc-tx .qc-r", timeout=60_000)
+    _idle(page)
+    return page
+
+
+def _setup_page(work: Path) -> dict:
+    url = _server(work)
+    browser = _browser()
+    _open(browser, url, DOCS[0]).context.close()  # warm the server's caches once, untimed
+    return {"url": url, "browser": browser}
+
+
+def _setup_apply(work: Path) -> dict:
+    ctx = _setup_page(work)
+    page = _open(ctx["browser"], ctx["url"], DOCS[0])
+    ctx.update(page=page, turn=0)
+    return ctx
+
+
+SELECT_TURN_JS = """(i) => {
+  const turns = [...document.querySelectorAll('.qc-tx .qc-turn')];
+  const run = turns[i % turns.length].querySelector('.qc-r');
+  run.scrollIntoView({block: 'center'});
+  const t = run.firstChild, n = Math.min(t.data.length, 12 + (i % 7));
+  const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, n);
+  const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+  run.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+  document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+}"""
+
+
+@bench("browser: apply a code", group="Coding session (browser)", repeat=ACTIONS, setup=_setup_apply,
+       notes="click Apply (a recent code) to the new highlight on screen; median of 20; target 0.3 s")
+def apply_code(ctx: dict) -> dict:
+    page = ctx["page"]
+    ctx["turn"] += 1
+    page.evaluate(SELECT_TURN_JS, ctx["turn"] * 3)
+    _idle(page)
+    page.get_by_role("button", name="Apply to selection").wait_for()
+    before = page.locator(".qc-tx .qc-h").count()
+    recent = page.locator("[data-testid='stVerticalBlock'] button:has-text('1 ·')")
+    t0 = time.perf_counter()
+    if recent.count():
+        recent.first.click()
+    else:  # the first apply: choose the code in the picker
+        box = page.get_by_role("combobox", name="Codes to apply").first
+        box.click()
+        box.press_sequentially("Empathy", delay=10)
+        page.get_by_role("option").first.click()
+        page.keyboard.press("Escape")
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="Apply to selection").click()
+    page.wait_for_function(f"() => document.querySelectorAll('.qc-tx .qc-h').length > {before}", timeout=60_000)
+    _idle(page)
+    return {"elapsed_s": time.perf_counter() - t0}
+
+
+def _setup_switch(work: Path) -> dict:
+    ctx = _setup_page(work)
+    ctx.update(page=_open(ctx["browser"], ctx["url"], DOCS[0]), n=0)
+    return ctx
+
+
+@bench("browser: switch transcript", group="Coding session (browser)", repeat=ACTIONS, setup=_setup_switch,
+       notes="pick the other transcript to its text on screen; median of 20; target 0.5 s")
+def switch_transcript(ctx: dict) -> dict:
+    page = ctx["page"]
+    ctx["n"] += 1
+    target = DOCS[ctx["n"] % 2]
+    box = page.get_by_role("combobox", name="Transcript").first
+    box.click()
+    box.press_sequentially(target[:3], delay=10)
+    option = page.get_by_role("option", name=target)
+    t0 = time.perf_counter()
+    option.first.click()
+    page.wait_for_function(
+        "(name) => { const u = new URL(location.href); return u.searchParams.get('doc') === name; }", arg=target,
+        timeout=60_000,
+    )
+    _idle(page)
+    page.wait_for_selector(".qc-tx .qc-r")
+    return {"elapsed_s": time.perf_counter() - t0}
+
+
+@bench("browser: first load", group="Coding session (browser)", repeat=ACTIONS, setup=_setup_page,
+       notes="a new tab opening the workspace to the transcript on screen (warm server); median of 20; target 2 s")
+def first_load(ctx: dict) -> dict:
+    context = ctx["browser"].new_context(viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(f"{ctx['url']}/coding?doc={DOCS[1]}&coder=ana")
+    page.wait_for_selector(".qc-tx .qc-r", timeout=60_000)
+    _idle(page)
+    elapsed = time.perf_counter() - t0
+    context.close()
+    return {"elapsed_s": elapsed}
