@@ -223,6 +223,7 @@ def test_opening_another_project_clears_the_coder_and_never_invents_one(page, st
     page.get_by_role("textbox", name="Project file").fill(str(study["other_project"]))
     page.get_by_role("button", name="Open / create").click()
     settle(page)
+    page.get_by_text("Opened project").first.wait_for()
     assert coder_shown(page) == ""  # the placeholder "Who is coding?"
     # Try to code anyway: nothing may be attributed to a coder not picked in this project.
     page.locator(SIDEBAR).get_by_role("link", name="Code", exact=True).click()
@@ -243,6 +244,7 @@ def test_reload_reopens_the_same_project_and_transcript(page, study):
     page.get_by_role("textbox", name="Project file").fill(str(study["other_project"]))
     page.get_by_role("button", name="Open / create").click()
     settle(page)
+    page.get_by_text("Opened project").first.wait_for()
     page.locator(SIDEBAR).get_by_role("link", name="Code", exact=True).click()
     settle(page)
     page.wait_for_selector(".qc-tx .qc-r")

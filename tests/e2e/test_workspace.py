@@ -67,7 +67,7 @@ def _code_demo_interview(project: Project) -> None:
 
 
 def open_code(page, study, doc: str, query: str = "coder=ana") -> None:
-    page.goto(f"{study['url']}/coding?doc={study['ids'][doc]}&{query}")
+    page.goto(f"{study['url']}/coding?doc={doc}&{query}")
     settle(page, 100)
     page.wait_for_selector(".qc-tx .qc-r")
 
@@ -185,7 +185,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
         s1, s3 = doc.segments[1], doc.segments[3]
         p.add_coding("E2E blind", s1.start, s1.end, "Rehearsal space", "ana")
         own = p.add_coding("E2E blind", s3.start, s3.end, "Generic or scripted replies", "ben")
-    page.goto(f"{study['url']}/coding?doc={study['ids']['E2E blind']}")
+    page.goto(f"{study['url']}/coding?doc=E2E blind")
     settle(page, 100)
     choose_coder(page, "ben")
     page.locator("[data-testid='stSidebar']").get_by_text("Blind mode").click()
@@ -194,7 +194,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
     assert page.locator(".qc-tx .qc-h").count() == 1
     assert "Nobody but the bot." not in "".join(page.locator(".qc-tx .qc-h").all_inner_texts())
     assert page.locator(".qc-tx [title*='ana']").count() == 0
-    # Blind mode survives a reload (it is kept in the URL with the coder).
+    # Blind mode survives a reload (it is recorded for ben in the project).
     page.reload()
     settle(page, 100)
     page.wait_for_selector(f".qc-tx .qc-h[data-c='{own.id}']")

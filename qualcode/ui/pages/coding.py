@@ -427,11 +427,11 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
     if recent:
         with recent_box:
             st.caption("Recent codes: one click applies the code to the selection")
-            cols = st.columns(len(recent))
-            for n, (col, cid) in enumerate(zip(cols, recent), start=1):
+            row = st.container(horizontal=True, wrap=True, gap="small")  # whole names, wrapped, never "1 · …"
+            for n, cid in enumerate(recent, start=1):
                 name = next((c.name for c in codes if c.id == cid), "?")
-                if col.button(f"{n} · {name}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
-                              width="stretch", help=f"{opts.get(cid, name)} (key {n})"):
+                if row.button(f"{n} · {name}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
+                              width="content", help=f"{opts.get(cid, name)} (key {n})"):
                     _apply(project, did, sel["start"], sel["end"], sel["text"], [cid], coder, doc)
     if doc.segments:
         with turn_box:

@@ -68,6 +68,11 @@ def render() -> None:
     """Draw the page."""
     project = state.require_project()
     st.title("Export")
+    if state.blind_mode() and not state.current_coder():
+        # Blind mode exports only the coder's own codings; unknown coder, nothing at all.
+        st.info("Someone codes blind in this project: choose who is coding in the sidebar first "
+                "(in blind mode only your own codings can be exported).")
+        return
     options = _selection(project)
     try:
         excerpts = select_excerpts(project, options)

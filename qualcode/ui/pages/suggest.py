@@ -125,7 +125,8 @@ def _by_document(project, suggester: Suggester, coder: str) -> None:
     docs = project.documents()
     names = {d.id: d.name for d in docs}
     raw = st.query_params.get(nav.DOC_PARAM)
-    default = int(raw) if raw and raw.isdigit() and int(raw) in names else docs[0].id
+    by_name = {d.name: d.id for d in docs}  # the address names transcripts, not row numbers
+    default = by_name.get(raw, docs[0].id)
     if f"{K}doc" not in st.session_state:
         st.session_state[f"{K}doc"] = default
     did = st.selectbox("Transcript", list(names), format_func=names.get, key=f"{K}doc")

@@ -259,14 +259,14 @@ export default function (component) {
       } else if (k === "u") {
         send("key", { action: "undo" });
       } else if (k === "/") {
-        const tab = Array.from(document.querySelectorAll("button[role='tab']")).find((b) => b.textContent.trim() === "Search");
+        const tab = Array.from(document.querySelectorAll("[role='tab']")).find((b) => /(^|\s)Search\s*$/.test(b.textContent));
         if (tab) tab.click();
         let tries = 0;
         const focusSearch = () => {
           // The tab shows its panel on the next render; try until the box can take focus.
           const wrap = Array.from(document.querySelectorAll("[data-testid='stTextInput']"))
             .find((w) => w.textContent.includes("Search all transcripts"));
-          const box = wrap && wrap.querySelector("input");
+          const box = document.querySelector("input[aria-label='Search all transcripts']") || (wrap && wrap.querySelector("input"));
           if (box) box.focus();
           if ((!box || document.activeElement !== box) && ++tries < 40) setTimeout(focusSearch, 50);
         };
