@@ -17,6 +17,7 @@ from ..errors import QualcodeError
 from . import nav as _nav
 from . import pages as pages_pkg
 from . import state, team
+from .escape import md
 
 
 def _discover_pages() -> list:
@@ -38,7 +39,7 @@ def _guarded(render):
         try:
             render()
         except QualcodeError as exc:
-            st.error(config.scrub(str(exc)))
+            st.error(md(config.scrub(str(exc))))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
     return run
@@ -49,7 +50,7 @@ def _sidebar() -> None:
         _sidebar_body()
     except QualcodeError as exc:  # e.g. removed from the project a moment ago
         with st.sidebar:
-            st.error(config.scrub(str(exc)))
+            st.error(md(config.scrub(str(exc))))
 
 
 def _sidebar_body() -> None:
@@ -66,7 +67,7 @@ def _sidebar_body() -> None:
         if project is None:
             st.caption("No project open")
             return
-        st.caption(f"Project: **{_md_escape(project.name)}**")
+        st.caption(f"Project: **{md(project.name)}**")
         coders = project.coders()
         # The box always shows the current coder of THIS project (set before it is drawn).
         st.session_state[KEY_CODER_BOX] = state.current_coder()
@@ -122,11 +123,6 @@ def _blind_changed() -> None:
         state.flash(str(exc), "error")
 
 
-def _md_escape(text: str) -> str:
-    # Project names are user text; keep Markdown from styling or linking them.
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
-
-
 def _team_gate() -> bool:
     """In team mode, sign in and pick a project first; False stops the app run."""
     location = state.project_location()
@@ -143,7 +139,7 @@ def _team_gate() -> bool:
         return team.project_picker(location, user) is not None
     except QualcodeError as exc:
         # Fail closed: a database that cannot be checked is not opened as anyone's.
-        st.error(config.scrub(str(exc)))
+        st.error(md(config.scrub(str(exc))))
         return False
 
 

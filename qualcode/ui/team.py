@@ -15,6 +15,7 @@ from ..errors import QualcodeError
 from ..store import accounts
 
 from .state import KEY_TEAM_PROJECT, KEY_USER
+from .escape import md
 
 KEY_SEEN_REVISION = "qc.seen_revision"
 LIVE_UPDATE_SECONDS = 5
@@ -85,7 +86,7 @@ def sign_in(location: str) -> str | None:
         try:
             st.session_state[KEY_USER] = accounts.authenticate(location, name, password, client=_client())
         except QualcodeError as exc:
-            st.error(scrub(str(exc)))
+            st.error(md(scrub(str(exc))))
             return None
         st.rerun()
     return None
@@ -105,7 +106,7 @@ def project_picker(location: str, user: str) -> str | None:
     """
     projects = accounts.projects_for(location, user)
     with st.sidebar:
-        st.caption(f"Signed in as **{user}**")
+        st.caption(f"Signed in as **{md(user)}**")
         if st.button("Sign out", key="qc.team.sign_out"):
             sign_out()
             st.session_state.pop(KEY_TEAM_PROJECT, None)

@@ -14,6 +14,7 @@ from ..store import Project, accounts
 from ..store.roles import ROLES
 from . import state
 from .widgets import md_escape
+from .escape import md
 
 K = "qc.project."
 
@@ -45,7 +46,7 @@ def members_panel(project: Project) -> None:
                 if new_user.strip():
                     accounts.set_member(project, new_user.strip(), new_role)
             except QualcodeError as exc:
-                st.error(scrub(str(exc)))
+                st.error(md(scrub(str(exc))))
                 return
             state.flash("Roles saved.")
             st.rerun()
@@ -69,7 +70,7 @@ def create_project_form(location: str, user: str) -> None:
             try:
                 Project.open(location, name=name, create=True, user=user).close()
             except QualcodeError as exc:
-                st.error(scrub(str(exc)))
+                st.error(md(scrub(str(exc))))
                 return
             st.session_state[state.KEY_TEAM_PROJECT] = name
             state.flash(f"Created project **{md_escape(name)}**; you are its owner.")

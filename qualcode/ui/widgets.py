@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -12,17 +11,17 @@ import streamlit as st
 from ..errors import ConflictError, QualcodeError
 from ..model import Code
 from ..store import Project
+from .escape import md
 
 __all__ = ["memo_editor", "paginate", "code_label", "code_options", "md_escape"]
 
 T = TypeVar("T")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def md_escape(text: str) -> str:
     """Make researcher-supplied text (a snippet, a code name) show literally in
     ``st.markdown``/``st.success``: no bold, links, LaTeX or ``:emoji:`` shortcodes."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return md(text)
 
 
 def code_label(code: Code) -> str:
@@ -89,9 +88,9 @@ def memo_editor(
                 expected_version=st.session_state[version_key],
             )
         except ConflictError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state[version_key] = new_version
             st.success("Memo saved.")

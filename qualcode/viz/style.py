@@ -24,6 +24,8 @@ from typing import Literal
 import pandas as pd
 import plotly.graph_objects as go
 
+from .text import escape_figure
+
 __all__ = [
     "OKABE_ITO",
     "CATEGORICAL",
@@ -163,7 +165,9 @@ def apply_paper_style(
     )
     if title:
         fig.update_layout(margin=dict(t=pt(10) + 14))
-    return fig
+    # Every qualcode figure ends here: code names, pseudonyms and document names in it
+    # are shown as typed, never as plotly HTML (an <a href> would become a link).
+    return escape_figure(fig)
 
 
 def _present(colour: object) -> bool:

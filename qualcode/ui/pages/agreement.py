@@ -31,6 +31,7 @@ from ...agreement.project import AgreementData, agreement_table, load_agreement_
 from ...errors import QualcodeError
 from .. import nav, state
 from ..widgets import code_options, md_escape, paginate
+from ..escape import md
 
 TITLE = "Agreement"
 ICON = ":material/compare_arrows:"
@@ -237,7 +238,7 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
                 try:
                     span = find_in_turn(text, item, words, near=applied[0][0] if applied else None)
                 except QualcodeError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     _decide(project, item, EDIT, cons, span=span)
 
@@ -248,7 +249,7 @@ def _decide(project, item: Disagreement, decision: str, cons: str, *, keep: str 
         written = adjudicate(project, item, decision, keep=keep, span=span, consensus_coder=cons,
                              actor=state.current_coder())
     except QualcodeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     where = f"turn {item.turn + 1}" if item.turn is not None else "text"
     label = Adjudication(*item.key, decision=decision, consensus_coder=cons, coders=item.coders, keep=keep).label
@@ -279,14 +280,14 @@ def _majority_tab(project, chosen: list[str], scope, codes, all_docs: bool, cons
                           "start": table["start"], "code": table["code_label"], "votes": table["detail"]}),
             hide_index=True, width="stretch", key=f"{K}majority_preview",
         )
-    if can_write and st.button(f"Write majority consensus as {cons}", key=f"{K}write_majority", type="primary"):
+    if can_write and st.button(f"Write majority consensus as {md(cons)}", key=f"{K}write_majority", type="primary"):
         try:
             result = write_majority_consensus(
                 project, chosen, as_coder=cons, threshold=threshold, with_suggestions=with_suggestions,
                 document=scope, codes=codes, all_documents=all_docs, actor=state.current_coder(),
             )
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             state.flash(md_escape(result.summary()) + ".")
             st.rerun()

@@ -14,6 +14,7 @@ from ...model import Code
 from ...store import queries
 from .. import state
 from ..widgets import code_label, md_escape, memo_editor
+from ..escape import md
 
 TITLE = "Codebook"
 ICON = ":material/account_tree:"
@@ -84,7 +85,7 @@ def _add_form(project, codes: list[Code], coder: str | None) -> None:
             try:
                 edit.add_code(project, Code(name, definition=definition, codable=codable), parent=parent, actor=coder)
             except QualcodeError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 state.flash(md_escape(f"Added code {name.strip()!r}."))
                 st.rerun()
@@ -148,7 +149,7 @@ def _edit_form(project, code: Code, coder: str | None) -> None:
             if values["name"].strip() != code.name:
                 edit.rename_code(project, code.id, values["name"], actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop(f"{base}.version", None)
             state.flash(md_escape(f"Saved {values['name'].strip()!r}."))
@@ -168,7 +169,7 @@ def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> No
         try:
             edit.move_code(project, code.id, target, actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             state.flash(md_escape(f"Moved {code.name!r} under {others.get(target, 'the top level')}."))
             st.rerun()
@@ -181,7 +182,7 @@ def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> No
         try:
             edit.merge_codes(project, code.id, into, actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop(f"{K}pick", None)
             state.flash(md_escape(f"Merged {code.name!r} into {others[into]}."))
@@ -197,14 +198,14 @@ def _delete(project, code: Code, codes: list[Code], coder: str | None) -> None:
             f"{code.name!r} has {n} coding(s) and {len(kids)} sub-code(s). Deleting it deletes them too "
             "(the codebook history keeps a record of what was deleted)."
         )
-    sure = st.checkbox(f"Yes, delete {code.name!r}" + (" with its codings and sub-codes" if n or kids else ""),
+    sure = st.checkbox(f"Yes, delete {md(code.name)}" + (" with its codings and sub-codes" if n or kids else ""),
                        key=f"{K}delete_sure.{code.id}")
     if st.button("Delete code", key=f"{K}delete_btn", type="primary", disabled=not (coder and sure),
                  icon=":material/delete:"):
         try:
             edit.delete_code(project, code.id, force=bool(n or kids), actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop(f"{K}pick", None)
             state.flash(md_escape(f"Deleted {code.name!r}."))

@@ -27,6 +27,7 @@ from ..components.transcript import transcript_view
 from ..render import code_colour, code_colours, resolve_selection, transcript_html
 from ..widgets import code_label, code_options, md_escape, memo_editor, paginate
 from ..workspace import apply_codes, describe_undo, short, turn_label, turn_span
+from ..escape import md
 
 TITLE = "Code"
 ICON = ":material/edit_note:"
@@ -228,7 +229,7 @@ def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -
     cols = st.columns([3, 1, 1, 1], vertical_alignment="center")
     cols[0].caption(
         f"{len(doc.segments)} turns · {words:,} words · {len(visible)} codings shown"
-        + (f" · participant {doc.participant}" if doc.participant else "")
+        + (f" · participant {md(doc.participant)}" if doc.participant else "")
     )
     order = sorted(visible, key=lambda c: (c.start, c.end, c.id or 0))
     i_key = f"{K}nav.{did}"
@@ -321,7 +322,7 @@ def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> N
         try:
             start, end, snippet = resolve_selection(doc, sel)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": snippet}
             # Every selection starts with an empty code picker (nothing carried over).
@@ -469,7 +470,7 @@ def _new_code_form(project, codes: list[Code], coder: str | None) -> None:
     try:
         cid = add_code(project, Code(name.strip(), definition=definition), parent=parent, actor=coder)
     except QualcodeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     # The multiselect already exists in this run; it picks this up before it is drawn next.
     st.session_state[f"{K}apply_codes_add"] = cid
@@ -503,12 +504,12 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
     st.session_state[f"{K}active_coding"] = c.id
     st.html(f'<blockquote style="margin:.3rem 0;padding-left:.6rem;border-left:3px solid #ccc">'
             f'{escape(c.snippet)}</blockquote>')
-    st.caption(f"{c.code_name} · by {c.coder} · {c.origin} · {(c.created_at or '').replace('T', ' ')}")
+    st.caption(f"{md(c.code_name)} · by {md(c.coder)} · {c.origin} · {(c.created_at or '').replace('T', ' ')}")
     if st.button("Show in transcript", key=f"{K}show", icon=":material/my_location:"):
         focus_on(did, c.start, coding_id=c.id)
         _rerun()
     if c.coder != coder:
-        st.caption(f"Only {c.coder} can change or remove this coding.")
+        st.caption(f"Only {md(c.coder)} can change or remove this coding.")
         if c.memo:
             st.markdown("**Memo**")
             st.text(c.memo)
@@ -522,7 +523,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
             # One transaction; a duplicate of an existing coding collapses into it.
             reassign_codings(project, [c.id], new_code, actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             state.flash(f"Changed the code to {md_escape(opts[new_code])}.", "toast")
             _rerun()
@@ -530,7 +531,7 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         try:
             project.remove_coding(c.id, actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop(f"{K}active_coding", None)
             state.flash("Coding removed (Undo brings it back).", "toast")
@@ -543,14 +544,14 @@ def _codings_panel(project, did: int, visible: list[Coding], codes: list[Code], 
         try:
             project.set_coding_memo(c.id, st.session_state[memo_key], actor=coder)
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.success("Memo saved.")
 
 
 @st.fragment
 def _memos_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
-    st.markdown(f"**Memo on {doc.name}**")
+    st.markdown(f"**Memo on {md(doc.name)}**")
     memo_editor(project, "document", did, key=f"{K}doc_memo", actor=coder, label="Document memo",
                 height=120)
     opts = code_options(codes, codable_only=False)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ...errors import DeidError
 from .. import state
+from ..escape import md
 
 TITLE = "De-identify"
 ICON = ":material/visibility_off:"
@@ -141,7 +142,7 @@ def _review(project, rs: _ReviewState) -> None:
     dr = docs[idx]
     speakers = review.speakers[idx] if idx < len(review.speakers) else {}
     if speakers:
-        st.caption("Speaker labels: " + "; ".join(f"{old} → {new}" for old, new in speakers.items()))
+        st.caption("Speaker labels: " + "; ".join(f"{md(old)} → {md(new)}" for old, new in speakers.items()))
 
     edited = st.data_editor(
         _table(dr),

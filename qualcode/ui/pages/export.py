@@ -24,6 +24,7 @@ from ...export.excerpts import select_excerpts
 from ...export.tables import excerpts_csv_bytes, excerpts_table, matrix_csv_bytes, xlsx_bytes
 from .. import state
 from ..widgets import code_options, md_escape
+from ..escape import md
 
 TITLE = "Export"
 ICON = ":material/ios_share:"
@@ -77,7 +78,7 @@ def render() -> None:
     try:
         excerpts = select_excerpts(project, options)
     except QualcodeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     st.caption(f"{len(excerpts)} coded excerpt(s) from {excerpts['participant'].nunique() if len(excerpts) else 0} "
                "participant(s) match this selection.")
@@ -198,7 +199,7 @@ def _import(project, name: str, data: bytes, nonce: int) -> None:
         try:
             report = import_qdpx(project, path, actor=state.current_coder())
         except QualcodeError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {md(exc)}")
             return
     st.session_state[f"{K}qdpx_nonce"] = nonce + 1
     state.flash(md_escape(report.summary()) + ".")

@@ -11,6 +11,7 @@ from ... import config
 from ...errors import QualcodeError
 from .. import importing, state, team_admin
 from ..widgets import md_escape
+from ..escape import md
 
 TITLE = "Project"
 ICON = ":material/folder_open:"
@@ -58,7 +59,7 @@ def _open_or_create(*, expanded: bool) -> None:
             try:
                 project = state.set_project_location(location)
             except QualcodeError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 state.flash(f"Opened project **{md_escape(project.name)}** ({md_escape(project.safe_location)}).")
                 st.rerun()
@@ -133,7 +134,7 @@ def _import_transcripts(project) -> None:
             # One transaction: if one document is refused, none is imported.
             project.add_documents(docs, actor=state.current_coder(), replace=replace)
         except QualcodeError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {md(exc)}")
             return
         st.session_state[f"{K}upload_nonce"] = nonce + 1
         st.session_state.pop(f"{K}previews", None)
@@ -158,7 +159,7 @@ def _import_participants(project) -> None:
     try:
         rows = importing.read_participant_upload(upload.name, upload.getvalue())
     except QualcodeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     known = {d.name for d in project.documents()}
     unknown = sorted({d for r in rows for d in r.documents if d not in known})
@@ -178,7 +179,7 @@ def _import_participants(project) -> None:
                 [(r.participant, [d for d in r.documents if d in known]) for r in rows], actor=state.current_coder()
             )
         except QualcodeError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {md(exc)}")
             return
         st.session_state[f"{K}people_nonce"] = nonce + 1
         state.flash(f"Imported {n} participants.")
@@ -202,7 +203,7 @@ def _load_codebook(project) -> None:
             try:
                 book = _cached_codebook(str(path), path.stat().st_mtime)
             except QualcodeError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
                 return
     else:
         nonce = st.session_state.get(f"{K}book_nonce", 0)
@@ -213,7 +214,7 @@ def _load_codebook(project) -> None:
         try:
             book = importing.read_codebook_upload(upload.name, upload.getvalue())
         except QualcodeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
     if book is None:
         return
@@ -229,10 +230,10 @@ def _load_codebook(project) -> None:
         try:
             report = book.load_into(project, actor=state.current_coder())
         except QualcodeError as exc:
-            st.error(f"The codebook was not loaded: {exc}")
+            st.error(f"The codebook was not loaded: {md(exc)}")
             return
         st.session_state[f"{K}book_nonce"] = st.session_state.get(f"{K}book_nonce", 0) + 1
-        state.flash(f"Codebook loaded: {report.summary()}.")
+        state.flash(f"Codebook loaded: {md(report.summary())}.")
         st.rerun()
 
 

@@ -16,6 +16,7 @@ from ...embed import get_embedder
 from ...suggest import Suggester, Suggestion
 from .. import nav, state
 from ..widgets import code_options, md_escape, paginate
+from ..escape import md
 
 TITLE = "Suggestions"
 ICON = ":material/auto_awesome:"
@@ -173,11 +174,11 @@ def suggestion_card(project, suggester: Suggester, s: Suggestion, coder: str, wh
         b1, b2, b3, _ = st.columns([1, 1, 1.4, 3])
         if b1.button("Accept", key=f"{key}.accept", icon=":material/check:"):
             suggester.accept(s, coder)
-            state.flash(f"Coded “{s.text[:60]}” as {s.code}.", "success")
+            state.flash(f"Coded “{md(s.text[:60])}” as {md(s.code)}.", "success")
             st.rerun()
         if b2.button("Reject", key=f"{key}.reject", icon=":material/close:"):
             suggester.reject(s, coder)
-            state.flash(f"Will not suggest {s.code} for that excerpt again.", "info")
+            state.flash(f"Will not suggest {md(s.code)} for that excerpt again.", "info")
             st.rerun()
         if b3.button("Show in context", key=f"{key}.open", icon=":material/open_in_new:"):
             nav.open_document(s.document_id, focus=s.start)

@@ -25,6 +25,7 @@ from ...suggest.themes import (
 )
 from .. import nav, state
 from ..widgets import md_escape, paginate
+from ..escape import md
 
 TITLE = "Themes"
 ICON = ":material/bubble_chart:"
@@ -150,7 +151,7 @@ def _theme_details(project, result: ThemeResult, coder: str | None) -> None:
             st.markdown(f"> {md_escape(q.text)}  \n— {md_escape(q.participant or q.speaker or '')}, "
                         f"{md_escape(q.document)}")
         if theme.nearest_code:
-            st.caption(f"Nearest code: {theme.nearest_code} (similarity {theme.nearest_code_similarity:.2f})"
+            st.caption(f"Nearest code: {md(theme.nearest_code)} (similarity {theme.nearest_code_similarity:.2f})"
                        + (f"; seeded by {theme.seed_code}" if theme.seed_code else ""))
     with right:
         st.plotly_chart(keyword_bars(theme), key=f"{K}bars.{tid}")
@@ -167,7 +168,7 @@ def _promote(project, result: ThemeResult, theme, coder: str | None) -> None:
                                      help="Creates a draft code (no definition yet); its excerpts become suggestions."):
                 code_id, _ = promote_theme(project, result, theme.id, name=name, actor=coder)
                 promoted[pkey] = {"code_id": code_id, "name": name}
-                state.flash(f"Created draft code {name!r}: write its definition on the Codebook page.")
+                state.flash(f"Created draft code {md(name)}: write its definition on the Codebook page.")
                 st.rerun()
         if not coder:
             st.caption("Choose who is coding in the sidebar to promote a theme.")
