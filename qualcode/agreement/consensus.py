@@ -24,17 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select
 
 from .reports import disagreements, majority_consensus
-from ..errors import AgreementError, StoreError
+from ..errors import AgreementError
 from ..model import CONSENSUS, Coding
 from ..store import Project, now_iso
-from ..store import schema as S
+from ..store import consensus as consensus_rows
 from .project import AgreementData, load_agreement_data
 
 __all__ = [
@@ -196,13 +194,9 @@ def adjudications(project: Project, consensus_coder: str | None = DEFAULT_CONSEN
     wins, so re-adjudicating replaces a decision. ``consensus_coder=None``: any
     consensus coder's (the newest overall).
     """
-    e = S.events
-    with project.read() as conn:
-        rows = conn.execute(
-            select(e.c.id, e.c.at, e.c.actor, e.c.payload)
-            .where(e.c.project_id == project.id, e.c.action == ADJUDICATE_ACTION, e.c.undone_by.is_(None))
-            .order_by(e.c.id)
-        ).all()
+    events = project.events(limit=10**9, action_prefix=ADJUDICATE_ACTION)
+    rows = [(e.id, e.at, e.actor, e.payload) for e in reversed(events)
+            if e.action == ADJUDICATE_ACTION and e.undone_by is None]
     out: dict[Key, Adjudication] = {}
     for eid, at, actor, p in rows:
         p = dict(p or {})
@@ -228,19 +222,6 @@ def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _coder_id(conn: Connection, project: Project, name: str) -> int:
-    """The consensus coder's id, created on first use."""
-    name = name.strip()
-    if not name:
-        raise StoreError("the consensus coder needs a name")
-    q = select(S.coders.c.id).where(S.coders.c.project_id == project.id, S.coders.c.name == name)
-    cid = conn.execute(q).scalar()
-    if cid is None:
-        row = insert(S.coders).values(project_id=project.id, name=name, created_at=now_iso())
-        cid = conn.execute(row).inserted_primary_key[0]
-    return int(cid)
-
-
 def _check_consensus_coder(consensus_coder: str, coders: Sequence[str]) -> str:
     name = (consensus_coder or "").strip()
     if not name:
@@ -249,12 +230,6 @@ def _check_consensus_coder(consensus_coder: str, coders: Sequence[str]) -> str:
         # Writing the consensus into a compared coder would edit that coder's own coding.
         raise AgreementError(f"the consensus coder {name!r} is one of the coders compared; choose another name")
     return name
-
-
-def _coding_row(project: Project, did: int, code_id: int, coder_id: int, s: int, e: int, text: str,
-                detail: str, created: str) -> dict[str, Any]:
-    return dict(project_id=project.id, document_id=did, code_id=code_id, coder_id=coder_id, start=s, end=e,
-                snippet=text[s:e], origin=CONSENSUS, origin_detail=detail, memo=None, created_at=created)
 
 
 # ------------------------------------------------------------- adjudication
@@ -302,43 +277,22 @@ def adjudicate(
             raise AgreementError("the edited span is empty or only whitespace")
     label = Adjudication(*item.key, decision=decision, consensus_coder=name, coders=coders, keep=keep).label
     detail = f"{ADJUDICATED_PREFIX}{label}; coders: {', '.join(coders)}"
-    cod = S.codings
-    overlaps = (cod.c.project_id == project.id, cod.c.document_id == item.document_id, cod.c.code_id == item.code_id,
-                cod.c.start < item.end, cod.c.end > item.start)
     written: list[Coding] = []
     with project.write(ADJUDICATE_ACTION, actor=actor, target_type="document",
                        target_id=item.document_id) as (conn, ev):
         # Read the sources inside the transaction: what is decided is what is stored now.
         sources = [] if decision in (NEITHER, EDIT) else [keep] if decision == KEEP else list(coders)
-        found = conn.execute(
-            select(cod.c.start, cod.c.end).join(S.coders, S.coders.c.id == cod.c.coder_id)
-            .where(*overlaps, S.coders.c.name.in_(sources))
-        ).all() if sources else []
+        found = consensus_rows.coder_spans(conn, project, item.document_id, item.code_id, item.start, item.end, sources)
         if decision == EDIT:
             found = [span]
         clipped = _merge([(max(s, item.start), min(e, item.end)) for s, e in found])
         spans = [(s, e) for s, e in clipped if text[s:e].strip()]
-
-        cons_id = _coder_id(conn, project, name)
-        old = conn.execute(select(cod).where(*overlaps, cod.c.coder_id == cons_id)).mappings().all()
-        removed = [dict(r) for r in old]
-        if old:
-            conn.execute(delete(cod).where(cod.c.id.in_([r["id"] for r in old])))
-        kept_outside = []
-        for r in old:
-            # A consensus coding reaching beyond this turn keeps its parts outside it.
-            for s, e in ((r["start"], item.start), (item.end, r["end"])):
-                if e > s and text[s:e].strip():
-                    row = {k: r[k] for k in ("project_id", "document_id", "code_id", "coder_id", "origin",
-                                             "origin_detail", "memo", "created_at")}
-                    conn.execute(insert(cod).values(**row, start=s, end=e, snippet=text[s:e]))
-                    kept_outside.append([s, e])
         created = now_iso()
-        for s, e in spans:
-            row = _coding_row(project, item.document_id, item.code_id, cons_id, s, e, text, detail, created)
-            cid = conn.execute(insert(cod).values(**row)).inserted_primary_key[0]
-            written.append(Coding(item.document_id, s, e, item.code_id, name, text[s:e], CONSENSUS, detail, None,
-                                  created, int(cid), item.code))
+        new, removed, kept_outside = consensus_rows.replace_in_turn(
+            conn, project, document_id=item.document_id, code_id=item.code_id, start=item.start, end=item.end,
+            text=text, consensus_coder=name, spans=spans, detail=detail, created=created)
+        written = [Coding(item.document_id, s, e, item.code_id, name, text[s:e], CONSENSUS, detail, None, created,
+                          cid, item.code) for s, e, cid in new]
         ev["payload"] = {
             "consensus_coder": name, "document_id": item.document_id, "document": item.document,
             "start": item.start, "end": item.end, "code_id": item.code_id, "code": item.code,
@@ -441,39 +395,24 @@ def write_majority_consensus(
                   for r in table.itertuples(index=False)]
     todo = table[~np.array(is_decided, dtype=bool)] if len(table) else table
 
-    cod = S.codings
     # Not data.documents: that leaves out transcripts nobody coded (any more), whose
     # old majority codings must go too.
     in_scope = project.document(document)[0] if document is not None else None
+    votes = [(int(r.document), int(r.code), int(r.start), int(r.end), data.texts[int(r.document)], r.detail)
+             for r in todo.itertuples(index=False)]
     with project.write(MAJORITY_ACTION, actor=actor, target_type="coder") as (conn, ev):
-        cons_id = _coder_id(conn, project, name)
+        cons_id, written, replaced = consensus_rows.replace_majority(
+            conn, project, consensus_coder=name, prefix=MAJORITY_PREFIX, document_id=in_scope,
+            code_ids=data.codes if codes is not None else None, rows=votes, created=now_iso())
         ev["target_id"] = cons_id
-        scope = [cod.c.project_id == project.id, cod.c.coder_id == cons_id]
-        if in_scope is not None:
-            scope.append(cod.c.document_id == in_scope)
-        if codes is not None:
-            scope.append(cod.c.code_id.in_(data.codes))
-        previous = (cod.c.origin == CONSENSUS, cod.c.origin_detail.like(MAJORITY_PREFIX + "%"))
-        replaced = conn.execute(delete(cod).where(*scope, *previous)).rowcount
-        kept = conn.execute(select(cod.c.document_id, cod.c.code_id, cod.c.start, cod.c.end).where(*scope)).all()
-        existing = {tuple(r) for r in kept}
-        created = now_iso()
-        rows = []
-        for r in todo.itertuples(index=False):
-            did, code_id, s, e = int(r.document), int(r.code), int(r.start), int(r.end)
-            if (did, code_id, s, e) in existing:
-                continue
-            rows.append(_coding_row(project, did, code_id, cons_id, s, e, data.texts[did], r.detail, created))
-        if rows:
-            conn.execute(insert(cod), rows)
         ev["payload"] = {
             "consensus_coder": name, "coders": list(coders), "threshold": threshold,
             "with_suggestions": with_suggestions, "suggestions_voter": data.extra_voter,
             "document": next(iter(data.documents.values()), None) if document is not None else None,
             "codes": [data.code_labels.get(c, c) for c in data.codes] if codes is not None else None,
-            "written": len(rows), "replaced": int(replaced or 0),
+            "written": written, "replaced": replaced,
         }
-    return MajorityResult(name, len(rows), int(replaced or 0), int(sum(is_decided)), len(todo) - len(rows), table)
+    return MajorityResult(name, written, replaced, int(sum(is_decided)), len(todo) - written, table)
 
 
 def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | None = None) -> tuple[int, int]:

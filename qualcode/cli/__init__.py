@@ -14,6 +14,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import QualcodeError
 
@@ -85,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         message = scrub(str(exc))  # never echo a database password
         first = message.splitlines()
         typer.echo(f"error: {message}" if len(first) > 1 else f"error: {first[0] if first else message}", err=True)
+        return 1
+    except SQLAlchemyError as exc:
+        # Never the statement or its parameters (transcript text): the class says enough.
+        typer.echo(f"error: the database refused the operation ({exc.__class__.__name__}); nothing was saved", err=True)
         return 1
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

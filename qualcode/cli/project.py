@@ -91,11 +91,10 @@ def import_files(
         for r in rows:  # participants name documents by their original names
             r.documents[:] = [deid.renamed.get(d, d) for d in r.documents]
     with open_existing(project) as proj:
-        ids = proj.add_documents(docs, actor=coder, replace=replace)
-        if rows:
-            known = {d.name for d in proj.documents()}
-            # Link only documents that exist; a participants file usually covers the whole study.
-            proj.upsert_participants([(r.participant, [d for d in r.documents if d in known]) for r in rows], actor=coder)
+        # One transaction: participants that cannot be stored leave the documents out too.
+        ids = proj.add_documents(docs, actor=coder, replace=replace,
+                                 participants=[(r.participant, r.documents) for r in rows],
+                                 participants_source=str(participants) if participants else None)
     if deid is not None:
         # The key is saved only once the import succeeded, and never into the project.
         if key_out:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlalchemy import func, insert, select, update
 
 from .. import atomic
 from ..errors import CodebookError
@@ -29,7 +28,7 @@ from ..limits import load_yaml, read_file_bytes
 from ..model import Code
 from .tree import code_paths, parent_indices
 from ..ids import new_guid, normalise_guid, parse_colour, stable_guid
-from ..store import schema as S
+from ..store import codes as code_rows
 
 if TYPE_CHECKING:
     from ..store import Project
@@ -277,12 +276,11 @@ class Codebook:
         paths = book.paths()
         report = LoadReport()
         with project.write("codebook.load", actor=actor, target_type="codebook") as (conn, ev):
-            rows = conn.execute(select(S.codes).where(S.codes.c.project_id == project.id)).mappings().all()
-            by_key = {(r["parent_id"], r["name"]): dict(r) for r in rows}
-            guids = {r["guid"] for r in rows}
-            coded = set(conn.execute(select(S.codings.c.code_id).where(S.codings.c.project_id == project.id).distinct()).scalars())
-            position = int(conn.execute(select(func.coalesce(func.max(S.codes.c.position), 0))
-                                        .where(S.codes.c.project_id == project.id)).scalar_one())
+            rows = code_rows.code_rows(conn, project)
+            by_key = {(r["parent_id"], r["name"]): r for r in rows.values()}
+            guids = {r["guid"] for r in rows.values()}
+            coded = code_rows.coded_code_ids(conn, project)
+            position = max((int(r["position"]) for r in rows.values()), default=0)
             ids: list[int] = []
             added, updated = [], []
             for i, code in enumerate(book.codes):
@@ -296,11 +294,11 @@ class Codebook:
                         report.notes.append(f"{label}: GUID already used in this project; gave it a new one")
                     guids.add(guid)
                     position += 1
-                    cid = conn.execute(insert(S.codes).values(
-                        project_id=project.id, parent_id=parent_id, name=code.name,
+                    cid = code_rows.insert_code(conn, project, dict(
+                        parent_id=parent_id, name=code.name,
                         **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS}, colour=parse_colour(code.colour),
                         codable=code.codable, guid=guid, position=position,
-                    )).inserted_primary_key[0]
+                    ))["id"]
                     ids.append(int(cid))
                     by_key[(parent_id, code.name)] = {"id": int(cid)}
                     report.added.append(label)
@@ -320,8 +318,7 @@ class Codebook:
                     else:
                         before["codable"], after["codable"] = bool(row["codable"]), code.codable
                 if after:
-                    conn.execute(update(S.codes).where(S.codes.c.id == row["id"])
-                                 .values(**after, version=S.codes.c.version + 1))
+                    code_rows.update_code(conn, project, row["id"], int(row["version"]), after)
                     report.updated.append(label)
                     updated.append({"id": int(row["id"]), "path": label, "before": before, "after": after})
                 else:

@@ -13,17 +13,17 @@ name is used under several parents.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection
 
 from .book import DESCRIPTIVE_FIELDS, TEXT_FIELDS
 from .tree import CodeRef, CodeTree
 from ..errors import CodebookError, ConflictError, NotFoundError
 from ..model import Code
-from ..ids import is_guid, new_guid, normalise_guid, parse_colour
-from ..store import now_iso
-from ..store import schema as S
+from ..ids import new_guid, parse_colour
+from ..store import codes as rows_
 
 if TYPE_CHECKING:
     from ..store import Project
@@ -50,8 +50,7 @@ class _Tree(CodeTree):
     def __init__(self, project: "Project", conn: Connection):
         self.project = project
         self.conn = conn
-        rows = conn.execute(select(S.codes).where(S.codes.c.project_id == project.id)).mappings().all()
-        super().__init__({int(r["id"]): dict(r) for r in rows})
+        super().__init__(rows_.code_rows(conn, project))
 
     def snapshot(self, cid: int) -> dict[str, Any]:
         """A code's row as plain data for an event payload (with its path)."""
@@ -71,28 +70,16 @@ class _Tree(CodeTree):
             )
 
     def bump(self, cid: int, **values: Any) -> None:
-        self.conn.execute(update(S.codes).where(S.codes.c.id == cid).values(**values, version=S.codes.c.version + 1))
+        version = rows_.update_code(self.conn, self.project, cid, int(self.rows[cid]["version"]), values)
         self.rows[cid].update(values)
-        self.rows[cid]["version"] = int(self.rows[cid]["version"]) + 1
+        self.rows[cid]["version"] = version
 
     def codings_of(self, code_ids: Sequence[int], *, coding_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """Full coding rows (with coder and document names) of the codes, or with the ids."""
-        ids = list(coding_ids if coding_ids is not None else code_ids)
-        if not ids:
-            return []
-        column = S.codings.c.id if coding_ids is not None else S.codings.c.code_id
-        q = (
-            select(S.codings, S.coders.c.name.label("coder"), S.documents.c.name.label("document"))
-            .join(S.coders, S.coders.c.id == S.codings.c.coder_id)
-            .join(S.documents, S.documents.c.id == S.codings.c.document_id)
-            .where(S.codings.c.project_id == self.project.id, column.in_(ids))
-            .order_by(S.codings.c.id)
-        )
-        return [dict(r) for r in self.conn.execute(q).mappings()]
+        return rows_.coding_rows(self.conn, self.project, code_ids=code_ids, coding_ids=coding_ids)
 
     def memo_row(self, cid: int) -> dict[str, Any] | None:
-        row = self.conn.execute(select(S.memos).where(_memo_cond(self.project, cid))).mappings().first()
-        return dict(row) if row else None
+        return rows_.code_memo(self.conn, self.project, cid)
 
 
 class _NoChange(Exception):
@@ -100,10 +87,6 @@ class _NoChange(Exception):
 
     def __init__(self, code_id: int):
         self.code_id = code_id
-
-
-def _memo_cond(project: "Project", cid: int):
-    return and_(S.memos.c.project_id == project.id, S.memos.c.target_type == "code", S.memos.c.target_id == cid)
 
 
 def _clean_name(name: str) -> str:
@@ -139,17 +122,15 @@ def _move_codings(tree: _Tree, coding_rows: list[dict[str, Any]], target: int) -
         key = (r["document_id"], r["coder_id"], r["start"], r["end"])
         keep = existing.get(key)
         if keep is not None and keep["id"] != r["id"]:
-            tree.conn.execute(delete(S.codings).where(S.codings.c.id == r["id"]))
+            rows_.drop_coding(tree.conn, tree.project, r["id"])
             memo = keep["memo"]
             if r["memo"] and r["memo"] != keep["memo"]:
                 memo = f"{keep['memo']}\n\n{r['memo']}" if keep["memo"] else r["memo"]
-                tree.conn.execute(update(S.codings).where(S.codings.c.id == keep["id"])
-                                  .values(memo=memo, version=S.codings.c.version + 1))
+                rows_.set_coding_memo_text(tree.conn, tree.project, keep["id"], memo)
                 keep["memo"] = memo
             collapsed.append({"coding": _coding_payload(r), "kept": keep["id"]})
         else:
-            tree.conn.execute(update(S.codings).where(S.codings.c.id == r["id"])
-                              .values(code_id=target, version=S.codings.c.version + 1))
+            rows_.move_coding(tree.conn, tree.project, r["id"], target)
             existing[key] = {**r, "code_id": target}
             moved.append(int(r["id"]))
     return moved, collapsed
@@ -175,29 +156,12 @@ def add_code(
     Refuses an empty name, a bad colour, a name already used under that parent, or
     a GUID already in the project. Event ``codebook.add``. Returns the new id.
     """
-    name = _clean_name(code.name)
-    colour = _colour(code.colour)
-    with project.write("codebook.add", actor=actor, target_type="code") as (conn, ev):
-        tree = _Tree(project, conn)
-        ref = parent if parent is not None else code.parent
-        parent_id = tree.resolve(ref) if ref is not None else None
-        if tree.sibling_named(parent_id, name) is not None:
-            raise CodebookError(f"a code named {name!r} already exists under {tree.path(parent_id) or 'the top level'!r}")
-        if code.guid is not None and not is_guid(code.guid):
-            raise CodebookError(f"{code.guid!r} is not a GUID")
-        guid = normalise_guid(code.guid) if code.guid else new_guid()
-        if any(r["guid"] == guid for r in tree.rows.values()):
-            raise CodebookError(f"GUID {guid} is already used by another code")
-        values = dict(
-            project_id=project.id, parent_id=parent_id, name=name, codable=code.codable, guid=guid,
-            colour=colour, position=tree.next_position(), **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS},
-        )
-        cid = int(conn.execute(insert(S.codes).values(**values)).inserted_primary_key[0])
-        tree.rows[cid] = {**values, "id": cid, "version": 1}
-        ev["target_id"] = cid
-        ev["payload"] = {"code": tree.path(cid), "name": name, "parent": tree.path(parent_id) or None,
-                         "after": tree.snapshot(cid)}
-    return cid
+    ref = parent if parent is not None else code.parent
+    parent_id = None
+    if ref is not None:
+        with project.read() as conn:  # resolve what the user typed; the store checks it again
+            parent_id = CodeTree(rows_.code_rows(conn, project)).resolve(ref)
+    return project.add_code(replace(code, parent=None), parent_id=parent_id, actor=actor)
 
 
 def rename_code(
@@ -366,18 +330,11 @@ def merge_codes(
             heading = f"[Merged from code '{source_snapshot['path']}']"
             new_text = f"{b_memo['text']}\n\n{heading}\n{a_memo['text']}" if b_memo and b_memo["text"] else \
                 f"{heading}\n{a_memo['text']}"
-            ts = now_iso()
-            if b_memo:
-                conn.execute(update(S.memos).where(S.memos.c.id == b_memo["id"])
-                             .values(text=new_text, updated_at=ts, version=S.memos.c.version + 1))
-            else:
-                conn.execute(insert(S.memos).values(project_id=project.id, target_type="code", target_id=b,
-                                                    coder_id=a_memo["coder_id"], text=new_text, created_at=ts,
-                                                    updated_at=ts, version=1))
+            rows_.write_code_memo(conn, project, b, new_text, existing=b_memo, coder_id=a_memo["coder_id"])
             memo_change = {"before": b_memo["text"] if b_memo else None, "after": new_text, "source": a_memo["text"]}
         if a_memo:
-            conn.execute(delete(S.memos).where(S.memos.c.id == a_memo["id"]))
-        conn.execute(delete(S.codes).where(S.codes.c.id == a))
+            rows_.delete_memo(conn, project, a_memo["id"])
+        rows_.delete_code_row(conn, project, a)
         del tree.rows[a]
         tree.bump(b)
         ev["payload"] = {
@@ -418,14 +375,15 @@ def split_code(
                 raise CodebookError(f"{tree.path(parent_id) or 'the top level'!r} already has a code named {name!r}")
             names.add(name)
             values = dict(
-                project_id=project.id, parent_id=parent_id, name=name, codable=new.codable, guid=new_guid(),
+                parent_id=parent_id, name=name, codable=new.codable, guid=new_guid(),
                 colour=_colour(new.colour) or row["colour"], position=tree.next_position(),
                 **{k: (getattr(new, k) or "").strip() for k in TEXT_FIELDS},
             )
             if not values["source"]:
                 values["source"] = row["source"]
-            cid = int(conn.execute(insert(S.codes).values(**values)).inserted_primary_key[0])
-            tree.rows[cid] = {**values, "id": cid, "version": 1}
+            new_row = rows_.insert_code(conn, project, values)
+            cid = new_row["id"]
+            tree.rows[cid] = new_row
             created.append(cid)
         ev["payload"] = {"code": tree.path(a), "as_children": as_children,
                          "created": [tree.snapshot(c) for c in created]}
@@ -506,11 +464,10 @@ def delete_code(
             m = tree.memo_row(i)
             if m:
                 memos.append({"code_id": i, "path": tree.path(i), "text": m["text"]})
-                conn.execute(delete(S.memos).where(S.memos.c.id == m["id"]))
-        if codings:
-            conn.execute(delete(S.codings).where(S.codings.c.id.in_([r["id"] for r in codings])))
+                rows_.delete_memo(conn, project, m["id"])
+        rows_.delete_codings_by_id(conn, project, [r["id"] for r in codings])
         for i in reversed(ids):  # children first: parent_id is ON DELETE RESTRICT
-            conn.execute(delete(S.codes).where(S.codes.c.id == i))
+            rows_.delete_code_row(conn, project, i)
         ev["payload"] = {
             "code": codes[0]["path"], "forced": force, "before": codes[0],
             "deleted_codes": codes, "deleted_codings": [_coding_payload(r) for r in codings], "deleted_memos": memos,

@@ -16,16 +16,13 @@ secure_delete.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-
-from ..errors import ConflictError, NotFoundError, StoreError
+from ..errors import NotFoundError, StoreError
 from ..store import Project
-from ..store import schema as S
+from ..store.rewrite import checkpoint_wal, memo_texts, pseudonyms, rewrite_documents
 from .key import Key
 from .kinds import DEFAULT_KINDS
 from .lexicon import fold
@@ -104,59 +101,10 @@ def apply_review_to_project(project: Project, review: Review, *, actor: str | No
         raise StoreError("these documents are not in the project; import them instead")
     result = review.apply()
     ids = [int(dr.ref) for dr in review.documents]  # type: ignore[arg-type]
-    with project.write(DEIDENTIFY_ACTION, actor=actor, target_type="document") as (conn, ev):
-        if conn.dialect.name == "sqlite":
-            # Overwrite freed space with zeros: without this the old text stays in
-            # the file's free pages, readable by anyone with a hex viewer. The
-            # setting stays on for this pooled connection; that only costs speed.
-            conn.exec_driver_sql("PRAGMA secure_delete=ON")
-        for dr, new, did in zip(review.documents, result.documents, ids):
-            row = conn.execute(
-                select(S.documents.c.name, S.documents.c.text_sha256).where(
-                    S.documents.c.id == did, S.documents.c.project_id == project.id
-                )
-            ).first()
-            if row is None:
-                raise NotFoundError(f"document {did} was removed from the project during the review")
-            if dr.text_sha256 and row[1] != dr.text_sha256:
-                raise ConflictError(f"{row[0]!r} changed since the review started; review it again")
-            n = conn.execute(select(func.count()).select_from(S.codings).where(S.codings.c.document_id == did)).scalar_one()
-            if n:
-                raise StoreError(f"{row[0]!r} was coded during the review ({n} codings); it cannot be de-identified now")
-            if new.name != row[0]:
-                clash = conn.execute(
-                    select(S.documents.c.id).where(
-                        S.documents.c.project_id == project.id, S.documents.c.name == new.name, S.documents.c.id != did
-                    )
-                ).first()
-                if clash:
-                    raise StoreError(f"de-identified name {new.name!r} is already used by another document; rename one first")
-            conn.execute(
-                update(S.documents)
-                .where(S.documents.c.id == did)
-                .values(
-                    name=new.name,
-                    text=new.text,
-                    text_sha256=hashlib.sha256(new.text.encode("utf-8")).hexdigest(),
-                    source_path=new.source_path,
-                    metadata=new.metadata,
-                    word_count=new.word_count,
-                )
-            )
-            conn.execute(delete(S.segments).where(S.segments.c.document_id == did))
-            if new.segments:
-                conn.execute(
-                    insert(S.segments),
-                    [
-                        {"document_id": did, "idx": i, "start": s.start, "end": s.end, "speaker": s.speaker,
-                         "timestamp": s.timestamp, "end_timestamp": s.end_timestamp}
-                        for i, s in enumerate(new.segments)
-                    ],
-                )
-        if result.renamed:
-            _scrub_event_names(conn, project.id, result.renamed)
-        # Counts only: the event log must never carry the text that was removed.
-        ev["payload"] = {"document_ids": ids, "replacements": result.counts, "renamed": len(result.renamed)}
+    changes = [(did, dr.text_sha256 or None, new) for dr, new, did in zip(review.documents, result.documents, ids)]
+    # Counts only: the event log must never carry the text that was removed.
+    rewrite_documents(project, changes, action=DEIDENTIFY_ACTION, renamed=result.renamed, actor=actor,
+                      payload={"document_ids": ids, "replacements": result.counts, "renamed": len(result.renamed)})
     result.warnings.extend(_leftovers(project, result))
     if project.engine.dialect.name == "sqlite":
         result.warnings.extend(checkpoint(project))
@@ -169,30 +117,6 @@ def apply_review_to_project(project: Project, review: Review, *, actor: str | No
     return result
 
 
-def _scrub_event_names(conn: Any, project_id: int, renamed: dict[str, str]) -> None:
-    """Replace old document names in earlier event payloads (the import event lists
-    them). The one place the append-only log is edited: a name that identifies a
-    participant must not outlive the de-identification in the history."""
-    rows = conn.execute(select(S.events.c.id, S.events.c.payload).where(S.events.c.project_id == project_id)).all()
-    for eid, payload in rows:
-        if not payload:
-            continue
-        raw = json.dumps(payload, ensure_ascii=False)
-        if not any(old in raw for old in renamed):
-            continue
-        conn.execute(update(S.events).where(S.events.c.id == eid).values(payload=_rename_in(payload, renamed)))
-
-
-def _rename_in(value: Any, renamed: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return renamed.get(value, value)
-    if isinstance(value, list):
-        return [_rename_in(v, renamed) for v in value]
-    if isinstance(value, dict):
-        return {k: _rename_in(v, renamed) for k, v in value.items()}
-    return value
-
-
 def _leftovers(project: Project, result: DeidResult) -> list[str]:
     """Warn (without quoting) about removed identifiers still written elsewhere in
     the project: memos, participant pseudonyms."""
@@ -200,17 +124,12 @@ def _leftovers(project: Project, result: DeidResult) -> list[str]:
     if not originals:
         return []
     out = []
-    with project.read() as conn:
-        memos = conn.execute(
-            select(S.memos.c.target_type, S.memos.c.target_id, S.memos.c.text).where(S.memos.c.project_id == project.id)
-        ).all()
-        pseudonyms = conn.execute(select(S.participants.c.pseudonym).where(S.participants.c.project_id == project.id)).scalars().all()
-    for target_type, target_id, text in memos:
+    for target_type, target_id, text in memo_texts(project):
         folded = fold(text or "")
         n = sum(1 for o in originals if o in folded)
         if n:
             out.append(f"the memo on {target_type} {target_id} mentions {n} removed identifier(s); edit it by hand")
-    for p in pseudonyms:
+    for p in pseudonyms(project):
         if fold(p) in originals:
             out.append("a participant's pseudonym is one of the removed names; rename the participant")
     return out
@@ -223,12 +142,7 @@ def checkpoint(project: Project) -> list[str]:
     reading and the log could not be emptied: the old text then lingers in the
     ``-wal`` file until the next checkpoint.
     """
-    raw = project.engine.raw_connection()
-    try:
-        busy, _log, _done = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    finally:
-        raw.close()
-    if busy:
+    if not checkpoint_wal(project):
         return [
             "another program is reading the project, so its write-ahead log (-wal file) could not be emptied; "
             "close the other programs and run `qualcode deidentify --checkpoint` (or reopen the project) "

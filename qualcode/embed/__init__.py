@@ -23,7 +23,7 @@ from .base import (
     default_model_path,
     text_sha256,
 )
-from .cache import cached_count, embed_texts, ensure_tables
+from .cache import cached_count, embed_texts
 from .hashing import HASHING, HashingEmbedder
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "cached_count",
     "default_model_path",
     "embed_texts",
-    "ensure_tables",
     "get_embedder",
     "text_sha256",
 ]

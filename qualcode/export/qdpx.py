@@ -34,14 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from sqlalchemy import select
 
 from .. import __version__
 from ..errors import ExchangeError
 from ..ids import is_guid, normalise_guid, stable_guid
 from ..refi.common import PROJECT_NS, find_schema, validate_xml
 from ..refi.qdc import codes_to_element
-from ..store import schema as S
+from ..store.queries import exchange_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
@@ -78,31 +77,9 @@ def _dt(value: str | None) -> str | None:
     return v
 
 
-def _rows(project: Project):
-    """Everything the export needs that the Project API does not return (GUIDs in
-    metadata, import dates, memo authors), read in one snapshot."""
-    with project.read() as conn:
-        prow = conn.execute(select(S.projects.c.description, S.projects.c.created_at).where(S.projects.c.id == project.id)).first()
-        docs = conn.execute(
-            select(S.documents.c.id, S.documents.c.name, S.documents.c.text, S.documents.c.metadata,
-                   S.documents.c.imported_at, S.participants.c.pseudonym)
-            .select_from(S.documents.outerjoin(S.participants, S.participants.c.id == S.documents.c.participant_id))
-            .where(S.documents.c.project_id == project.id)
-            .order_by(S.documents.c.position, S.documents.c.id)
-        ).all()
-        memos = conn.execute(
-            select(S.memos.c.target_type, S.memos.c.target_id, S.memos.c.text, S.memos.c.created_at,
-                   S.memos.c.updated_at, S.coders.c.name)
-            .select_from(S.memos.outerjoin(S.coders, S.coders.c.id == S.memos.c.coder_id))
-            .where(S.memos.c.project_id == project.id)
-            .order_by(S.memos.c.id)
-        ).all()
-    return prow, docs, memos
-
-
 def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
     """The ``<Project>`` element and the source files (``sources/<guid>.txt`` -> bytes)."""
-    prow, docs, memo_rows = _rows(project)
+    prow, docs, memo_rows = exchange_rows(project)
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     root = etree.Element(_q("Project"), nsmap={None: PROJECT_NS}, name=project.name or "qualcode project",
                          origin=f"qualcode {__version__}")

@@ -24,7 +24,6 @@ never changed, so the offsets hold.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -34,14 +33,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from lxml import etree
-from sqlalchemy import func, insert, select, update
 
 from ..codebook import code_paths
 from ..errors import ExchangeError
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid
 from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
-from ..store import schema as S
+from ..store import codes as code_rows
+from ..store import importing
+from ..store.owned import insert_codings
 from ..store.project import now_iso
 from .qdc import codes_from_element
 
@@ -465,30 +465,17 @@ def _when(value: str | None, default: str) -> str:
     return default
 
 
-def _set_memo(conn, project: Project, ttype: str, tid: int, text: str, ts: str) -> None:
-    """Write a memo; one already there keeps its text and the imported one follows it."""
-    row = conn.execute(select(S.memos.c.id, S.memos.c.text, S.memos.c.version).where(
-        S.memos.c.project_id == project.id, S.memos.c.target_type == ttype, S.memos.c.target_id == tid)).first()
-    if row:
-        conn.execute(update(S.memos).where(S.memos.c.id == row[0]).values(
-            text=f"{row[1]}\n\n{text}", updated_at=ts, version=row[2] + 1))
-    else:
-        conn.execute(insert(S.memos).values(project_id=project.id, target_type=ttype, target_id=tid,
-                                            text=text, created_at=ts, updated_at=ts, version=1))
-
-
 def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, actor: str | None, label: str) -> None:
     """Everything in one transaction: codes, coders, participants, documents, codings, memos."""
     ts = now_iso()
     with project.write("documents.import_qdpx", actor=actor, target_type="document") as (conn, ev):
         names = [d.name for _, d, _ in docs]
-        clash = conn.execute(select(S.documents.c.name).where(S.documents.c.project_id == project.id,
-                                                              S.documents.c.name.in_(names))).scalars().all()
+        clash = list(importing.existing_document_names(conn, project, names))
         if clash:
             raise ExchangeError(f"{label}: the project already has a document named {sorted(clash)[0]!r}; "
                                 "rename or remove it first (nothing was imported)")
         # Codes: by GUID, else by path (a codebook loaded before), else new.
-        existing = project._codes(conn)
+        existing = code_rows.codes_in(conn, project)
         by_guid = {c.guid: c.id for c in existing}
         by_path = dict(zip(code_paths(existing), (c.id for c in existing)))
         code_id: dict[str, int] = {}
@@ -503,11 +490,11 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                 codable = code.codable or code.guid in coded
                 if codable != code.codable:
                     report.warnings.append(f"code {' > '.join(path)!r} was a folder but holds codings: made codable")
-                cid = conn.execute(insert(S.codes).values(
-                    project_id=project.id, parent_id=parent, name=code.name, definition=code.definition,
+                cid = code_rows.insert_code(conn, project, dict(
+                    parent_id=parent, name=code.name, definition=code.definition,
                     when_to_use=code.when_to_use, when_not_to_use=code.when_not_to_use, example=code.example,
                     colour=code.colour, source=code.source, codable=codable, guid=code.guid or new_guid(),
-                    position=project._next_code_position(conn))).inserted_primary_key[0]
+                    position=code_rows.next_code_position(conn, project)))["id"]
                 report.codes_added += 1
             at_path[path] = code_id[code.guid] = int(cid)
         coder_ids: dict[str, int] = {}
@@ -515,15 +502,13 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
         def coder(user: str | None, fallback: str | None = None) -> tuple[str, int]:
             name = parsed.users.get(user or "") or (f"user {user[:8]}" if user else None) or parsed.users.get(fallback or "") or "imported"
             if name not in coder_ids:
-                coder_ids[name] = project._coder_id(conn, name, create=True)
+                coder_ids[name] = importing.coder_id(conn, project, name)
             return name, coder_ids[name]
 
         # Participants from cases; a source in several cases belongs to the first.
         owner: dict[str, int] = {}
         for name, attrs, refs in parsed.cases:
-            pid = project._participant_id(conn, name, create=True)
-            old = conn.execute(select(S.participants.c.attributes).where(S.participants.c.id == pid)).scalar() or {}
-            conn.execute(update(S.participants).where(S.participants.c.id == pid).values(attributes={**old, **attrs}))
+            pid = importing.merge_participant_attributes(conn, project, name, attrs)
             report.participants.append(name)
             for g in refs:
                 if g in owner:
@@ -531,20 +516,12 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                 owner.setdefault(g, pid)
         note_text = lambda gs: "\n\n".join(parsed.notes[g][1] for g in gs if g in parsed.notes and parsed.notes[g][1])  # noqa: E731
         used_notes: set[str] = set()
-        position = conn.execute(select(func.coalesce(func.max(S.documents.c.position), 0))
-                                .where(S.documents.c.project_id == project.id)).scalar_one()
+        position = importing.next_document_position(conn, project) - 1
         detail = f"qdpx:{parsed.origin or label}"
         for src, doc, placements in docs:
             position += 1
-            did = conn.execute(insert(S.documents).values(
-                project_id=project.id, name=doc.name, text=doc.text,
-                text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(), source_format=doc.source_format,
-                source_path=doc.source_path, participant_id=owner.get(src.guid), metadata=doc.metadata,
-                word_count=doc.word_count, position=position, imported_at=ts)).inserted_primary_key[0]
-            if doc.segments:
-                conn.execute(insert(S.segments), [
-                    {"document_id": did, "idx": i, "start": s.start, "end": s.end, "speaker": s.speaker,
-                     "timestamp": s.timestamp, "end_timestamp": s.end_timestamp} for i, s in enumerate(doc.segments)])
+            did = importing.insert_document(conn, project, doc, position=position, imported_at=ts,
+                                            participant_id=owner.get(src.guid))
             rows: dict[tuple, dict] = {}
             spans = [(sel, a, b) for sel, (a, b) in placements]
             if src.whole:  # codings of the whole source (no selection): the whole text
@@ -564,21 +541,20 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                     rows[key] = {"project_id": project.id, "document_id": did, "code_id": code_id[g], "coder_id": cid,
                                  "start": a, "end": b, "snippet": doc.text[a:b], "origin": "imported",
                                  "origin_detail": detail, "memo": memo, "created_at": _when(when or sel.created, ts)}
-            if rows:
-                conn.execute(insert(S.codings), list(rows.values()))
+            insert_codings(conn, project, list(rows.values()), where=f"{label}: {doc.name}")
             report.codings += len(rows)
             if src.notes:
-                _set_memo(conn, project, "document", int(did), note_text(src.notes), ts)
+                importing.append_memo(conn, project, "document", int(did), note_text(src.notes), ts)
                 used_notes.update(src.notes)
             report.documents.append(doc.name)
         for g, notes in parsed.code_notes.items():
             if g in code_id and note_text(notes):
-                _set_memo(conn, project, "code", code_id[g], note_text(notes), ts)
+                importing.append_memo(conn, project, "code", code_id[g], note_text(notes), ts)
                 used_notes.update(notes)
         loose = [g for g in parsed.notes if g not in used_notes and g not in parsed.project_notes]
         parts = [note_text(parsed.project_notes)] + [f"{parsed.notes[g][0] or 'Note'}\n\n{parsed.notes[g][1]}" for g in loose]
         if any(parts):
-            _set_memo(conn, project, "project", project.id, "\n\n".join(x for x in parts if x), ts)
+            importing.append_memo(conn, project, "project", project.id, "\n\n".join(x for x in parts if x), ts)
         report.notes = len([g for g in parsed.notes if parsed.notes[g][1]])
         report.coders = sorted(coder_ids)
         ev["payload"] = {"file": label, "origin": parsed.origin, "documents": report.documents, "codings": report.codings,

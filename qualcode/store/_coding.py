@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError, NotFoundError, StoreError
 from ..model import HUMAN, Code, Coding
 from . import schema as S
 from ._util import new_guid, now_iso
+from .codes import add_code as add_code_row
+from .codes import code_rows, insert_code
+from .limits import check_text, max_length
+from .owned import acting, check_owners, delete_codings, insert_codings, update_codings
 
 
 class CodingMixin:
@@ -22,12 +27,15 @@ class CodingMixin:
         name = name.strip()
         if not name:
             raise StoreError("a coder needs a name")
+        check_text(name, "coder", "name", max_length(S.coders, "name"))
         cid = conn.execute(
             select(S.coders.c.id).where(S.coders.c.project_id == self.id, S.coders.c.name == name)
         ).scalar()
         if cid is None:
             if not create:
                 raise NotFoundError(f"no coder {name!r} in this project")
+            # A coder may create their own coder entry only (owners: anyone's, e.g. "consensus").
+            check_owners(conn, self, [name], what="coder entries")
             cid = conn.execute(
                 insert(S.coders).values(project_id=self.id, name=name, created_at=now_iso())
             ).inserted_primary_key[0]
@@ -58,12 +66,9 @@ class CodingMixin:
         if cid is None:
             if not create:
                 raise NotFoundError(f"no code {name!r}" + (f" under {parent!r}" if parent else ""))
-            cid = conn.execute(
-                insert(S.codes).values(
-                    project_id=self.id, parent_id=parent_id, name=name, guid=new_guid(), codable=True,
-                    position=self._next_code_position(conn),
-                )
-            ).inserted_primary_key[0]
+            cid = insert_code(conn, self, dict(
+                parent_id=parent_id, name=name, guid=new_guid(), codable=True, position=self._next_code_position(conn),
+            ))["id"]
         return int(cid)
 
     def _next_code_position(self, conn: Connection) -> int:
@@ -112,28 +117,25 @@ class CodingMixin:
             raise StoreError(f"several codes are named {ref!r}; give the code id")
         return matches[0]
 
-    def add_code(self, code: Code, *, actor: str | None = None) -> int:
-        """Add one code under ``code.parent`` (a code name) and record it in the history."""
-        name = code.name.strip()
-        if not name:
-            raise StoreError("a code needs a name")
+    def add_code(self, code: Code, *, parent_id: int | None = None, actor: str | None = None) -> int:
+        """Add one code and record it in the codebook history; returns its id.
+
+        The parent is ``parent_id``, else the code named ``code.parent`` (a name used
+        by several codes is refused: give the id). The rules are those of
+        :func:`qualcode.store.codes.add_code` (CodebookError when one is broken).
+        """
         with self.write("codebook.add", actor=actor, target_type="code") as (conn, ev):
-            parent_id = self._code_id_by_path(conn, code.parent, None, create=False) if code.parent else None
-            q = select(S.codes.c.id).where(S.codes.c.project_id == self.id, S.codes.c.name == name)
-            q = q.where(S.codes.c.parent_id.is_(None)) if parent_id is None else q.where(S.codes.c.parent_id == parent_id)
-            if conn.execute(q).first():
-                raise StoreError(f"a code named {name!r} already exists under {code.parent or 'the top level'}")
-            cid = conn.execute(
-                insert(S.codes).values(
-                    project_id=self.id, parent_id=parent_id, name=name, definition=code.definition,
-                    when_to_use=code.when_to_use, when_not_to_use=code.when_not_to_use, example=code.example,
-                    colour=code.colour, source=code.source, codable=code.codable, guid=code.guid or new_guid(),
-                    position=self._next_code_position(conn),
-                )
-            ).inserted_primary_key[0]
-            ev["target_id"] = cid
-            ev["payload"] = {"name": name, "parent": code.parent}
-        return int(cid)
+            rows = code_rows(conn, self)
+            if parent_id is None and code.parent:
+                hits = [i for i, r in rows.items() if r["name"] == code.parent]
+                if not hits:
+                    raise NotFoundError(f"no code {code.parent!r} in the codebook")
+                if len(hits) > 1:
+                    raise StoreError(f"several codes are named {code.parent!r}; give the parent's id")
+                parent_id = hits[0]
+            ev["payload"] = add_code_row(conn, self, code, parent_id=parent_id, rows=rows)
+            ev["target_id"] = ev["payload"]["after"]["id"]
+        return int(ev["target_id"])
 
     # ----------------------------------------------------------------- codings
     def add_coding(
@@ -175,7 +177,7 @@ class CodingMixin:
                 project_id=self.id, document_id=did, code_id=code_id, coder_id=coder_id, start=start, end=end,
                 snippet=text, origin=origin, origin_detail=origin_detail, memo=memo, created_at=created,
             )
-            cid = conn.execute(insert(S.codings).values(**values)).inserted_primary_key[0]
+            [cid] = insert_codings(conn, self, [values], where=f"{doc.name}: coding")
             ev["target_id"] = cid
             ev["payload"] = {"coding": {k: v for k, v in values.items() if k != "snippet"} | {"coder": coder}}
         return Coding(did, start, end, code_id, coder, text, origin, origin_detail, memo, created, int(cid), row[1])
@@ -183,26 +185,18 @@ class CodingMixin:
     def remove_coding(self, coding_id: int, *, actor: str | None = None) -> None:
         """Delete one coding (the event keeps everything needed to undo it)."""
         with self.write("coding.remove", actor=actor, target_type="coding", target_id=coding_id) as (conn, ev):
-            row = conn.execute(
-                select(S.codings).where(S.codings.c.id == coding_id, S.codings.c.project_id == self.id)
-            ).mappings().first()
-            if row is None:
+            rows = delete_codings(conn, self, S.codings.c.id == coding_id)
+            if not rows:
                 raise NotFoundError(f"no coding {coding_id}")
-            conn.execute(delete(S.codings).where(S.codings.c.id == coding_id))
-            ev["payload"] = {"coding": {k: v for k, v in dict(row).items() if k != "version"}}
+            ev["payload"] = {"coding": {k: v for k, v in rows[0].items() if k != "version"}}
 
     def set_coding_memo(self, coding_id: int, memo: str | None, *, actor: str | None = None) -> None:
         """Write (or clear) the memo on one coding."""
         with self.write("coding.memo", actor=actor, target_type="coding", target_id=coding_id) as (conn, ev):
-            old = conn.execute(
-                select(S.codings.c.memo).where(S.codings.c.id == coding_id, S.codings.c.project_id == self.id)
-            ).first()
-            if old is None:
+            rows = update_codings(conn, self, {"memo": memo or None}, S.codings.c.id == coding_id, where="coding memo")
+            if not rows:
                 raise NotFoundError(f"no coding {coding_id}")
-            conn.execute(
-                update(S.codings).where(S.codings.c.id == coding_id).values(memo=memo or None, version=S.codings.c.version + 1)
-            )
-            ev["payload"] = {"before": old[0], "after": memo or None}
+            ev["payload"] = {"before": rows[0]["memo"], "after": memo or None}
 
     def codings(
         self,
@@ -294,27 +288,43 @@ class CodingMixin:
         """
         if target_type not in ("project", "document", "code"):
             raise StoreError(f"memos attach to a project, document or code, not {target_type!r}")
+        check_text(text, f"{target_type} {target_id}", "memo")
         with self.write("memo.set", actor=actor, target_type=target_type, target_id=target_id) as (conn, ev):
             cond = and_(S.memos.c.project_id == self.id, S.memos.c.target_type == target_type, S.memos.c.target_id == target_id)
-            row = conn.execute(select(S.memos.c.id, S.memos.c.text, S.memos.c.version).where(cond)).first()
+            # FOR UPDATE: on PostgreSQL a second writer waits here until the first commits,
+            # then reads the version the first one wrote (SQLite's BEGIN IMMEDIATE already queues).
+            row = conn.execute(select(S.memos.c.id, S.memos.c.text, S.memos.c.version).where(cond).with_for_update()).first()
             current = int(row[2]) if row else 0
             if expected_version is not None and expected_version != current:
-                raise ConflictError(
-                    f"this {target_type} memo was changed by someone else since you opened it; reload to see their text"
-                )
-            coder_id = self._coder_id(conn, actor, create=True) if actor else None
+                raise _memo_conflict(target_type)
+            user, _role = acting(conn, self)
+            who = user if user is not None else actor  # the memo's author is the acting account
+            coder_id = self._coder_id(conn, who, create=True) if who else None
             ts = now_iso()
             if row:
-                conn.execute(
-                    update(S.memos).where(S.memos.c.id == row[0]).values(text=text, updated_at=ts, version=current + 1, coder_id=coder_id)
+                # The version in the WHERE clause makes a lost update impossible even
+                # without the lock: a concurrent save changed it, so nothing matches.
+                res = conn.execute(
+                    update(S.memos).where(S.memos.c.id == row[0], S.memos.c.version == current)
+                    .values(text=text, updated_at=ts, version=current + 1, coder_id=coder_id)
                 )
+                if res.rowcount != 1:
+                    raise _memo_conflict(target_type)
             else:
-                conn.execute(
-                    insert(S.memos).values(
-                        project_id=self.id, target_type=target_type, target_id=target_id, coder_id=coder_id,
-                        text=text, created_at=ts, updated_at=ts, version=1,
+                try:
+                    conn.execute(
+                        insert(S.memos).values(
+                            project_id=self.id, target_type=target_type, target_id=target_id, coder_id=coder_id,
+                            text=text, created_at=ts, updated_at=ts, version=1,
+                        )
                     )
-                )
+                except IntegrityError:  # someone wrote the first memo at the same moment
+                    raise _memo_conflict(target_type) from None
             ev["payload"] = {"before": row[1] if row else None, "after": text}
         return current + 1
 
+
+def _memo_conflict(target_type: str) -> ConflictError:
+    return ConflictError(
+        f"this {target_type} memo was changed by someone else since you opened it; reload to see their text"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,9 @@ from ..errors import NotFoundError, StoreError
 from ..model import Document, Participant, Segment
 from . import schema as S
 from ._util import now_iso
+from .limits import check_document, check_participants, check_text, max_length
+from .importing import insert_document
+from .owned import insert_codings
 
 
 @dataclass(frozen=True)
@@ -40,17 +42,24 @@ class DocumentsMixin:
         *,
         actor: str | None = None,
         replace: bool = False,
+        participants: Sequence[tuple[Participant, Sequence[str]]] = (),
+        participants_source: str | None = None,
     ) -> list[int]:
         """Import documents (with their segments and any codings they carry) at once.
 
         All documents go in one transaction: a name clash or a broken offset in the
-        tenth document leaves the project without the first nine too.
+        tenth document leaves the project without the first nine too. ``participants``
+        (rows of a participants table, ``participants_source`` names its file in
+        errors) are written in the same transaction and linked to the documents they
+        name that are in the project; if they fail, no document is imported either.
         """
         for doc in docs:
+            check_document(doc)
             try:
                 doc.check()
             except ValueError as exc:
                 raise StoreError(f"{doc.name}: {exc}") from exc
+        check_participants(participants, participants_source)
         names = [d.name for d in docs]
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
@@ -78,41 +87,17 @@ class DocumentsMixin:
             for doc in docs:
                 position += 1
                 participant_id = self._participant_id(conn, doc.participant, create=True) if doc.participant else None
-                did = conn.execute(
-                    insert(S.documents).values(
-                        project_id=self.id,
-                        name=doc.name,
-                        text=doc.text,
-                        text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
-                        source_format=doc.source_format,
-                        source_path=doc.source_path,
-                        participant_id=participant_id,
-                        metadata=doc.metadata,
-                        word_count=doc.word_count,
-                        position=position,
-                        imported_at=now_iso(),
-                    )
-                ).inserted_primary_key[0]
+                did = insert_document(conn, self, doc, position=position, imported_at=now_iso(),
+                                      participant_id=participant_id)
                 ids.append(did)
-                if doc.segments:
-                    conn.execute(
-                        insert(S.segments),
-                        [
-                            {
-                                "document_id": did,
-                                "idx": i,
-                                "start": s.start,
-                                "end": s.end,
-                                "speaker": s.speaker,
-                                "timestamp": s.timestamp,
-                                "end_timestamp": s.end_timestamp,
-                            }
-                            for i, s in enumerate(doc.segments)
-                        ],
-                    )
                 if doc.codings:
                     self._insert_imported_codings(conn, did, doc, coder_ids)
-            ev["payload"] = {"document_ids": ids, "names": names}
+            if participants:
+                known = set(conn.execute(select(S.documents.c.name).where(S.documents.c.project_id == self.id)).scalars())
+                # A participants table usually covers the whole study: link what is here.
+                self._write_participants(conn, [(p, [d for d in linked if d in known]) for p, linked in participants])
+                ev["payload"]["pseudonyms"] = [p.pseudonym for p, _ in participants]
+            ev["payload"] = {"document_ids": ids, "names": names, **ev["payload"]}
         return ids
 
     def _insert_imported_codings(self, conn: Connection, did: int, doc: Document, coder_ids: dict[str, int]) -> None:
@@ -142,8 +127,7 @@ class DocumentsMixin:
                     "created_at": ts,
                 }
             )
-        if rows:
-            conn.execute(insert(S.codings), rows)
+        insert_codings(conn, self, rows, where=f"{doc.name}: imported coding")
 
     def documents(self) -> list[DocumentInfo]:
         """All documents in interview order, with counts (no text)."""
@@ -205,6 +189,8 @@ class DocumentsMixin:
     def set_document_participant(self, document: int | str, pseudonym: str | None, *, actor: str | None = None) -> None:
         """Link a document to a participant (created when new) or unlink it."""
         did, _ = self.document(document)
+        if pseudonym:
+            check_participants([(Participant(pseudonym), [])])
         with self.write("document.participant", actor=actor, target_type="document", target_id=did) as (conn, ev):
             pid = self._participant_id(conn, pseudonym, create=True) if pseudonym else None
             conn.execute(update(S.documents).where(S.documents.c.id == did).values(participant_id=pid))
@@ -212,6 +198,7 @@ class DocumentsMixin:
 
     # ------------------------------------------------------------ participants
     def _participant_id(self, conn: Connection, pseudonym: str, *, create: bool) -> int:
+        check_text(pseudonym, "participant", "pseudonym", max_length(S.participants, "pseudonym"))
         pid = conn.execute(
             select(S.participants.c.id).where(
                 S.participants.c.project_id == self.id, S.participants.c.pseudonym == pseudonym
@@ -230,32 +217,38 @@ class DocumentsMixin:
         rows: Sequence[tuple[Participant, Sequence[str]]],
         *,
         actor: str | None = None,
+        source: str | None = None,
     ) -> int:
         """Add or update participants and link each to the named documents.
 
-        Raises StoreError (and changes nothing) when a named document is missing.
+        Raises StoreError (and changes nothing) when a named document is missing or a
+        value cannot be stored (``source`` names the participants file in errors).
         Returns the number of participants written.
         """
+        check_participants(rows, source)
         with self.write("participants.import", actor=actor, target_type="participant") as (conn, ev):
-            for participant, doc_names in rows:
-                pid = self._participant_id(conn, participant.pseudonym, create=True)
-                conn.execute(
-                    update(S.participants)
-                    .where(S.participants.c.id == pid)
-                    .values(attributes={str(k): str(v) for k, v in participant.attributes.items()})
-                )
-                for dname in doc_names:
-                    res = conn.execute(
-                        update(S.documents)
-                        .where(S.documents.c.project_id == self.id, S.documents.c.name == dname)
-                        .values(participant_id=pid)
-                    )
-                    if res.rowcount == 0:
-                        raise StoreError(
-                            f"participant {participant.pseudonym!r} names document {dname!r}, which is not in the project"
-                        )
+            self._write_participants(conn, rows)
             ev["payload"] = {"pseudonyms": [p.pseudonym for p, _ in rows]}
         return len(rows)
+
+    def _write_participants(self, conn: Connection, rows: Sequence[tuple[Participant, Sequence[str]]]) -> None:
+        for participant, doc_names in rows:
+            pid = self._participant_id(conn, participant.pseudonym, create=True)
+            conn.execute(
+                update(S.participants)
+                .where(S.participants.c.id == pid)
+                .values(attributes={str(k): str(v) for k, v in participant.attributes.items()})
+            )
+            for dname in doc_names:
+                res = conn.execute(
+                    update(S.documents)
+                    .where(S.documents.c.project_id == self.id, S.documents.c.name == dname)
+                    .values(participant_id=pid)
+                )
+                if res.rowcount == 0:
+                    raise StoreError(
+                        f"participant {participant.pseudonym!r} names document {dname!r}, which is not in the project"
+                    )
 
     def participants(self) -> list[Participant]:
         """All participants with their attributes, by pseudonym."""

@@ -20,6 +20,7 @@ from ..errors import StoreError
 from . import schema as S
 from .engine import location_to_url, make_engine
 from .files import refuse_foreign_file
+from .owned import copy_rows
 from .migrations import ensure_schema
 from .project import Project, now_iso
 
@@ -87,9 +88,9 @@ def _insert_with_self_refs(conn: Connection, table: Table, rows: list[dict]) -> 
     if not rows:
         return
     if not self_refs:
-        conn.execute(insert(table), rows)
+        copy_rows(conn, insert(table), rows)
         return
-    conn.execute(insert(table), [{**r, **{c: None for c in self_refs}} for r in rows])
+    copy_rows(conn, insert(table), [{**r, **{c: None for c in self_refs}} for r in rows])
     for r in rows:
         if any(r[c] is not None for c in self_refs):
             conn.execute(update(table).where(table.c.id == r["id"]).values({c: r[c] for c in self_refs}))
@@ -143,7 +144,7 @@ def restore_project(backup: str | Path, location: str, *, name: str | None = Non
                         row["target_id"] = idmap.get(ref, {}).get(row["target_id"], row["target_id"]) if ref else row["target_id"]
                     if table is S.events:
                         row["undone_by"] = row.get("undone_by") or 0  # history, not undoable after restore
-                    idmap[table.name][old_id] = conn.execute(insert(table).values(**row)).inserted_primary_key[0]
+                    idmap[table.name][old_id] = copy_rows(conn, insert(table).values(**row)).inserted_primary_key[0]
                 for old_id, col, old_ref in deferred:
                     conn.execute(
                         update(table).where(table.c.id == idmap[table.name][old_id]).values({col: idmap[table.name][old_ref]})

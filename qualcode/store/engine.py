@@ -1,8 +1,9 @@
 """Opening a database: SQLite file by default, any SQLAlchemy URL on request.
 
-SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout, and
-``BEGIN IMMEDIATE`` for write transactions so two processes that both want to write
-queue up instead of failing halfway with "database is locked".
+Every engine hides SQL parameters in its errors. SQLite gets WAL (readers never
+block the writer), foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for write
+transactions so two processes that both want to write queue up instead of failing
+halfway with "database is locked".
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+
+from .owned import install_guard
 
 __all__ = ["DATABASE_URL_ENV", "is_url", "make_engine", "location_to_url"]
 
@@ -36,12 +39,17 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Engine:
 
     ``busy_timeout`` (seconds, SQLite only) is how long a statement waits for a lock
     another connection holds; tests that hold one on purpose pass a short one.
+    ``hide_parameters``: a database error never carries the values being written
+    (transcript text, names) into a message, a traceback or a log. Every engine also
+    gets the ownership guard of :mod:`qualcode.store.owned`.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, hide_parameters=True)
         _configure_sqlite(engine, int(busy_timeout * 1000))
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    install_guard(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -30,6 +30,7 @@ from .accounts_schema import username_key
 from .engine import BUSY_TIMEOUT_S, DATABASE_URL_ENV, is_url, location_to_url, make_engine
 from .files import refuse_foreign_file
 from .migrations import ensure_schema
+from .owned import ROLE_OPTION, acting, delete_codings, insert_codings, update_codings
 from .roles import required_role, role_rank
 
 __all__ = ["Project", "DocumentInfo", "Event", "now_iso", "new_guid"]
@@ -216,11 +217,17 @@ class Project(DocumentsMixin, CodingMixin):
         target_id: int | None = None,
         payload: dict[str, Any] | None = None,
     ) -> Iterator[tuple[Connection, dict[str, Any]]]:
-        """One write transaction plus its event-log row.
+        """One write transaction plus its event-log row: the one gate every write passes.
 
         Yields ``(conn, event)``; the block may fill ``event["payload"]`` and
         ``event["target_id"]`` before the event row is inserted at the end. Any
         exception rolls everything back. Integrity violations become StoreError.
+
+        In team mode the signed-in account's role is checked here, inside the
+        transaction, and travels with ``conn`` so that :mod:`qualcode.store.owned`
+        can refuse changes to other coders' codings; the event's actor is then always
+        the signed-in account, whatever ``actor`` says. Locally (no accounts) the
+        ``actor`` given is recorded.
         """
         ev: dict[str, Any] = {"target_type": target_type, "target_id": target_id, "payload": dict(payload or {})}
         try:
@@ -234,7 +241,8 @@ class Project(DocumentsMixin, CodingMixin):
                             f"{self.user!r} is {('a ' + role) if role else 'not a member'} in {self.name!r}; "
                             f"{action} needs the {need} role"
                         )
-                    actor = actor or self.user
+                    conn.execution_options(**{ROLE_OPTION: role})
+                    actor = self.user  # the acting account, never a name passed in
                 yield conn, ev
                 ev["id"] = conn.execute(
                     insert(S.events).values(
@@ -336,45 +344,64 @@ class Project(DocumentsMixin, CodingMixin):
 
     UNDOABLE = ("coding.add", "coding.remove", "coding.memo", "memo.set")
 
-    def undo_last(self, actor: str) -> Event | None:
+    def undo_last(self, actor: str | None = None) -> Event | None:
         """Undo ``actor``'s newest undoable action that is not undone yet.
 
-        Returns the event that was undone, or None when there is nothing to undo.
+        In team mode ``actor`` defaults to the signed-in account, and a coder may
+        undo only their own actions (an owner may undo anyone's). Returns the event
+        that was undone, or None when there is nothing to undo.
         """
-        with self.read() as conn:
-            row = conn.execute(
-                select(S.events)
-                .where(
-                    S.events.c.project_id == self.id, S.events.c.actor == actor,
-                    S.events.c.action.in_(self.UNDOABLE), S.events.c.undone_by.is_(None),
-                )
-                .order_by(S.events.c.id.desc())
-                .limit(1)
-            ).mappings().first()
-        if row is None:
+        try:
+            with self.write("undo", actor=actor, target_type="event") as (conn, ev):
+                user, role = acting(conn, self)
+                who = actor if actor is not None else user
+                if not who:
+                    raise StoreError("undo whose action? give the coder's name")
+                if user is not None and who != user and role != "owner":
+                    raise PermissionDenied(f"{user!r} may undo only their own actions, not those of {who!r}")
+                row = conn.execute(
+                    select(S.events)
+                    .where(
+                        S.events.c.project_id == self.id, S.events.c.actor == who,
+                        S.events.c.action.in_(self.UNDOABLE), S.events.c.undone_by.is_(None),
+                    )
+                    .order_by(S.events.c.id.desc())
+                    .limit(1)
+                    .with_for_update()  # two undos at once must not both undo the same event
+                ).mappings().first()
+                if row is None:
+                    raise _NothingToUndo
+                target = Event(row["id"], row["at"], row["actor"], row["action"], row["target_type"], row["target_id"],
+                               dict(row["payload"] or {}), None)
+                ev["target_id"] = target.id
+                self._reverse(conn, target)
+                ev["payload"] = {"undid": target.action}
+                ev["undoes"] = target.id
+        except _NothingToUndo:
             return None
-        target = Event(row["id"], row["at"], row["actor"], row["action"], row["target_type"], row["target_id"], dict(row["payload"] or {}), None)
-        with self.write("undo", actor=actor, target_type="event", target_id=target.id) as (conn, ev):
-            p = target.payload
-            if target.action == "coding.add":
-                conn.execute(delete(S.codings).where(S.codings.c.id == target.target_id))
-            elif target.action == "coding.remove":
-                values = {k: v for k, v in p["coding"].items() if k in S.codings.c}
-                conn.execute(insert(S.codings).values(**values))
-            elif target.action == "coding.memo":
-                conn.execute(update(S.codings).where(S.codings.c.id == target.target_id).values(memo=p.get("before")))
-            elif target.action == "memo.set":
-                cond = and_(
-                    S.memos.c.project_id == self.id, S.memos.c.target_type == target.target_type,
-                    S.memos.c.target_id == target.target_id,
-                )
-                if p.get("before") is None:
-                    conn.execute(delete(S.memos).where(cond))
-                else:
-                    conn.execute(update(S.memos).where(cond).values(text=p["before"], version=S.memos.c.version + 1))
-            ev["payload"] = {"undid": target.action}
-            ev["undoes"] = target.id
         return target
+
+    def _reverse(self, conn: Connection, target: Event) -> None:
+        p = target.payload
+        if target.action == "coding.add":
+            delete_codings(conn, self, S.codings.c.id == target.target_id)
+        elif target.action == "coding.remove":
+            insert_codings(conn, self, [{k: v for k, v in p["coding"].items() if k in S.codings.c}])
+        elif target.action == "coding.memo":
+            update_codings(conn, self, {"memo": p.get("before")}, S.codings.c.id == target.target_id)
+        elif target.action == "memo.set":
+            cond = and_(
+                S.memos.c.project_id == self.id, S.memos.c.target_type == target.target_type,
+                S.memos.c.target_id == target.target_id,
+            )
+            if p.get("before") is None:
+                conn.execute(delete(S.memos).where(cond))
+            else:
+                conn.execute(update(S.memos).where(cond).values(text=p["before"], version=S.memos.c.version + 1))
+
+
+class _NothingToUndo(Exception):
+    """Rolls back an undo that found nothing to undo (no event is written)."""
 
 
 def _short(exc: Exception) -> str:

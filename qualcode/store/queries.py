@@ -16,7 +16,7 @@ from . import schema as S
 from .blind import visible_codings
 from .project import Project
 
-__all__ = ["recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
+__all__ = ["exchange_rows", "recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
 
 
 def recent_codes(project: Project, coder: str, *, limit: int = 5) -> list[int]:
@@ -150,3 +150,26 @@ def search_documents(project: Project, query: str, *, context: int = 60, limit: 
 def _squash(s: str) -> str:
     # Context is shown on one line; turn breaks become a visible separator.
     return re.sub(r"\s*\n\s*", " ⏎ ", s)
+
+
+def exchange_rows(project: Project):
+    """What a REFI-QDA export needs beyond the Project API, read in one snapshot:
+    ``(project description and creation date, documents with metadata, import date and
+    participant, memos with their authors)``."""
+    with project.read() as conn:
+        prow = conn.execute(select(S.projects.c.description, S.projects.c.created_at).where(S.projects.c.id == project.id)).first()
+        docs = conn.execute(
+            select(S.documents.c.id, S.documents.c.name, S.documents.c.text, S.documents.c.metadata,
+                   S.documents.c.imported_at, S.participants.c.pseudonym)
+            .select_from(S.documents.outerjoin(S.participants, S.participants.c.id == S.documents.c.participant_id))
+            .where(S.documents.c.project_id == project.id)
+            .order_by(S.documents.c.position, S.documents.c.id)
+        ).all()
+        memos = conn.execute(
+            select(S.memos.c.target_type, S.memos.c.target_id, S.memos.c.text, S.memos.c.created_at,
+                   S.memos.c.updated_at, S.coders.c.name)
+            .select_from(S.memos.outerjoin(S.coders, S.coders.c.id == S.memos.c.coder_id))
+            .where(S.memos.c.project_id == project.id)
+            .order_by(S.memos.c.id)
+        ).all()
+    return prow, docs, memos

@@ -15,7 +15,7 @@ _ACTION_ROLES: dict[str, str] = {
     "coding.": "coder",
     "memo.": "coder",
     "suggestion.": "coder",
-    "consensus.": "coder",
+    "consensus.": "owner",  # writes the consensus coder's codings: adjudicating others' work
     "coder.add": "coder",
     "undo": "coder",
     "themes.": "coder",

@@ -12,13 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-
-from ..embed import ensure_tables
 from ..errors import StoreError
 from ..model import SUGGESTION, Coding
-from ..store import now_iso
-from ..store import schema as S
+from ..store.decisions import decision_rows, record_decision
 
 __all__ = ["ACCEPT", "REJECT", "Decision", "accept", "decided_keys", "decision_log", "origin_detail", "reject"]
 
@@ -52,17 +48,6 @@ def origin_detail(suggester: str, version: str, score: float | None, basis: str 
     return detail
 
 
-def _record(project, conn, *, document_id: int, start: int, end: int, code_id: int, decision: str, coder: str,
-            suggester: str, version: str, score: float | None) -> None:
-    conn.execute(
-        insert(S.suggestion_decisions).values(
-            project_id=project.id, document_id=document_id, start=start, end=end, code_id=code_id,
-            decision=decision, coder=coder, suggester=suggester, suggester_version=version,
-            score=None if score is None else float(score), at=now_iso(),
-        )
-    )
-
-
 def accept(
     project,
     suggestion,
@@ -77,7 +62,6 @@ def accept(
     :class:`~qualcode.suggest.Suggestion` has them). The snippet is checked against the
     transcript, so a suggestion computed before a document changed cannot code wrong text.
     """
-    ensure_tables(project)
     coding = project.add_coding(
         suggestion.document_id, suggestion.start, suggestion.end, suggestion.code_id, coder,
         snippet=suggestion.text, origin=SUGGESTION,
@@ -86,9 +70,9 @@ def accept(
     payload = {"document_id": suggestion.document_id, "start": suggestion.start, "end": suggestion.end,
                "code_id": suggestion.code_id, "coding_id": coding.id, "score": float(suggestion.score)}
     with project.write("suggestion.accept", actor=coder, target_type="coding", target_id=coding.id, payload=payload) as (conn, _):
-        _record(project, conn, document_id=suggestion.document_id, start=suggestion.start, end=suggestion.end,
-                code_id=suggestion.code_id, decision=ACCEPT, coder=coder, suggester=suggester, version=version,
-                score=suggestion.score)
+        record_decision(conn, project, document_id=suggestion.document_id, start=suggestion.start,
+                        end=suggestion.end, code_id=suggestion.code_id, decision=ACCEPT, coder=coder,
+                        suggester=suggester, version=version, score=suggestion.score)
     return coding
 
 
@@ -96,29 +80,22 @@ def reject(project, suggestion, coder: str, *, suggester: str, version: str) -> 
     """Remember that ``coder`` does not want this code on this span."""
     if not coder or not coder.strip():
         raise StoreError("a rejection needs the coder who made it")
-    ensure_tables(project)
     payload = {"document_id": suggestion.document_id, "start": suggestion.start, "end": suggestion.end,
                "code_id": suggestion.code_id, "score": float(suggestion.score)}
     with project.write("suggestion.reject", actor=coder, target_type="document", target_id=suggestion.document_id,
                        payload=payload) as (conn, _):
-        _record(project, conn, document_id=suggestion.document_id, start=suggestion.start, end=suggestion.end,
-                code_id=suggestion.code_id, decision=REJECT, coder=coder, suggester=suggester, version=version,
-                score=suggestion.score)
+        record_decision(conn, project, document_id=suggestion.document_id, start=suggestion.start,
+                        end=suggestion.end, code_id=suggestion.code_id, decision=REJECT, coder=coder,
+                        suggester=suggester, version=version, score=suggestion.score)
 
 
 def decision_log(project, *, coder: str | None = None, kinds: Iterable[str] = (ACCEPT, REJECT)) -> list[Decision]:
     """Recorded decisions, oldest first (optionally one coder's)."""
-    t = S.suggestion_decisions
-    q = select(t).where(t.c.project_id == project.id, t.c.decision.in_(list(kinds))).order_by(t.c.id)
-    if coder is not None:
-        q = q.where(t.c.coder == coder)
-    ensure_tables(project)
-    with project.read() as conn:
-        return [
-            Decision(r["document_id"], r["start"], r["end"], r["code_id"], r["decision"], r["coder"], r["suggester"],
-                     r["suggester_version"], r["score"], r["at"])
-            for r in conn.execute(q).mappings()
-        ]
+    return [
+        Decision(r["document_id"], r["start"], r["end"], r["code_id"], r["decision"], r["coder"], r["suggester"],
+                 r["suggester_version"], r["score"], r["at"])
+        for r in decision_rows(project, coder=coder, kinds=kinds)
+    ]
 
 
 def decided_keys(project, coder: str, *, kinds: Iterable[str] = (REJECT,)) -> set[tuple[int, int, int, int]]:

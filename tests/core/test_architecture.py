@@ -137,18 +137,9 @@ def test_no_module_imports_another_packages_private_names():
     assert not bad, "private names imported across packages:\n" + where(bad)
 
 
-# Modules outside store/ that still read or write tables themselves. The store is to be the
-# only writer (issue 17); this list only shrinks: remove a module once its SQL has moved.
-SCHEMA_OUTSIDE_STORE = {
-    "qualcode.agreement.consensus",
-    "qualcode.codebook.book",
-    "qualcode.codebook.edit",
-    "qualcode.deid.inproject",
-    "qualcode.embed.cache",
-    "qualcode.export.qdpx",
-    "qualcode.refi.qdpx_import",
-    "qualcode.suggest.decisions",
-}
+# Modules outside store/ that still read or write tables themselves. The store is the only
+# writer (issue 17): the list is empty now and must stay so.
+SCHEMA_OUTSIDE_STORE: set[str] = set()
 
 
 def _schema_importers() -> set[str]:

@@ -268,5 +268,5 @@ def test_viewers_cannot_write_a_consensus(tmp_path):
         create_user(str(path), "vic", "a long enough password")
         set_member(owner, "vic", "viewer")
     with Project.open(path, user="vic", create=False) as viewer:
-        with pytest.raises(StoreError, match="coder role"):
+        with pytest.raises(StoreError, match="owner role"):  # adjudicating others' work
             write_majority_consensus(viewer, ["ana", "ben"])

@@ -127,6 +127,7 @@ def test_project_written_before_these_tables_existed_gets_them(tmp_path):
     with Project.open(tmp_path / "old.qualcode") as p, p.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE embeddings")
         conn.exec_driver_sql("DROP TABLE suggestion_decisions")
-    with Project.open(tmp_path / "old.qualcode") as p:  # still schema version 2
+        conn.exec_driver_sql("UPDATE qualcode_meta SET value = '2' WHERE key = 'schema_version'")
+    with Project.open(tmp_path / "old.qualcode") as p:  # a version-2 project: the migrations add them
         assert embed_texts(p, ["hello there"], embedder=HashingEmbedder()).shape == (1, 256)
         assert decision_log(p) == []

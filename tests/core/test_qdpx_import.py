@@ -182,7 +182,7 @@ def test_a_failure_late_in_the_import_leaves_the_project_untouched(fresh_project
         raise RuntimeError("disk full")
 
     before = (fresh_project.info(), fresh_project.revision())
-    monkeypatch.setattr(qdpx_import, "_set_memo", boom)  # runs after documents, codes and codings are written
+    monkeypatch.setattr(qdpx_import.importing, "append_memo", boom)  # runs after documents, codes and codings
     with pytest.raises(RuntimeError):
         import_qdpx(fresh_project, build(tmp_path))
     assert (fresh_project.info(), fresh_project.revision()) == before

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from qualcode.errors import ConflictError, NotFoundError, StoreError
+from qualcode.errors import CodebookError, ConflictError, NotFoundError, StoreError
 from qualcode.model import Code, Document, ImportedCoding, Participant, Segment
 from qualcode.store import SCHEMA_VERSION, Project
 from tests.conftest import make_interview
@@ -165,8 +165,11 @@ def test_participants_link_to_documents_and_unknown_documents_are_refused(any_sm
 def test_codes_in_tree_order_and_duplicate_names_refused(any_small_study):
     names = [(c.name, c.parent) for c in any_small_study.codes()]
     assert names[:3] == [("Support roles", None), ("Non-judgemental listener", "Support roles"), ("Rehearsal space", "Support roles")]
-    with pytest.raises(StoreError, match="already exists"):
+    # One "add a code" writer (also behind codebook.edit.add_code): one error type.
+    with pytest.raises(CodebookError, match="already exists"):
         any_small_study.add_code(Code("Rehearsal space", parent="Support roles"))
+    with pytest.raises(CodebookError, match="not a colour"):
+        any_small_study.add_code(Code("Red", colour="red"))
     with pytest.raises(NotFoundError):
         any_small_study.add_code(Code("Orphan", parent="No such theme"))
 
