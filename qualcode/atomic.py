@@ -148,8 +148,9 @@ def clean_stale_browser_dirs(*, older_than_s: float = 3600.0) -> list[Path]:
             if not p.is_dir() or p.is_symlink() or p.stat().st_uid != os.getuid():
                 continue
             ours = p.name.startswith(BROWSER_DIR_PREFIX)
-            kaleido = p.name.startswith("kaleido-") or (
-                p.name.startswith("tmp") and ((p / "Default").is_dir() or (p / "Local State").exists()))
+            kaleido = p.name.startswith("kaleido-") or (p.name.startswith("tmp") and (
+                (p / "Default").is_dir() or (p / "Local State").exists()
+                or [c.name for c in p.iterdir()] == ["index.html"] and b"plotly" in (p / "index.html").read_bytes()[:4096]))
             if (ours or kaleido) and now - p.stat().st_mtime > older_than_s:
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)

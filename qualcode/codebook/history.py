@@ -10,6 +10,7 @@ import csv
 import io
 import os
 from typing import TYPE_CHECKING, Any
+from .. import atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,8 +103,7 @@ def history_to_csv(project: "Project", path: str | os.PathLike[str] | None = Non
         writer.writerow([r["when"], r["who"], r["action"], r["code"], r["details"]])
     text = buf.getvalue()
     if path is not None:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        atomic.write_text(path, text)
     return text
 
 
@@ -117,6 +117,5 @@ def history_to_markdown(project: "Project", path: str | os.PathLike[str] | None 
         lines.append("| " + " | ".join(cell(r[k]) for k in ("when", "who", "action", "code", "details")) + " |")
     text = "\n".join(lines) + "\n"
     if path is not None:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        atomic.write_text(path, text)
     return text

@@ -20,6 +20,7 @@ from ..errors import DeidError
 from .kinds import LABELS, NUMBERED
 from .lexicon import fold
 from .pseudonyms import PSEUDONYMS
+from .. import atomic
 
 __all__ = ["Key", "KeyEntry", "STYLES", "speaker_form"]
 
@@ -176,7 +177,8 @@ class Key:
         content = self.to_json() if p.suffix.lower() == ".json" else self.to_csv()
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(content, encoding="utf-8")
+            # Owner-only and atomic: the key re-identifies participants.
+            atomic.write_text(p, content, perms=0o600)
         except OSError as exc:
             raise DeidError(f"{p}: cannot write the key ({exc.strerror or exc})") from exc
         return p

@@ -29,6 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
+from .. import atomic
 from .. import __version__
 from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
 from ..errors import ExportError
@@ -101,7 +102,8 @@ class Report:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         out = Path(path)
-        self.document.save(str(out))
+        # Temp file + fsync + rename: a kill mid-save keeps the previous report.
+        atomic.write_bytes(out, self.to_bytes())
         return out
 
 

@@ -25,12 +25,14 @@ import os
 import re
 import shutil
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from ..errors import BrowserNotFoundError, FigureExportError, QualcodeError  # re-exported here
+from .. import atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -60,6 +62,8 @@ DEFAULT_BROWSER = "/usr/bin/chromium"
 _ON_PATH = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PX_PER_INCH = 96
 RENDER_TIMEOUT_S = 90
+#: Where Chromium's own requests go: port 9 (discard) on loopback, closed.
+NO_NETWORK_PROXY = "127.0.0.1:9"
 
 
 # -------------------------------------------------------------------- browser
@@ -116,11 +120,21 @@ async def _render_async(jobs: list[tuple[go.Figure, dict]], browser: str, done: 
     import kaleido
 
     out: list[bytes] = []
-    # mathjax=False: kaleido would otherwise load MathJax from a CDN.
-    async with kaleido.Kaleido(path=browser, mathjax=False, timeout=RENDER_TIMEOUT_S) as k:
-        for fig, opts in jobs:
-            out.append(await k.calc_fig(fig, opts=opts))
-            done()
+    # The browser profile lives in a folder we name, so one left by a killed export
+    # is recognised and removed at the next start (atomic.clean_stale_browser_dirs).
+    profile = tempfile.mkdtemp(prefix=atomic.BROWSER_DIR_PREFIX)
+    try:
+        # No network: mathjax=False (kaleido would load MathJax from a CDN), no
+        # extensions (their update checks), and every request Chromium would make
+        # itself (component updates, search-engine icons) goes to a proxy on a closed
+        # loopback port, so it never even resolves a name.
+        async with kaleido.Kaleido(path=browser, mathjax=False, timeout=RENDER_TIMEOUT_S, tmp_dir=profile,
+                                   enable_extensions=False, proxy_server=NO_NETWORK_PROXY) as k:
+            for fig, opts in jobs:
+                out.append(await k.calc_fig(fig, opts=opts))
+                done()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     return out
 
 
@@ -153,6 +167,7 @@ def render_figures(
     if not jobs:
         return []
     exe = find_browser(browser)
+    atomic.clean_stale_browser_dirs()  # left by an export killed with kill -9
     prepared = [(fig, _opts(fig, fmt, dpi)) for fig, fmt in jobs]
     try:
         raw = _run(lambda: _render_async(prepared, exe, on_rendered or (lambda: None)))
@@ -232,7 +247,7 @@ def write_figure(
         fmt = Path(target).suffix.lstrip(".")
     data = figure_bytes(fig, fmt, dpi=dpi, browser=browser)
     if isinstance(target, (str, os.PathLike)):
-        Path(target).write_bytes(data)
+        atomic.write_bytes(target, data)
     else:
         target.write(data)
 
@@ -280,10 +295,10 @@ def export_all(
     paths: list[Path] = []
     for spec, blob in zip(specs, data):
         path = out / f"{spec.name}.{fmt}"
-        path.write_bytes(blob)
+        atomic.write_bytes(path, blob)
         paths.append(path)
     who = coder if coder else "all coders"
     lines = [f"# Figures of {project.name}", "", f"Coder: {who}. Format: {fmt}" + (f" at {dpi:g} dpi" if fmt == "png" else "") + ".", ""]
     lines += [f"- `{p.name}`: {s.caption}" for p, s in zip(paths, specs)]
-    (out / "captions.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic.write_text(out / "captions.md", "\n".join(lines) + "\n")
     return paths

@@ -41,6 +41,7 @@ from ..ids import is_guid, normalise_guid, stable_guid
 from ..refi.common import PROJECT_NS, find_schema, validate_xml
 from ..refi.qdc import codes_to_element
 from ..store.queries import exchange_rows
+from .. import atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
@@ -210,7 +211,7 @@ def export_qdpx(project: Project, path: str | os.PathLike[str], *, validate: boo
     data = qdpx_bytes(project, validate=validate)
     out = Path(path)
     try:
-        out.write_bytes(data)
+        atomic.write_bytes(out, data)
     except OSError as exc:
         raise ExchangeError(f"{out}: cannot write ({exc.strerror or exc})") from exc
     return out

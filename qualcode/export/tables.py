@@ -35,6 +35,7 @@ from .excerpts import (
     select_documents,
     select_excerpts,
 )
+from .. import atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Code
@@ -217,7 +218,7 @@ def write_csv(project: Project, path: str | os.PathLike[str], query: ExcerptQuer
     """Write the excerpts (or, with ``matrix=True``, the code × participant matrix) as CSV."""
     data = matrix_csv_bytes(project, query) if matrix else excerpts_csv_bytes(project, query, attributes)
     out = Path(path)
-    out.write_bytes(data)
+    atomic.write_bytes(out, data)
     return out
 
 
@@ -225,5 +226,5 @@ def write_xlsx(project: Project, path: str | os.PathLike[str], query: ExcerptQue
                attributes: Sequence[str] | None = None) -> Path:
     """Write the workbook of :func:`xlsx_bytes`."""
     out = Path(path)
-    out.write_bytes(xlsx_bytes(project, query, attributes))
+    atomic.write_bytes(out, xlsx_bytes(project, query, attributes))
     return out

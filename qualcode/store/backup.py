@@ -11,6 +11,7 @@ Accounts are not part of a backup; memberships are re-created for the restoring 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Table, insert, select, update
@@ -23,6 +24,7 @@ from .files import refuse_foreign_file
 from .owned import copy_rows
 from .migrations import ensure_schema
 from .project import Project, now_iso
+from .. import atomic
 
 __all__ = ["backup_project", "restore_project"]
 
@@ -60,24 +62,33 @@ def backup_project(project: Project, out: str | Path) -> dict[str, int]:
     source = project.engine.connect()
     if source.dialect.name == "postgresql":
         source = source.execution_options(isolation_level="REPEATABLE READ")
-    target_engine = make_engine(location_to_url(out))
-    try:
-        with source, source.begin():
-            prow = source.execute(select(S.projects).where(S.projects.c.id == project.id)).mappings().one()
-            data = {t.name: _rows(source, t, project.id) for t in _project_tables()}
-        with target_engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
-            ensure_schema(conn)
-            conn.execute(insert(S.projects).values(**dict(prow)))
-            for table in _project_tables():
-                rows = data[table.name]
-                counts[table.name] = len(rows)
-                _insert_with_self_refs(conn, table, rows)
-    except Exception:
+    # Built in a temporary file beside ``out`` and renamed when complete: a backup
+    # killed halfway never sits at ``out`` looking like a good one.
+    with atomic.atomic_path(out) as tmp:
+        target_engine = make_engine(location_to_url(tmp))
+        try:
+            with source, source.begin():
+                prow = source.execute(select(S.projects).where(S.projects.c.id == project.id)).mappings().one()
+                data = {t.name: _rows(source, t, project.id) for t in _project_tables()}
+            with target_engine.connect().execution_options(qualcode_write=True) as conn, conn.begin():
+                ensure_schema(conn)
+                conn.execute(insert(S.projects).values(**dict(prow)))
+                for table in _project_tables():
+                    rows = data[table.name]
+                    counts[table.name] = len(rows)
+                    _insert_with_self_refs(conn, table, rows)
+        except Exception:
+            target_engine.dispose()
+            for suffix in ("-wal", "-shm"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+            raise
         target_engine.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(out) + suffix).unlink(missing_ok=True)
-        raise
-    target_engine.dispose()
+        # One self-contained file before the rename: fold any WAL into it.
+        raw = sqlite3.connect(tmp)
+        try:
+            raw.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            raw.close()
     return counts
 
 
