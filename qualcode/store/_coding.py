@@ -14,7 +14,7 @@ from . import schema as S
 from ._util import new_guid, now_iso
 from .codes import add_code as add_code_row
 from .codes import code_rows, insert_code
-from .limits import check_text, max_length
+from .values import check_text, max_length
 from .owned import acting, check_owners, delete_codings, insert_codings, update_codings
 
 

@@ -11,7 +11,7 @@ from ..errors import NotFoundError, StoreError
 from ..model import Document, Participant, Segment
 from . import schema as S
 from ._util import now_iso
-from .limits import check_document, check_participants, check_text, max_length
+from .values import check_document, check_participants, check_text, max_length
 from .importing import insert_document
 from .owned import insert_codings
 

@@ -21,7 +21,7 @@ from ..ids import is_guid, new_guid, normalise_guid, parse_colour
 from ..model import Code
 from . import schema as S
 from ._util import now_iso
-from .limits import check_row, check_text
+from .values import check_row, check_text
 from .owned import delete_codings, update_codings
 
 if TYPE_CHECKING:

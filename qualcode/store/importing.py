@@ -3,7 +3,7 @@
 :meth:`Project.add_documents` and the REFI-QDA project import
 (:mod:`qualcode.refi.qdpx_import`) write documents, turns, coders, participants
 and memos (codes: :mod:`qualcode.store.codes`) through these functions, so there is one insert of each and
-every value is checked (:mod:`qualcode.store.limits`) before the database sees it.
+every value is checked (:mod:`qualcode.store.values`) before the database sees it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from ..model import Document
 from . import schema as S
-from .limits import check_document, check_text
+from .values import check_document, check_text
 
 if TYPE_CHECKING:
     from .project import Project

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from ..errors import PermissionDenied, StoreError
 from . import schema as S
-from .limits import check_rows
+from .values import check_rows
 
 if TYPE_CHECKING:
     from .project import Project

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from ..errors import ConflictError, NotFoundError, StoreError
 from ..model import Document
 from . import schema as S
-from .limits import check_document
+from .values import check_document
 
 if TYPE_CHECKING:
     from .project import Project

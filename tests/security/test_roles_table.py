@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from qualcode.agreement.consensus import adjudicate, list_disagreements, load_agreement_data
 from qualcode.store import accounts
 from qualcode.errors import PermissionDenied
 from qualcode.model import Code
@@ -43,6 +44,12 @@ def role_table() -> dict[str, dict[str, bool]]:
         assert all(c in ("yes", "no") for c in cells[1:]), cells
         table[cells[0]] = {role: cell == "yes" for role, cell in zip(ROLES, cells[1:])}
     return table
+
+
+def _span(p: Project, document: str, needle: str) -> tuple[int, int]:
+    _, doc = p.document(document)
+    start = doc.text.index(needle)
+    return start, start + len(needle)
 
 
 def _own_coding(p: Project, needle: str = "It just listened."):
@@ -85,6 +92,28 @@ def _attempts(team: Team, tmp_path: Path):
             _own_coding(p, "like a leaflet")  # refused for those who cannot code: then they cannot undo either
             assert p.undo_last(p.user) is not None
 
+    # Made before any attempt, so a refusal can be checked to change nothing: per role
+    # word, a coding by another coder, and a disagreement between two coders to adjudicate.
+    others, disputes = {}, {}
+    with team.open(None) as op:
+        for who in WHO.values():
+            others[who] = op.add_coding("P02", *_span(op, "P02", "Therapy costs too much here."), "Generic replies",
+                                        f"other-{who}-{tag}").id
+            ana, ben = f"ana-{who}-{tag}", f"ben-{who}-{tag}"
+            op.add_coding("P01", *_span(op, "P01", "At night"), "Generic replies", ana)
+            op.add_coding("P01", *_span(op, "P01", "like a leaflet"), "Rehearsal space", ben)
+            disputes[who] = next(d for d in list_disagreements(op, load_agreement_data(op, [ana, ben]))
+                                 if d.applied_by == (ana,))
+
+    def others_coding(who):
+        with as_(who) as p:
+            p.remove_coding(others[who])
+
+    def adjudicate_(who):
+        item = disputes[who]
+        with as_(who) as p:
+            assert adjudicate(p, item, "keep", keep=item.applied_by[0], consensus_coder=f"consensus-{who}-{tag}")
+
     def add_code(who):
         with as_(who) as p:
             p.add_code(Code(f"code by {who} {tag}"))
@@ -123,6 +152,8 @@ def _attempts(team: Team, tmp_path: Path):
         "code a passage as themselves": code,
         "write a memo on the project": memo,
         "undo their own last coding": undo,
+        "change or remove another coder's coding": others_coding,
+        "adjudicate: write the consensus coding": adjudicate_,
         "add a code to the codebook": add_code,
         "import transcripts": import_docs,
         "give an account a role in the project": give_role,
