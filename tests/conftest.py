@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.model import Code, Document, Segment
 from qualcode.refi.common import SCHEMA_DIR_ENV
 from qualcode.store import Project
+from tests.fixtures import fill_small_study, make_interview  # noqa: F401  (re-exported for the test files)
 
 # The app's background model warm-up would compete with the tests for two cores;
 # tests that need it start it themselves (tests/core/test_warmup.py).
@@ -71,20 +71,9 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def make_interview(name: str, turns: list[tuple[str, str]], participant: str | None = None) -> Document:
-    """Build a small labelled transcript ``Speaker: text`` with exact turn offsets."""
-    text, segments = "", []
-    for speaker, body in turns:
-        label = f"{speaker}: "
-        start = len(text) + len(label)
-        text += label + body + "\n\n"
-        segments.append(Segment(start, start + len(body), speaker))
-    return Document(name=name, text=text.rstrip("\n") + "\n", segments=segments, participant=participant)
-
-
 @pytest.fixture
 def small_study(fresh_project: Project) -> Project:
-    """Two short fictional interviews and a three-code codebook."""
+    """The fixture study (tests/fixtures.py): two short interviews and a small codebook."""
     return fill_small_study(fresh_project)
 
 
@@ -92,33 +81,3 @@ def small_study(fresh_project: Project) -> Project:
 def any_small_study(any_project: Project) -> Project:
     """``small_study`` on SQLite and on PostgreSQL."""
     return fill_small_study(any_project)
-
-
-def fill_small_study(fresh_project: Project) -> Project:
-    fresh_project.add_documents(
-        [
-            make_interview(
-                "P01",
-                [
-                    ("Interviewer", "How did you start using the chatbot?"),
-                    ("P01", "At night, when nobody else was awake. It just listened."),
-                    ("Interviewer", "Did it ever feel wrong?"),
-                    ("P01", "Sometimes the advice was generic, like a leaflet."),
-                ],
-                participant="P01",
-            ),
-            make_interview(
-                "P02",
-                [
-                    ("Interviewer", "What do you use it for?"),
-                    ("P02", "I rehearse what I will say to my mother. Therapy costs too much here."),
-                ],
-                participant="P02",
-            ),
-        ]
-    )
-    fresh_project.add_code(Code("Support roles", codable=False, definition="Roles users give the chatbot."))
-    fresh_project.add_code(Code("Non-judgemental listener", parent="Support roles", definition="It listens without judging."))
-    fresh_project.add_code(Code("Rehearsal space", parent="Support roles", definition="Practising hard conversations."))
-    fresh_project.add_code(Code("Generic replies", definition="Replies that feel scripted."))
-    return fresh_project

@@ -16,50 +16,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualcode.model import Code
 from qualcode.store import Project
-from tests.conftest import make_interview
+from tests.fixtures import fill_small_study
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
-P03_TURNS = [
-    ("Interviewer", "And at night?"),
-    ("P03", "At 3am I typed “estou sozinha” 😔 and it answered in Portuguese, très gentil."),
-]
-
-
 @pytest.fixture
 def study_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A small fictional study in a project file that the app opens."""
+    """The fixture study (tests/fixtures.py) with P03 and two coders, in a file the app opens."""
     path = tmp_path / "study.qualcode"
     with Project.open(path) as project:
-        project.add_documents(
-            [
-                make_interview(
-                    "P01",
-                    [
-                        ("Interviewer", "How did you start using the chatbot?"),
-                        ("P01", "At night, when nobody else was awake. It just listened."),
-                        ("Interviewer", "Did it ever feel wrong?"),
-                        ("P01", "Sometimes the advice was generic, like a leaflet."),
-                    ],
-                    participant="P01",
-                ),
-                make_interview(
-                    "P02",
-                    [("Interviewer", "What do you use it for?"), ("P02", "I rehearse what I will say to my mother.")],
-                    participant="P02",
-                ),
-                make_interview("P03", P03_TURNS, participant="P03"),
-            ]
-        )
-        project.add_code(Code("Support roles", codable=False, definition="Roles users give the chatbot."))
-        project.add_code(Code("Non-judgemental listener", parent="Support roles", definition="It listens."))
-        project.add_code(Code("Rehearsal space", parent="Support roles", definition="Practising talks."))
-        project.add_code(Code("Generic replies", definition="Replies that feel scripted."))
-        project.add_coder("ana")
-        project.add_coder("ben")
+        fill_small_study(project, with_p03=True, coders=("ana", "ben"))
     monkeypatch.setenv("QUALCODE_PROJECT", str(path))
     return path
 

@@ -64,7 +64,8 @@ def test_builders_make_the_files(project):
     options = ReportOptions(coders=["ana"], include_figures=False, context="turn")
     report = docx.Document(io.BytesIO(builder("docx", project, options)()))
     assert [p.text for p in report.paragraphs if p.style.name == "Excerpt"] == [
-        "At night, when nobody else was awake. It just listened.", "I rehearse what I will say to my mother."]
+        "At night, when nobody else was awake. It just listened.",
+        "I rehearse what I will say to my mother. Therapy costs too much here."]
     frame = pd.read_csv(io.BytesIO(builder("csv", project, options)()), encoding="utf-8-sig")
     assert list(frame["coder"]) == ["ana", "ana"] and "context" in frame.columns
     assert builder("xlsx", project, options)()[:2] == b"PK"
