@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from qualcode.demo import build_demo  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, pick_option, settle, streamlit_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_WATCH_JS, pick_option, settle, streamlit_server  # noqa: E402
 from tests.e2e.test_workspace import SELECT_JS, _code_demo_interview, open_code  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "workspace.png"
@@ -37,7 +37,9 @@ def main() -> None:
             ids = {d.name: d.id for d in project.documents()}
         with streamlit_server(path, Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1440, "height": 960}).new_page()
+            context = browser.new_context(viewport={"width": 1440, "height": 960})
+            context.add_init_script(RUN_WATCH_JS)  # settle() waits on the app's reruns
+            page = context.new_page()
             open_code(page, {"url": url, "ids": ids}, "P01_interview")
             pick_option(page, "Codes to apply", "Support roles › Non-judgemental listener")
             page.get_by_role("button", name="Next").click()

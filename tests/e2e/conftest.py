@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
@@ -105,10 +106,39 @@ def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, s
                 proc.kill()
 
 
-def settle(page, pause_ms: int = 350) -> None:
-    """Wait until the app has finished its rerun after an action."""
-    page.wait_for_timeout(pause_ms)  # let the rerun start before waiting for its end
+# Counts the app's reruns: each time Streamlit marks its root element "running". Installed
+# in every page before the app's own scripts, so no rerun goes unseen.
+RUN_WATCH_JS = """
+window.__qcRuns = 0;
+window.__qcSettled = 0;
+new MutationObserver((changes) => {
+  for (const c of changes) {
+    if (c.target.getAttribute && c.target.getAttribute('data-test-script-state') === 'running') window.__qcRuns++;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's browser context, with the rerun counter in every page."""
+    context.add_init_script(RUN_WATCH_JS)
+    return context
+
+
+def settle(page, start_ms: int = 2000) -> None:
+    """Wait until the app has finished the rerun an action started.
+
+    Waits on the app's state, not on time: for a rerun begun since the last settle()
+    (the counter above) and then for the script state ``notRunning``. ``start_ms`` only
+    bounds the wait for a rerun to begin, for actions that start none.
+    """
+    try:
+        page.wait_for_function("() => window.__qcRuns > window.__qcSettled", timeout=start_ms)
+    except PlaywrightTimeout:
+        pass  # the action started no rerun: nothing to wait for
     page.wait_for_selector(IDLE, timeout=30_000)
+    page.evaluate("() => { window.__qcSettled = window.__qcRuns; }")
 
 
 def choose_coder(page, name: str) -> None:
