@@ -34,6 +34,7 @@ from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while
     StoreError,
     SuggestionError,
     UsageError,
+    ValueRefused,
 )
 from .model import CONSENSUS, HUMAN, IMPORTED, SUGGESTION, Code, Coding, Document, ImportedCoding, Participant, Segment  # noqa: E402
 from .store import DocumentInfo, Event, Project  # noqa: E402
@@ -58,6 +59,7 @@ __all__ = [
     "StoreError",
     "NotFoundError",
     "ConflictError",
+    "ValueRefused",
     "PermissionDenied",
     "SignInThrottled",
     "CodebookError",

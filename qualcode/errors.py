@@ -12,6 +12,7 @@ logs. Messages never quote transcript text beyond what the user typed.
     ├── StoreError            the project store refused a write (the project is unchanged)
     │   ├── NotFoundError     a document, code, coder or coding does not exist
     │   ├── ConflictError     someone else changed it since it was read
+    │   ├── ValueRefused      a value the database would refuse (NUL character, too long)
     │   └── PermissionDenied  the signed-in user's role does not allow it
     │       └── SignInThrottled  too many failed sign-ins: wait (or a new password)
     ├── CodebookError         a codebook file or edit is invalid (lists every problem)
@@ -38,6 +39,7 @@ __all__ = [
     "StoreError",
     "NotFoundError",
     "ConflictError",
+    "ValueRefused",
     "PermissionDenied",
     "SignInThrottled",
     "CodebookError",
@@ -78,6 +80,10 @@ class NotFoundError(StoreError):
 
 class ConflictError(StoreError):
     """Someone else changed the object since it was read (version check failed)."""
+
+
+class ValueRefused(StoreError):
+    """A value the database would refuse (NUL character, too long); nothing was written."""
 
 
 class PermissionDenied(StoreError):

@@ -16,15 +16,11 @@ from typing import Any
 
 from sqlalchemy import String, Table
 
-from ..errors import StoreError
+from ..errors import ValueRefused  # ValueRefused: re-exported here
 from ..model import Document, Participant
 from . import schema as S
 
 __all__ = ["ValueRefused", "check_row", "check_text", "check_document", "check_participants", "max_length"]
-
-
-class ValueRefused(StoreError):
-    """A value the database would refuse (NUL character, too long); nothing was written."""
 
 
 def max_length(table: Table, column: str) -> int | None:

@@ -215,7 +215,7 @@ def set_blind_mode(on: bool) -> None:
     project = current_project()
     coder = current_coder()
     if project is None or not coder:
-        raise QualcodeError("choose who is coding in the sidebar before switching blind mode")
+        raise UsageError("choose who is coding in the sidebar before switching blind mode")
     blind_store.set_blind(project, coder, on)
 
 
