@@ -38,6 +38,7 @@ __all__ = [
     "delete_codings",
     "update_codings",
     "insert_decision",
+    "delete_decisions",
     "copy_rows",
 ]
 
@@ -151,6 +152,18 @@ def insert_decision(conn: Connection, project: "Project", row: Mapping[str, Any]
     check_rows(S.suggestion_decisions, [row], "suggestion decision")
     check_owners(conn, project, [row["coder"]], what="suggestion decisions")
     _run(conn, insert(S.suggestion_decisions).values(**row))
+
+
+def delete_decisions(conn: Connection, project: "Project", *conditions) -> int:
+    """Delete the project's suggestion decisions matching ``conditions`` (e.g. those on a
+    document whose text is rewritten); every owner of a deleted row is checked."""
+    q = select(S.suggestion_decisions.c.id, S.suggestion_decisions.c.coder).where(
+        S.suggestion_decisions.c.project_id == project.id, *conditions)
+    rows = conn.execute(q).all()
+    if rows:
+        check_owners(conn, project, [r[1] for r in rows], what="suggestion decisions")
+        _run(conn, delete(S.suggestion_decisions).where(S.suggestion_decisions.c.id.in_([r[0] for r in rows])))
+    return len(rows)
 
 
 def copy_rows(conn: Connection, statement, rows: Sequence[Mapping[str, Any]] | None = None):

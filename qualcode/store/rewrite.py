@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ..errors import ConflictError, NotFoundError, StoreError
 from ..model import Document
+from . import owned
 from . import schema as S
 from .values import check_document
 
@@ -77,6 +78,7 @@ def _rewrite_one(conn: Connection, project: "Project", did: int, expected_sha: s
         ).first()
         if clash:
             raise StoreError(f"the new name {new.name!r} is already used by another document; rename one first")
+    _drop_derived(conn, project, did)
     conn.execute(
         update(S.documents)
         .where(S.documents.c.id == did)
@@ -95,6 +97,27 @@ def _rewrite_one(conn: Connection, project: "Project", did: int, expected_sha: s
                 for i, s in enumerate(new.segments)
             ],
         )
+
+
+def _drop_derived(conn: Connection, project: "Project", did: int) -> None:
+    """Delete what was computed from the old text, in the rewrite's transaction:
+    embeddings (hash and vector) of its turns and of the sentence groups long turns
+    are split into, and suggestion decisions on its old offsets. Embeddings are a
+    cache shared by the database's projects: another project holding the same text
+    simply embeds it again."""
+    from ..suggest.units import split_sentences  # pure text helper; imported on use
+
+    text = conn.execute(select(S.documents.c.text).where(S.documents.c.id == did)).scalar_one()
+    spans = conn.execute(select(S.segments.c.start, S.segments.c.end).where(S.segments.c.document_id == did)).all()
+    pieces = {text}
+    for start, end in spans:
+        turn = text[start:end]
+        pieces.add(turn)
+        pieces.update(text[s:e] for s, e in split_sentences(turn, start))
+    hashes = sorted(hashlib.sha256(t.encode("utf-8")).hexdigest() for t in pieces)
+    for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
+        conn.execute(delete(S.embeddings).where(S.embeddings.c.text_sha256.in_(hashes[i : i + 500])))
+    owned.delete_decisions(conn, project, S.suggestion_decisions.c.document_id == did)
 
 
 def _scrub_event_names(conn: Connection, project_id: int, renamed: dict[str, str]) -> None:
