@@ -25,7 +25,9 @@ content; a document imported from a ``.qdpx`` keeps its original GUID.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import re
 import zipfile
@@ -76,6 +78,20 @@ def _dt(value: str | None) -> str | None:
     except ValueError:
         return None
     return v
+
+
+def turns_member(guid: str) -> str:
+    """Where a source's speaker turns travel in the archive. REFI-QDA has no speaker
+    field; other tools ignore archive members the project XML does not name."""
+    return f"qualcode/turns/{guid}.json"
+
+
+def turns_json(text: str, segments) -> bytes:  # noqa: ANN001 - Segment list
+    """The turns of a text (offsets, speaker, timestamps), tied to the text by its hash
+    so a reader applies them only to exactly that text."""
+    data = {"format": "qualcode-turns/1", "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "turns": [[s.start, s.end, s.speaker, s.timestamp, s.end_timestamp] for s in segments]}
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
@@ -157,6 +173,7 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
     for d in docs:
         guid = source_guid[d.id]
         files[f"sources/{guid}.txt"] = d.text.encode("utf-8")
+        files[turns_member(guid)] = turns_json(d.text, project.document(d.id)[1].segments)
         src = _sub(sources_el, "TextSource", guid=guid, name=d.name, plainTextPath=f"internal://{guid}.txt",
                    creationDateTime=_dt(d.imported_at))
         for c in codings_by_doc.get(d.id, []):

@@ -24,6 +24,7 @@ never changed, so the offsets hold.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -35,7 +36,9 @@ import numpy as np
 from lxml import etree
 
 from ..codebook import code_paths
+from .. import limits
 from ..errors import ExchangeError
+from ..model import Document, Segment
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid
 from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
@@ -248,6 +251,11 @@ class _Archive:
         if self.zf is not None:
             self.zf.close()
 
+    def member(self, path: str) -> bytes | None:
+        """An archive member by its exact (case-insensitive) path, or None."""
+        key = path.lower()
+        return self.zf.read(self.names[key]) if self.zf is not None and key in self.names else None
+
     def read(self, ref: str) -> bytes | None:
         ref = ref.strip().replace("\\", "/")
         scheme, _, rest = ref.partition("://")
@@ -257,6 +265,30 @@ class _Archive:
         for key in (f"sources/{base}", base):
             if key in self.names and self.zf is not None:
                 return self.zf.read(self.names[key])
+        return None
+
+
+def _turns(archive: "_Archive", guid: str, text: str) -> list[Segment] | None:
+    """The speaker turns qualcode wrote for this source (``qualcode/turns/<guid>.json``),
+    if they belong to exactly this text; None otherwise (then turns are re-detected)."""
+    raw = archive.member(f"qualcode/turns/{guid}.json") if guid else None
+    if raw is None:
+        return None
+    try:
+        data = limits.load_json(raw.decode("utf-8"), lambda problem: ValueError(problem))
+        if data.get("format") != "qualcode-turns/1":
+            return None
+        if data.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+            return None
+        turns = []
+        for start, end, speaker, ts, end_ts in data["turns"]:
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+                return None
+            turns.append(Segment(start, end, speaker if isinstance(speaker, str) else None,
+                                 float(ts) if isinstance(ts, (int, float)) else None,
+                                 float(end_ts) if isinstance(end_ts, (int, float)) else None))
+        return turns
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
         return None
 
 
@@ -308,6 +340,7 @@ class _Source:
     whole: list[tuple[str, str | None, str | None, tuple[str, ...]]]  # codings of the whole source
     notes: tuple[str, ...]
     variables: dict[str, str]
+    turns: list[Segment] | None = None  # qualcode's own turns, when the archive carries them
 
 
 @dataclass
@@ -395,8 +428,9 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
         text, bom, crlf = _decode(raw)
         whole = [(_guid(cr.get("targetGUID")) or "", _guid(c.get("creatingUser")), c.get("creationDateTime"), _note_refs(c))
                  for c in _children(el, "Coding") for cr in _children(c, "CodeRef")]
-        sources.append(_Source(_guid(el.get("guid")) or "", name, text, bom, crlf, _selections(el), whole,
-                               _note_refs(el), values(el)))
+        guid = _guid(el.get("guid")) or ""
+        sources.append(_Source(guid, name, text, bom, crlf, _selections(el), whole,
+                               _note_refs(el), values(el), _turns(archive, el.get("guid") or "", text)))
     for extra in ("Links", "Sets", "Graphs"):
         holder = _child(root, extra)
         if holder is not None and len(holder):
@@ -442,7 +476,11 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
                 report.unplaced.append(Unplaced(name, sel.guid, sel.start, sel.end, codes, spot))
             else:
                 placements.append((sel, spot))
-        doc = parse_text(src.text, name)
+        if src.turns:
+            doc = Document(name=name, text=src.text, segments=src.turns,
+                           metadata={"speaker_labels": any(t.speaker for t in src.turns)})
+        else:
+            doc = parse_text(src.text, name)
         doc.source_format, doc.source_path = "qdpx", f"{p.name}:{src.name or src.guid}"
         doc.metadata.update({"refi_guid": src.guid, "refi_origin": parsed.origin, "refi_offsets": reading.describe()})
         if src.variables:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import streamlit as st
 
@@ -152,9 +153,14 @@ def _warmup():
     return start_background_warmup() if warmup_enabled() else None
 
 
+PAGE_ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+
+
 def main() -> None:
     """Run the app (called by app.py)."""
-    st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
+    # A bundled icon: a Material icon as page icon makes every browser fetch the
+    # favicon from fonts.gstatic.com (no network at run time).
+    st.set_page_config(page_title="qualcode", page_icon=str(PAGE_ICON), layout="wide")
     _warmup()
     if not _team_gate():
         return
