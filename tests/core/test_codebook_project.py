@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_interview
+from tests.fixtures import make_interview
 from qualcode.data import codebooks_dir
 from qualcode.codebook import Codebook
 from qualcode.codebook.edit import rename_code
