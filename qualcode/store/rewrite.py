@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ..errors import ConflictError, NotFoundError, StoreError
 from ..model import Document
+from ..sentences import split_sentences
 from . import owned
 from . import schema as S
 from .values import check_document
@@ -105,8 +106,6 @@ def _drop_derived(conn: Connection, project: "Project", did: int) -> None:
     are split into, and suggestion decisions on its old offsets. Embeddings are a
     cache shared by the database's projects: another project holding the same text
     simply embeds it again."""
-    from ..suggest.units import split_sentences  # pure text helper; imported on use
-
     text = conn.execute(select(S.documents.c.text).where(S.documents.c.id == did)).scalar_one()
     spans = conn.execute(select(S.segments.c.start, S.segments.c.end).where(S.segments.c.document_id == did)).all()
     pieces = {text}

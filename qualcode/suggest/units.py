@@ -8,18 +8,17 @@ exactly the text the researcher saw.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..model import Coding
+from ..sentences import split_sentences  # re-exported: suggestion units split long turns
 
 __all__ = ["Unit", "coded_documents", "label_units", "project_units", "split_sentences"]
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
 @dataclass(frozen=True)
@@ -42,33 +41,6 @@ class Unit:
     @property
     def key(self) -> tuple[int, int, int]:
         return (self.document_id, self.start, self.end)
-
-
-def split_sentences(text: str, start: int = 0, *, min_words: int = 6) -> list[tuple[int, int]]:
-    """``[(start, end)]`` of the sentences of ``text`` (offsets shifted by ``start``).
-
-    Sentences shorter than ``min_words`` are merged into the one before, so "Yeah." or
-    "I mean." does not become a unit of its own.
-    """
-    spans: list[list[int]] = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append([pos, m.start() + len(m.group(0).rstrip())])
-        pos = m.end()
-    if pos < len(text):
-        spans.append([pos, len(text.rstrip())])
-    merged: list[list[int]] = []
-    for s, e in spans:
-        if e <= s:
-            continue
-        if merged and len(text[s:e].split()) < min_words:
-            merged[-1][1] = e
-        else:
-            merged.append([s, e])
-    if len(merged) > 1 and len(text[merged[0][0] : merged[0][1]].split()) < min_words:
-        merged[1][0] = merged[0][0]
-        merged.pop(0)
-    return [(start + s, start + e) for s, e in merged]
 
 
 def project_units(

@@ -197,7 +197,8 @@ LAYERS = [
     {"qualcode.codebook", "qualcode.ingest", "qualcode.analysis", "qualcode.embed"},
     {"qualcode.store"},
     {"qualcode.config", "qualcode.limits"},
-    {"qualcode.model", "qualcode.errors", "qualcode.ids", "qualcode.atomic", "qualcode.offline", "qualcode.data"},
+    {"qualcode.model", "qualcode.errors", "qualcode.ids", "qualcode.atomic", "qualcode.offline", "qualcode.data",
+     "qualcode.sentences"},
 ]
 
 
