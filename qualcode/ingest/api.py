@@ -94,6 +94,9 @@ def read_documents_from_bytes(
         docs = [parse_docx(data, name, path)]
     else:
         text, warnings = decode_text(data, path)
+        lines = text.count("\n") + 1
+        if kind != "json" and not kind.endswith("-json") and lines > limits.MAX_LINES:
+            raise IngestError(path, f"{lines:,} lines, over the limit of {limits.MAX_LINES:,}; split the file")
         if kind in ("txt", "md"):
             docs = [parse_text(text, name, markdown=kind == "md")]
         elif kind == "vtt":

@@ -23,12 +23,20 @@ __all__ = ["md", "html", "label"]
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 
 
+# GFM turns bare URLs and e-mail addresses into links AFTER escapes are resolved (a
+# pass over the parsed text), so a backslash cannot stop it: a zero-width space after
+# "://", inside "www." and before "@" does, and reads the same.
+_AUTOLINK = (("://", ":\u200b//"), ("www.", "www\u200b."), ("WWW.", "WWW\u200b."), ("@", "\u200b@"))
+
+
 def md(text: object) -> str:
-    """``text`` shown literally in any place Streamlit renders Markdown: no links,
-    images, HTML, emphasis, maths or shortcodes. Newlines become spaces (a line break
-    could start a heading or a list)."""
+    """``text`` shown literally in any place Streamlit renders Markdown: no links
+    (bracketed or bare URLs), images, HTML, emphasis, maths or shortcodes. Newlines
+    become spaces (a line break could start a heading or a list)."""
     s = "" if text is None else str(text)
     s = s.replace("\r", " ").replace("\n", " ")
+    for plain, broken in _AUTOLINK:
+        s = s.replace(plain, broken)
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 

@@ -238,3 +238,11 @@ def test_a_codebook_upload_whose_text_is_a_path_is_parsed_as_text(tmp_path):
             Codebook.from_yaml(text, source="up.yaml")
         msgs.add(str(info.value).replace(text, "<t>"))
     assert len(msgs) == 1, msgs
+
+
+def test_two_million_turns_are_refused_before_parsing_in_bounded_memory(tmp_path, project):
+    path = bombs.many_turns_txt(tmp_path)  # 12 MB, valid, 2,000,000 one-line turns
+    proc = capped(["import", "-p", project, path])
+    capped_error(proc, "many_turns.txt")
+    assert "lines" in proc.stderr
+    assert documents(project) == 0

@@ -195,7 +195,7 @@ def _delete(project, code: Code, codes: list[Code], coder: str | None) -> None:
     kids = [c for c in codes if c.parent == code.name]
     if n or kids:
         st.warning(
-            f"{code.name!r} has {n} coding(s) and {len(kids)} sub-code(s). Deleting it deletes them too "
+            f"{md(code.name)} has {n} coding(s) and {len(kids)} sub-code(s). Deleting it deletes them too "
             "(the codebook history keeps a record of what was deleted)."
         )
     sure = st.checkbox(f"Yes, delete {md(code.name)}" + (" with its codings and sub-codes" if n or kids else ""),

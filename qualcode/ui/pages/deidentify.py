@@ -61,7 +61,7 @@ def _setup(project) -> None:
     if coded:
         st.caption(
             f"{len(coded)} coded document(s) cannot be de-identified (codings point into the text): "
-            + ", ".join(d.name for d in coded[:10])
+            + ", ".join(md(d.name) for d in coded[:10])
             + (" …" if len(coded) > 10 else "")
         )
     if not eligible:
@@ -214,7 +214,7 @@ def _pending_key() -> None:
     if not pending:
         return
     for w in pending["warnings"]:
-        st.warning(w)
+        st.warning(md(w))
     st.warning(
         "Save the key now if you need it: it maps every placeholder back to the real name and is **not** "
         "stored in the project. Keep it apart from the data you share."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..escape import md
 from ...store import queries
 from .. import nav, state
 
@@ -51,7 +52,7 @@ def render() -> None:
     if not rows:
         st.info("No transcripts yet: import some on the **Project** page.")
         return
-    who = f"**{coder}**" if coder else "the current coder (choose one in the sidebar)"
+    who = f"**{md(coder)}**" if coder else "the current coder (choose one in the sidebar)"
     st.caption(f"{len(rows)} transcripts. Progress = share of turns with at least one coding by {who}.")
     st.dataframe(
         rows,
