@@ -8,8 +8,8 @@ spoken by a participant that matches a rule gets the code. The result is
 ILLUSTRATIVE CODINGS, good for showing what the figures look like and nothing
 else; never read findings into them.
 
-The script needs qualcode/data/demo/ (with participants.csv) and
-qualcode/data/codebooks/therapeutic_alignment.yaml; without them it says so and exits 0,
+The script needs transcripts/ (with participants.csv) and
+codebooks/therapeutic_alignment.yaml; without them it says so and exits 0,
 so it is safe to run on a checkout that does not have the demo study yet.
 Codes the rules do not know fall back to a rule built from the code's name.
 Everything is deterministic (sorted inputs, a fixed seed).

@@ -2,6 +2,12 @@
 
 Found through :mod:`importlib.resources`, so they are there in an installed wheel as
 well as in a checkout. pip installs wheels unpacked, so each is a real folder.
+
+In a checkout the files live at the repository's top level (``codebooks/`` and
+``transcripts/``, where a researcher looks for them); ``qualcode/data/codebooks`` and
+``qualcode/data/demo`` are symbolic links to those folders, which the wheel build follows,
+so an installed wheel holds real copies. Paths are returned resolved: the rest of
+qualcode then never sees a link (the importers refuse symbolic links).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ __all__ = ["codebooks_dir", "demo_dir", "shipped_codebook"]
 
 
 def _folder(name: str) -> Path:
-    return Path(str(files(__name__) / name))
+    return Path(str(files(__name__) / name)).resolve()
 
 
 def codebooks_dir() -> Path:

@@ -111,7 +111,7 @@ def read_codebook_upload(filename: str, data: bytes):
 
 
 def shipped_codebooks(folder: Path = SHIPPED_CODEBOOKS) -> list[Path]:
-    """The codebooks that come with qualcode (``qualcode/data/codebooks/*.yaml``), by name."""
+    """The codebooks that come with qualcode (``codebooks/*.yaml``), by name."""
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".qdc"))

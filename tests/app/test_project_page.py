@@ -108,7 +108,7 @@ def test_participants_csv_error_is_a_message(project):
 
 def test_load_a_shipped_codebook(project):
     shipped = importing.shipped_codebooks()
-    assert shipped, "qualcode/data/codebooks/ should ship YAML codebooks"
+    assert shipped, "codebooks/ should ship YAML codebooks"
     at = new_app("")
     at.selectbox(key=f"{K}book_shipped").set_value(shipped[0]).run()
     no_errors(at)

@@ -1,4 +1,4 @@
-"""The demo study in qualcode/data/demo/ (written by another part of the project), when present."""
+"""The demo study in transcripts/ (written by another part of the project), when present."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ TRANSCRIPTS = [p for p in _files() if not _is_participants(p)]
 PARTICIPANTS = [p for p in _files() if _is_participants(p)]
 
 
-@pytest.mark.skipif(not TRANSCRIPTS, reason="qualcode/data/demo/ holds no demo transcripts yet")
+@pytest.mark.skipif(not TRANSCRIPTS, reason="transcripts/ holds no demo transcripts yet")
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.name for p in TRANSCRIPTS])
 def test_demo_transcript_imports(path):
     docs = read_documents(path)
@@ -39,7 +39,7 @@ def test_demo_transcript_imports(path):
     assert sum(len(d.segments) for d in docs) >= 10
 
 
-@pytest.mark.skipif(not PARTICIPANTS, reason="qualcode/data/demo/ holds no participants table yet")
+@pytest.mark.skipif(not PARTICIPANTS, reason="transcripts/ holds no participants table yet")
 @pytest.mark.parametrize("path", PARTICIPANTS, ids=[p.name for p in PARTICIPANTS])
 def test_demo_participants_link_to_transcripts(path):
     rows = read_participants(path)

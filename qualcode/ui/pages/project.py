@@ -196,7 +196,7 @@ def _load_codebook(project) -> None:
     if source == "Shipped with qualcode":
         shipped = importing.shipped_codebooks()
         if not shipped:
-            st.info("No shipped codebooks found in `qualcode/data/codebooks/`.")
+            st.info("No shipped codebooks found in `codebooks/`.")
             return
         path = st.selectbox("Codebook", shipped, format_func=lambda p: p.stem.replace("_", " "), key=f"{K}book_shipped")
         if path is not None:
