@@ -102,7 +102,7 @@ def _add_coder(project) -> None:
         return
     state.set_current_coder(name)
     st.session_state[KEY_NEW_CODER] = ""
-    state.flash(f"Coding as **{_md_escape(name)}**.", "toast")
+    state.flash(f"Coding as **{md(name)}**.", "toast")
 
 
 def _blind_toggle() -> None:
