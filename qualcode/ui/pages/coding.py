@@ -431,8 +431,8 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
             row = st.container(horizontal=True, wrap=True, gap="small")  # whole names, wrapped, never "1 · …"
             for n, cid in enumerate(recent, start=1):
                 name = next((c.name for c in codes if c.id == cid), "?")
-                if row.button(f"{n} · {name}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
-                              width="content", help=f"{opts.get(cid, name)} (key {n})"):
+                if row.button(f"{n} · {md(name)}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
+                              width="content", help=f"{md(opts.get(cid, name))} (key {n})"):
                     _apply(project, did, sel["start"], sel["end"], sel["text"], [cid], coder, doc)
     if doc.segments:
         with turn_box:
@@ -587,7 +587,7 @@ def _search_panel(project) -> None:
                 f'<mark>{escape(h.match)}</mark>{escape(h.after)}…</div>'
             )
         if c2.button("Open", key=f"{K}hit.{h.document_id}.{h.start}", width="content",
-                     help=f"Show this hit in {h.document}"):
+                     help=f"Show this hit in {md(h.document)}"):
             st.query_params[nav.DOC_PARAM] = h.document
             st.session_state[f"{K}last_doc"] = h.document_id
             focus_on(h.document_id, h.start)
