@@ -78,7 +78,8 @@ def test_theme_frequencies_count_each_coding_once(study: A.StudyFrames) -> None:
     assert col(both, "codings") == {"Support": 7, "Risks": 5, "Cost": 2}
     assert col(both, "participants") == {"Support": 3, "Risks": 4, "Cost": 2}
     colours = col(both, "colour")
-    assert (colours["Support"], colours["Risks"]) == ("#884488", "#DDAA33") and pd.isna(colours["Cost"])
+    # Colours are stored parsed, in lower case (one "add a code" writer for the library and the app).
+    assert (colours["Support"], colours["Risks"]) == ("#884488", "#ddaa33") and pd.isna(colours["Cost"])
 
 
 def test_from_project_filters_by_coder(fresh_project: Project) -> None:
