@@ -202,7 +202,7 @@ def test_the_shipped_codebook_has_no_two_codes_of_a_theme_in_one_colour():
     from qualcode.codebook import Codebook
     from qualcode.demo import DEMO_CODEBOOK
 
-    book = Codebook.from_yaml(DEMO_CODEBOOK)
+    book = Codebook.read_yaml(DEMO_CODEBOOK)
     codes = list(book)
     for i, c in enumerate(codes, start=1):
         c.id = i
