@@ -7,14 +7,20 @@ is ../shared/data next to the repository (tests that need it skip without it).
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from qualcode.refi.common import SCHEMA_DIR_ENV
 from qualcode.store import Project
 from tests.fixtures import fill_small_study, make_interview  # noqa: F401  (re-exported for the test files)
+
+# Hypothesis keeps its example database and caches in a folder; outside the checkout,
+# because tests never write into the repository.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "qualcode-hypothesis"))
 
 # The app's background model warm-up would compete with the tests for two cores;
 # tests that need it start it themselves (tests/core/test_warmup.py).
