@@ -32,15 +32,16 @@ def refuse_foreign_file(path: str | Path) -> None:
         return
     if p.is_dir():
         raise StoreError(f"{p}: is a folder, expected a project file (e.g. study.qualcode)")
+    # Never open() the file itself: closing any descriptor of a database file drops every
+    # POSIX lock this process holds on it, so a server that has the project open would
+    # lose its SQLite locks, and another process closing the project would then delete
+    # the write-ahead log still in use (saved work no longer seen by anyone else).
+    # SQLite's own connections share their locks within the process, so read through it.
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+        if p.stat().st_size == 0:
+            return  # an empty file (made by mktemp or touch) holds nothing to protect
     except OSError as exc:
         raise StoreError(f"{p}: cannot read ({exc.strerror})") from None
-    if not head:
-        return  # an empty file (made by mktemp or touch) holds nothing to protect
-    if head != SQLITE_HEADER:
-        raise StoreError(f"{p}: not a qualcode project (not an SQLite database); refusing to write into it")
     tables = _sqlite_tables(p)
     if tables and _META_TABLE not in tables:
         raise StoreError(
@@ -59,6 +60,10 @@ def _sqlite_tables(p: Path) -> list[str]:
                 return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
             finally:
                 con.close()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise StoreError(f"{p}: not a qualcode project (not an SQLite database); refusing to write into it") from None
+            continue
         except sqlite3.Error:
             continue
     raise StoreError(f"{p}: not a qualcode project (an unreadable or damaged SQLite file); refusing to write into it")
