@@ -326,7 +326,7 @@ def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> N
         else:
             st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": snippet}
             # Every selection starts with an empty code picker (nothing carried over).
-            st.session_state.pop(f"{K}apply_codes", None)
+            st.session_state[f"{K}reset_codes"] = True
             _set_view_turn(did, doc, start)
     view = events.get("view")
     if _fresh("view", view):
@@ -380,7 +380,7 @@ def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, code
     if result.codings:
         state.flash(md_escape(result.message()), "toast")
         st.session_state.pop(f"{K}selection", None)
-        st.session_state.pop(f"{K}apply_codes", None)  # the next selection starts with an empty picker
+        st.session_state[f"{K}reset_codes"] = True  # the next selection starts with an empty picker
     _rerun()
 
 
@@ -392,6 +392,10 @@ def _recent(_project, location: str, revision: int, coder: str) -> list[int]:
 # ------------------------------------------------------------------- panels
 def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -> None:
     opts = code_options(codes)
+    if st.session_state.pop(f"{K}reset_codes", False):
+        # Set to empty before the picker is drawn, not deleted: a deleted key lets the
+        # browser keep showing (and send back) the previous chips.
+        st.session_state[f"{K}apply_codes"] = []
     added = st.session_state.pop(f"{K}apply_codes_add", None)
     if added in opts:
         # A new code is chosen on its own, never added to an earlier choice.
@@ -407,7 +411,7 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
     selection_box, recent_box, turn_box = st.container(), st.container(), st.container()
     chosen = st.multiselect(
         "Codes to apply", list(opts), format_func=lambda c: opts.get(c, "?"), key=f"{K}apply_codes",
-        placeholder="Type to find codes", select_all=False, filter_mode="fuzzy",
+        placeholder="Type to find codes", select_all=False,
         help="Empty for every new selection. Applied by the buttons above and by the + beside each turn.",
     )
     with selection_box:
