@@ -15,7 +15,8 @@ from qualcode.store import Project
 from qualcode.viz.style import CATEGORICAL, pt
 from tests.core.test_analysis_study import CODES, build_study
 
-SUPPORT, RISKS, GENERIC = "#884488", "#DDAA33", "#117733"
+# The study stores the colours it was given, parsed: "#rrggbb" in lower case.
+SUPPORT, RISKS, GENERIC = "#884488", "#ddaa33", "#117733"
 
 
 @pytest.fixture(scope="module")
