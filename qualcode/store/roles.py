@@ -17,6 +17,7 @@ _ACTION_ROLES: dict[str, str] = {
     "suggestion.": "coder",
     "consensus.": "owner",  # writes the consensus coder's codings: adjudicating others' work
     "coder.add": "coder",
+    "coder.blind": "coder",  # a coder switches their own blind mode (store/blind.py checks whose)
     "undo": "coder",
     "themes.": "coder",
     "embeddings.": "coder",
