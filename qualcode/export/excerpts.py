@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ..errors import ExportError, NotFoundError
-from ..model import Code
+from ..model import Code, Coding
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
@@ -185,13 +185,17 @@ def _turn_index(project: Project, doc_ids: set[int]) -> dict[int, tuple[list[int
     return out
 
 
-def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, codes: Sequence[Code] | None = None) -> pd.DataFrame:
+def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, codes: Sequence[Code] | None = None,
+                    codings: Sequence[Coding] | None = None) -> pd.DataFrame:
     """The codings that pass ``query``, one row each, with their context (see
     :data:`EXCERPT_COLUMNS`), sorted by ``query.order``.
 
     ``turn`` is the 1-based number of the speaker turn (segment) the coding starts
     in, ``timestamp`` that turn's time in seconds (None when untimed). ``codes``: the
     project's codes when the caller has read them already (in the same snapshot).
+    ``codings``: the codings to consider instead of the project's (e.g. what
+    :func:`qualcode.store.queries.visible_codings` lets a blind coder see); the
+    query's filters still apply to them.
     """
     query = query or ExcerptQuery()
     if query.context not in ("span", "turn"):
@@ -208,10 +212,13 @@ def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, code
         if missing:
             raise NotFoundError("no coder " + ", ".join(map(repr, missing)) + f" (coders: {', '.join(sorted(known)) or 'none yet'})")
     docs = select_documents(project, query).set_index("document_id")
-    codings = [
-        c for c in project.codings(coders=list(query.coders) if query.coders is not None else None, code_ids=code_ids)
-        if c.document_id in docs.index
-    ]
+    if codings is None:
+        codings = project.codings(coders=list(query.coders) if query.coders is not None else None, code_ids=code_ids)
+    else:
+        wanted = set(code_ids) if code_ids is not None else None
+        codings = [c for c in codings if (wanted is None or c.code_id in wanted)
+                   and (query.coders is None or c.coder in query.coders)]
+    codings = [c for c in codings if c.document_id in docs.index]
     turns = _turn_index(project, {c.document_id for c in codings})
     texts: dict[int, str] = {}
     rows = []

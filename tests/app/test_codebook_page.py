@@ -26,6 +26,10 @@ def test_table_with_counts_and_examples(project):
     rows = codebook_rows(project.codes(), {LISTENER: 2})
     assert [r["code"].strip("\u2003") for r in rows] == ["Support roles", "Non-judgemental listener", "Rehearsal space", "Generic replies"]
     assert rows[1]["code"].startswith("\u2003") and rows[1]["codings"] == 2
+    # A theme shows the excerpts of its codes (it has none of its own).
+    rows = codebook_rows(project.codes(), {LISTENER: 2, REHEARSAL: 1})
+    assert (rows[0]["codings"], rows[0]["with sub-codes"]) == (0, 3)
+    assert [r["with sub-codes"] for r in rows[1:]] == [2, 1, 0]
     at = new_app("codebook")
     no_errors(at)
     at.selectbox(key=f"{K}pick").set_value(LISTENER).run()

@@ -23,9 +23,31 @@ ORDER = 30
 K = "qc.codebook."
 
 
+def rolled_up(codes: list[Code], counts: dict[int, int]) -> dict[int, int]:
+    """Each code's codings plus those of every code below it (a theme shows the
+    excerpts of its codes). Codes come in tree order, parents before children."""
+    parent_of: dict[int, int | None] = {}
+    by_name: dict[str, int] = {}
+    for c in codes:
+        if c.id is None:
+            continue
+        parent_of[c.id] = by_name.get(c.parent) if c.parent else None
+        by_name[c.name] = c.id
+    total = {cid: counts.get(cid, 0) for cid in parent_of}
+    for cid in parent_of:
+        n, up, seen = counts.get(cid, 0), parent_of[cid], {cid}
+        while up is not None and up not in seen and n:
+            total[up] += n
+            seen.add(up)
+            up = parent_of.get(up)
+    return total
+
+
 def codebook_rows(codes: list[Code], counts: dict[int, int]) -> list[dict]:
-    """The codebook as table rows, indented by depth, with coding counts."""
+    """The codebook as table rows, indented by depth, with coding counts (own, and
+    rolled up from sub-codes)."""
     depth: dict[str, int] = {}
+    total = rolled_up(codes, counts)
     rows = []
     for c in codes:
         d = depth.get(c.parent, -1) + 1 if c.parent else 0
@@ -35,6 +57,7 @@ def codebook_rows(codes: list[Code], counts: dict[int, int]) -> list[dict]:
                 "id": c.id,
                 "code": "\u2003" * d + c.name,
                 "codings": counts.get(c.id or 0, 0),
+                "with sub-codes": total.get(c.id or 0, 0),
                 "codable": c.codable,
                 "definition": c.definition,
                 "colour": c.colour or "",
@@ -63,7 +86,7 @@ def render() -> None:
     with left:
         st.dataframe(
             codebook_rows(codes, counts), hide_index=True, width="stretch", height=min(38 + 35 * len(codes), 620),
-            column_order=["code", "codings", "codable", "definition"],
+            column_order=["code", "with sub-codes", "codings", "codable", "definition"],
         )
     with right:
         by_id = {c.id: c for c in codes}
