@@ -113,6 +113,18 @@ def assert_blind_view(page, study) -> None:
     assert _blind_toggle(page).is_checked(), "the toggle must show blind mode on"
 
 
+def showing_transcript(page, name: str = BLIND_DOC) -> None:
+    """Wait until this tab shows the transcript ``name`` on the Code page and its
+    address names it: an action's rerun may start late on a loaded machine (settle()
+    then returns before it), and a copied address must be the one the tab ends on."""
+    page.wait_for_function(
+        "(name) => location.pathname.endsWith('/coding') && new URLSearchParams(location.search).get('doc') === name",
+        arg=name,
+    )
+    page.wait_for_selector(".qc-tx .qc-r")
+    page.locator(".qc-tx").get_by_text("Nobody but the bot.").wait_for()
+
+
 def without_param(url: str, name: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != name]
@@ -151,10 +163,12 @@ def open_blind_doc_by(page, study, path: str) -> None:
         settle(page)
     elif path == "reload":
         open_blind_doc_by(page, study, "transcripts")
+        showing_transcript(page)
         page.reload()
         settle(page, 100)
     elif path == "second tab":
         open_blind_doc_by(page, study, "transcripts")
+        showing_transcript(page)  # the address to copy is the workspace's, not the Transcripts page's
         second = page.context.new_page()
         second.goto(page.url)
         settle(second, 100)
@@ -162,6 +176,7 @@ def open_blind_doc_by(page, study, path: str) -> None:
         return second
     elif path == "pasted URL":
         open_blind_doc_by(page, study, "transcripts")
+        showing_transcript(page)
         pasted = without_param(page.url, "blind")
         other = page.context.browser.new_context(viewport={"width": 1440, "height": 960}).new_page()
         other.goto(pasted)
