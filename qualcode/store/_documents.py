@@ -13,7 +13,7 @@ from . import schema as S
 from ._util import now_iso
 from .values import check_document, check_participants, check_text, max_length
 from .importing import insert_document
-from .owned import insert_codings
+from .owned import delete_codings, delete_decisions, insert_codings
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,47 @@ class DocumentsMixin:
             pid = self._participant_id(conn, pseudonym, create=True) if pseudonym else None
             conn.execute(update(S.documents).where(S.documents.c.id == did).values(participant_id=pid))
             ev["payload"] = {"participant": pseudonym}
+
+    def rename_document(self, document: int | str, new_name: str, *, actor: str | None = None) -> None:
+        """Rename a transcript (its text, codings and participant stay). Names are unique."""
+        did, doc = self.document(document)
+        new_name = (new_name or "").strip()
+        if not new_name:
+            raise StoreError("a transcript needs a name")
+        check_text(new_name, "transcript", "name", max_length(S.documents, "name"))
+        if new_name == doc.name:
+            return
+        with self.write("document.rename", actor=actor, target_type="document", target_id=did) as (conn, ev):
+            clash = conn.execute(select(S.documents.c.id).where(
+                S.documents.c.project_id == self.id, S.documents.c.name == new_name)).scalar()
+            if clash is not None:
+                raise StoreError(f"a transcript named {new_name!r} is already in the project")
+            conn.execute(update(S.documents).where(S.documents.c.id == did).values(name=new_name))
+            ev["payload"] = {"old": doc.name, "new": new_name}
+
+    def delete_document(self, document: int | str, *, force: bool = False, actor: str | None = None) -> int:
+        """Delete a transcript with its turns and memo; returns how many codings went with it.
+
+        Refused (StoreError naming the count) when the transcript has codings, unless
+        ``force``: then its codings and suggestion decisions are deleted through the
+        ownership gate (store/owned.py) in the same transaction. The event log records
+        the name and the counts (never the text).
+        """
+        did, doc = self.document(document)
+        with self.write("document.delete", actor=actor, target_type="document", target_id=did) as (conn, ev):
+            n = conn.execute(select(func.count()).select_from(S.codings).where(S.codings.c.document_id == did)).scalar_one()
+            if n and not force:
+                raise StoreError(f"{doc.name}: has {n} coding(s); delete them with it only if you mean to "
+                                 "(--force on the command line, the confirmation box in the app)")
+            gone = delete_codings(conn, self, S.codings.c.document_id == did)
+            decisions = delete_decisions(conn, self, S.suggestion_decisions.c.document_id == did)
+            conn.execute(delete(S.memos).where(S.memos.c.project_id == self.id, S.memos.c.target_type == "document",
+                                               S.memos.c.target_id == did))
+            conn.execute(delete(S.segments).where(S.segments.c.document_id == did))
+            conn.execute(delete(S.documents).where(S.documents.c.id == did))
+            ev["payload"] = {"name": doc.name, "codings": len(gone), "decisions": int(decisions),
+                             "coders": sorted({r["coder"] for r in gone}), "turns": len(doc.segments)}
+        return len(gone)
 
     # ------------------------------------------------------------ participants
     def _participant_id(self, conn: Connection, pseudonym: str, *, create: bool) -> int:

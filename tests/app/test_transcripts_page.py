@@ -42,3 +42,28 @@ def test_empty_project_points_to_the_import(tmp_path, monkeypatch):
     assert any("import some" in i.value for i in at.info)
     goto(at, "coding")
     assert any("import some" in i.value for i in at.info)
+
+
+def test_rename_link_and_delete_in_the_app(project):
+    _, doc = project.document("P02")
+    project.add_coding("P02", doc.segments[1].start, doc.segments[1].end, 3, "ben")
+    at = new_app("transcripts")
+    K = "qc.transcripts."
+    at.selectbox(key=f"{K}manage_choice").set_value(1).run()
+    at.text_input(key=f"{K}rename.1").input("Interview 1").run()
+    at.button(key=f"{K}rename_btn").click().run()
+    no_errors(at)
+    at.selectbox(key=f"{K}manage_choice").set_value(1).run()
+    at.text_input(key=f"{K}link.1").input("P09").run()
+    at.button(key=f"{K}link_btn").click().run()
+    no_errors(at)
+    assert [(d.name, d.participant) for d in project.documents()][0] == ("Interview 1", "P09")
+    # Deleting asks, and warns about the codings that go with it.
+    at.selectbox(key=f"{K}manage_choice").set_value(2).run()
+    assert any("1 coding(s)" in w.value for w in at.warning)
+    assert at.button(key=f"{K}delete_btn").disabled
+    at.checkbox(key=f"{K}delete_sure.2").check().run()
+    at.button(key=f"{K}delete_btn").click().run()
+    no_errors(at)
+    assert [d.name for d in project.documents()] == ["Interview 1", "P03"] and project.codings() == []
+    assert project.events()[0].action == "document.delete"

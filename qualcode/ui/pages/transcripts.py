@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..escape import md
+from ...errors import QualcodeError
 from ...store import queries
 from .. import nav, state
 
@@ -71,3 +72,47 @@ def render() -> None:
     chosen = c1.selectbox("Transcript to code", ids, format_func=names.get, key=f"{K}open_choice")
     if c2.button("Open in workspace", type="primary", key=f"{K}open", icon=":material/edit_note:"):
         nav.open_document(int(chosen))
+    with st.expander("Rename, delete or link to a participant", icon=":material/settings:"):
+        _manage(project, rows, names, coder)
+
+
+def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
+    by_id = {r["id"]: r for r in rows}
+    did = st.selectbox("Transcript", list(by_id), format_func=names.get, key=f"{K}manage_choice")
+    row = by_id[did]
+    t_rename, t_link, t_delete = st.tabs(["Rename", "Participant", "Delete"])
+    with t_rename:
+        new = st.text_input("New name", value=row["transcript"], key=f"{K}rename.{did}")
+        if st.button("Rename", key=f"{K}rename_btn", disabled=new.strip() in ("", row["transcript"])):
+            _do(lambda: project.rename_document(did, new, actor=coder), f"Renamed {row['transcript']!r} to {new.strip()!r}.")
+    with t_link:
+        people = [p.pseudonym for p in project.participants()]
+        new_p = st.text_input("Participant (pseudonym; new ones are created, empty unlinks)",
+                              value=row["participant"], key=f"{K}link.{did}",
+                              help="Known participants: " + (", ".join(people) or "none yet"))
+        if st.button("Link", key=f"{K}link_btn", disabled=new_p.strip() == row["participant"]):
+            who = new_p.strip() or None
+            _do(lambda: project.set_document_participant(did, who, actor=coder),
+                f"Linked {row['transcript']!r} to {who!r}." if who else f"Unlinked {row['transcript']!r}.")
+    with t_delete:
+        # Every coder's codings count here, blind mode or not: they would all be deleted.
+        n = len(project.codings(document=did))
+        if n:
+            st.warning(f"{md(row['transcript'])} has **{n} coding(s)**. Deleting the transcript deletes them too; "
+                       "this cannot be undone (the event log records the deletion).")
+        sure = st.checkbox(f"Yes, delete {md(row['transcript'])}" + (f" and its {n} coding(s)" if n else ""),
+                           key=f"{K}delete_sure.{did}")
+        if st.button("Delete transcript", key=f"{K}delete_btn", type="primary", disabled=not sure,
+                     icon=":material/delete:"):
+            _do(lambda: project.delete_document(did, force=bool(n), actor=coder), f"Deleted {row['transcript']!r}.")
+
+
+def _do(action, message: str) -> None:
+    try:
+        action()
+    except QualcodeError as exc:
+        st.error(md(exc))
+    else:
+        st.session_state.pop(f"{K}manage_choice", None)
+        state.flash(md(message))
+        st.rerun()
