@@ -127,3 +127,21 @@ def test_nothing_to_deidentify_when_everything_is_coded(deid_study):
     at = new_app("deidentify")
     no_errors(at)
     assert any("No document without codings" in i for i in texts(at.info))
+
+
+def test_a_document_with_nothing_found_shows_an_empty_table_not_a_crash(deid_study, nlp):
+    """Issue #18: a document with 0 proposals made the table's 'remove' column float
+    (an empty DataFrame column), and st.data_editor raised StreamlitAPIException."""
+    with Project.open(deid_study, create=False) as project:
+        project.add_documents([make_interview("P03", [("Interviewer", "How was it?"), ("P03", "it was fine really")])])
+    at = new_app("deidentify")
+    at.checkbox(key="qc.deid.ner").uncheck()
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+    docs = at.session_state["qc.deid.review"].review.documents
+    empty = next(i for i, d in enumerate(docs) if not d.proposals)
+    at.selectbox(key="qc.deid.doc").set_value(empty).run()
+    no_errors(at)
+    assert any("Nothing was found" in c for c in texts(at.caption) + texts(at.info))
+    # Apply and Start over stay on the page.
+    assert at.button(key="qc.deid.apply") and at.button(key="qc.deid.cancel")

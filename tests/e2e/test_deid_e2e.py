@@ -23,7 +23,10 @@ def study(tmp_path_factory):
         project.add_documents([make_interview("P01", [
             ("Interviewer", "Who do you talk to, Maria?"),
             ("P01", "My sister Ngozi lives in Enugu. I also go to the church choir. Call me on 0803 123 4567."),
-        ], participant="P01")])
+        ], participant="P01"),
+            # Nothing to find here (issue #18: such a document crashed the review page).
+            make_interview("P09", [("Interviewer", "How was it?"), ("P09", "it was fine really")]),
+        ])
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield {"url": url, "path": path}
 
@@ -69,9 +72,9 @@ def test_deidentify_in_the_browser(page, study):
     assert "[P01]" in shown and "[ORG 1]" in shown and "0803 123 4567" in shown and "Ngozi" not in shown
     screenshot(page, "deidentify-review.png")
 
-    page.get_by_role("button", name="Apply to 1 document(s)").click()
+    page.get_by_role("button", name="Apply to 2 document(s)").click()
     settle(page)
-    page.get_by_text("de-identified 1 document(s)").wait_for(timeout=15_000)
+    page.get_by_text("de-identified 2 document(s)").wait_for(timeout=15_000)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download key (CSV)").click()
     key_csv = open(info.value.path(), encoding="utf-8").read()
@@ -84,3 +87,19 @@ def test_deidentify_in_the_browser(page, study):
     assert "0803 123 4567" in text
     page.get_by_role("button", name="Discard the key").click()
     expect(page.get_by_role("button", name="Download key (CSV)")).to_have_count(0, timeout=15_000)
+
+
+def test_a_document_with_nothing_found_does_not_crash(page, study):
+    """Issue #18: 0 proposals gave "This app has encountered an error" and hid Apply."""
+    page.goto(f"{study['url']}/deidentify")
+    settle(page, 100)
+    page.get_by_role("button", name="Find identifiers").click()
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
+    settle(page)
+    page.get_by_role("combobox", name="Document").first.click()
+    page.get_by_role("option", name="P09 (0 proposals)").click()
+    settle(page)
+    page.get_by_text("Nothing was found in this document").wait_for(timeout=15_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    expect(page.get_by_role("button", name="Start over")).to_be_visible()
+    expect(page.get_by_role("button", name="Apply to 2 document(s)")).to_be_visible()

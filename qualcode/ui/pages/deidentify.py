@@ -114,21 +114,22 @@ def _setup(project) -> None:
 
 # ------------------------------------------------------------------ step 2
 def _table(dr) -> pd.DataFrame:
+    # Explicit dtypes: an empty list makes a float column, which the checkbox column rejects.
     return pd.DataFrame(
         {
-            "remove": [p.accepted for p in dr.proposals],
-            "kind": [p.kind for p in dr.proposals],
-            "text": [p.text for p in dr.proposals],
-            "in context": [dr.context(i) for i in range(len(dr.proposals))],
-            "becomes": [p.replacement for p in dr.proposals],
-            "found by": [p.source for p in dr.proposals],
+            "remove": pd.Series([p.accepted for p in dr.proposals], dtype=bool),
+            "kind": pd.Series([p.kind for p in dr.proposals], dtype=object),
+            "text": pd.Series([p.text for p in dr.proposals], dtype=object),
+            "in context": pd.Series([dr.context(i) for i in range(len(dr.proposals))], dtype=object),
+            "becomes": pd.Series([p.replacement for p in dr.proposals], dtype=object),
+            "found by": pd.Series([p.source for p in dr.proposals], dtype=object),
         },
         columns=["remove", "kind", "text", "in context", "becomes", "found by"],
     )
 
 
 def _review(project, rs: _ReviewState) -> None:
-    from ...deid import KINDS, apply_review_to_project
+    from ...deid import KINDS
 
     review = rs.review
     docs = review.documents
@@ -144,6 +145,16 @@ def _review(project, rs: _ReviewState) -> None:
     if speakers:
         st.caption("Speaker labels: " + "; ".join(f"{md(old)} → {md(new)}" for old, new in speakers.items()))
 
+    if not dr.proposals:
+        st.info("Nothing was found in this document. Add a missed identifier below if there is one.")
+    else:
+        _editor(rs, idx, dr)
+    _bulk_and_add(review, rs, idx, docs, KINDS)
+    _apply_buttons(project, review, docs, idx)
+
+
+def _editor(rs: _ReviewState, idx: int, dr) -> None:
+    review = rs.review
     edited = st.data_editor(
         _table(dr),
         key=f"qc.deid.editor.{idx}.{rs.version}",
@@ -159,6 +170,8 @@ def _review(project, rs: _ReviewState) -> None:
         review.set_accepted(idx, flags)
         st.rerun()  # refresh the "becomes" column and the counts
 
+
+def _bulk_and_add(review, rs: _ReviewState, idx: int, docs, KINDS) -> None:
     col_bulk, col_add = st.columns(2)
     with col_bulk:
         with st.form("qc.deid.bulk"):
@@ -186,6 +199,10 @@ def _review(project, rs: _ReviewState) -> None:
                 st.rerun()
             else:
                 st.warning("That text does not occur in the document(s); check the spelling.")
+
+
+def _apply_buttons(project, review, docs, idx: int) -> None:
+    from ...deid import apply_review_to_project
 
     with st.expander("Preview the de-identified text", expanded=False):
         st.code(review.preview(idx), language=None, wrap_lines=True, height=320)
