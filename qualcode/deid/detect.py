@@ -32,7 +32,7 @@ from .lexicon import (
 from .names import KnownNames
 from .patterns import PATTERN_KINDS, Hit, find_cues, find_patterns
 from .review import DocumentReview, Review
-from .spans import ROLE_SPEAKERS, WORD_L, WORD_R, Proposal, clip_to_regions, is_role_label, merge, speaker_labels
+from .spans import ROLE_SPEAKERS, WORD_L, WORD_R, Proposal, clip_to_regions, is_role_label, merge, speaker_labels, tighten
 
 __all__ = ["propose"]
 
@@ -110,7 +110,7 @@ def propose(
     reviews = []
     for i, doc in enumerate(docs):
         props = [Proposal(h.start, h.end, h.kind, h.source, doc.text[h.start : h.end], entity=ent) for h, ent in found[i]]
-        props = clip_to_regions(doc, merge(doc.text, props))
+        props = tighten(doc.text, clip_to_regions(doc, merge(doc.text, tighten(doc.text, props))))
         reviews.append(DocumentReview(doc, props, ref=refs[i] if refs else None))
     review = Review(reviews, kinds=kinds, known=known, key=key.copy() if key is not None else Key(style))
     review.resolve()

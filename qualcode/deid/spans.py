@@ -15,7 +15,7 @@ from ..model import Document
 from .kinds import NUMBERED, SOURCE_PRIORITY
 from .lexicon import NEVER_IDENTIFIERS, fold, is_common_word
 
-__all__ = ["Proposal", "merge", "clip_to_regions", "speaker_labels", "is_role_label", "ROLE_SPEAKERS", "WORD_L", "WORD_R"]
+__all__ = ["Proposal", "tighten", "merge", "clip_to_regions", "speaker_labels", "is_role_label", "ROLE_SPEAKERS", "WORD_L", "WORD_R"]
 
 _ABSORBING = frozenset({"email", "url", "handle", "phone", "address"})
 _EDGE_WORDS = frozenset("on at the and in of to from for with a an my our by".split())
@@ -132,6 +132,71 @@ def merge(text: str, props: list[Proposal]) -> list[Proposal]:
             pos = max(pos, b)
     claimed.sort(key=lambda p: (p.start, p.end))
     return claimed
+
+
+_KEEP_EDGE = frozenset("de da do dos das del della di van von der den la le du bin binti al el ibn".split())
+_TOKEN = re.compile(r"\S+")
+
+
+def _edge_word(token: str, capitalised_span: bool) -> bool:
+    """A word at the edge of a name span that belongs to the sentence, not the name:
+    "as" in "Comarch as", "said" in "Ola said"."""
+    word = token.strip(".,;:!?()[]\"'’“”")
+    if not word or fold(word) in _KEEP_EDGE or any(c.isdigit() for c in word):
+        return False
+    if capitalised_span:
+        return not any(c.isupper() for c in word)
+    return is_common_word(word)
+
+
+_INNER = _KEEP_EDGE | frozenset("of the and & for y du upon on".split())
+
+
+def tighten(text: str, props: list[Proposal]) -> list[Proposal]:
+    """Cut every found name (person, place, org, facility) back to exactly the name.
+
+    Whatever proposed it (an entity recogniser, a cue pattern, propagation), a span
+    never keeps a neighbouring sentence word: in a capitalised name a lower-case
+    word at either edge goes ("Comarch as" -> "Comarch", "Ola said" -> "Ola"), and
+    one inside that no name is joined by ("Aigerim so Arjun") splits the span in
+    two; particles and joiners ("de", "van", "of", "and") stay inside. In a
+    lower-case transcript a common English word at an edge goes. Manual and
+    known-name spans are the user's own and stay as they are.
+    """
+    out: list[Proposal] = []
+    for p in props:
+        if p.kind not in NUMBERED or p.source in ("manual", "known"):
+            out.append(p)
+            continue
+        capitalised = any(c.isupper() for c in text[p.start : p.end])
+        tokens = list(_TOKEN.finditer(text, p.start, p.end))
+        groups: list[list[re.Match[str]]] = [[]]
+        for t in tokens:
+            word = t.group(0).strip(".,;:!?()[]\"'’“”")
+            if capitalised and word and not any(c.isupper() or c.isdigit() for c in word) and fold(word) not in _INNER:
+                groups.append([])  # a sentence word inside: the span splits here
+            else:
+                groups[-1].append(t)
+        pieces = []
+        for g in groups:
+            a, b = 0, len(g)
+            while a < b and _edge_word(g[a].group(0), capitalised):
+                a += 1
+            while b > a and _edge_word(g[b - 1].group(0), capitalised):
+                b -= 1
+            if a < b:
+                s, e = g[a].start(), g[b - 1].end()
+                while e > s and not text[e - 1].isalnum():
+                    e -= 1
+                while s < e and not text[s].isalnum():
+                    s += 1
+                if e > s:
+                    pieces.append((s, e))
+        if pieces == [(p.start, p.end)]:
+            out.append(p)
+            continue
+        out += [replace(p, start=s, end=e, text=text[s:e], entity="") for s, e in pieces]
+    return out
 
 
 def _regions(doc: Document) -> list[tuple[int, int]]:
