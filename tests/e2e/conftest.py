@@ -63,11 +63,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, str | None] | None = None) -> Iterator[str]:
+def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, str | None] | None = None,
+                     prefix: list[str] | None = None) -> Iterator[str]:
     """Run ``streamlit run app.py`` on the project; yield its base URL; stop it after.
 
     ``env`` adds variables (a value of None removes one), e.g. a server config file
-    instead of a project path.
+    instead of a project path; ``prefix`` runs the server under another command
+    (``strace ...`` for the offline proof).
     """
     _require_chromium()  # no browser: do not pay for a server either
     port = _free_port()
@@ -75,7 +77,7 @@ def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, s
     env = {**os.environ, **extra, "PYTHONUNBUFFERED": "1", **(env or {})}
     env = {k: v for k, v in env.items() if v is not None}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+        *(prefix or []), sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
         # The checkout holds .venv: watching it wastes the two shared cores.
         "--server.fileWatcherType=none", "--server.runOnSave=false",
