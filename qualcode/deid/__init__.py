@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Document
+from .inproject import project_never_terms, save_never_terms
+from .never import DEFAULT_NEVER, never_terms
 from .inproject import apply_review_to_project, checkpoint, deidentify_project_documents, review_project_documents
 from .key import STYLES, Key
 from .kinds import DEFAULT_KINDS, KINDS, LABELS, parse_kinds
@@ -53,6 +55,10 @@ __all__ = [
     "review_project_documents",
     "apply_review_to_project",
     "deidentify_project_documents",
+    "project_never_terms",
+    "save_never_terms",
+    "DEFAULT_NEVER",
+    "never_terms",
     "checkpoint",
     "load_nlp",
     "parse_kinds",

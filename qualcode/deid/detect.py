@@ -50,6 +50,7 @@ def propose(
     nlp: Any = None,
     use_ner: bool = True,
     refs: Sequence[int | None] | None = None,
+    never: Iterable[str] | None = None,
 ) -> Review:
     """Find identifiers in ``docs`` and return them for review (all accepted).
 
@@ -57,12 +58,18 @@ def propose(
     the ``known`` list are caught whatever the kinds. ``key`` continues an earlier
     key (its placeholders are reused). ``use_ner=False`` skips the spaCy model
     (patterns, cues and known names only; fast, for tests and tiny machines).
+    ``never``: what is never an identifier (default: :data:`~qualcode.deid.never.DEFAULT_NEVER`,
+    languages, nationalities, religions, chatbots); a name on ``known`` still counts.
     """
     kinds = frozenset(kinds)
     unknown = kinds - set(KINDS)
     if unknown:
         raise DeidError(f"unknown identifier kind(s): {', '.join(sorted(unknown))}")
     known = known or KnownNames()
+    from .never import DEFAULT_NEVER, never_known
+
+    user_known = known
+    known = known.merged(never_known(DEFAULT_NEVER if never is None else never))
     texts = [d.text for d in docs]
     from .ner import Analysis
 
@@ -112,12 +119,14 @@ def propose(
         props = [Proposal(h.start, h.end, h.kind, h.source, doc.text[h.start : h.end], entity=ent) for h, ent in found[i]]
         props = tighten(doc.text, clip_to_regions(doc, merge(doc.text, tighten(doc.text, props))))
         reviews.append(DocumentReview(doc, props, ref=refs[i] if refs else None))
-    review = Review(reviews, kinds=kinds, known=known, key=key.copy() if key is not None else Key(style))
+    review = Review(reviews, kinds=kinds, known=user_known, key=key.copy() if key is not None else Key(style))
     review.resolve()
     return review
 
 
-_PLACE_PREPOSITIONS = frozenset("in at near from to around outside towards toward fae frae via".split())
+# Not "to" and "from": "I talked to Tomasz", "a text from Ola" name people; "moved to",
+# "came from" are place cues already.
+_PLACE_PREPOSITIONS = frozenset("in at near around outside towards toward fae frae via".split())
 
 
 def _tagger_hits(text: str, runs: list[tuple[int, int, str]], taken: list[Hit], kinds: frozenset[str]) -> list[Hit]:

@@ -30,7 +30,7 @@ from .names import KnownNames
 from .detect import propose
 from .review import DeidResult, Review
 
-__all__ = ["review_project_documents", "apply_review_to_project", "deidentify_project_documents", "DEIDENTIFY_ACTION"]
+__all__ = ["project_never_terms", "save_never_terms", "review_project_documents", "apply_review_to_project", "deidentify_project_documents", "DEIDENTIFY_ACTION"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,29 @@ def _resolve_refs(project: Project, refs: Iterable[int | str]) -> list[int]:
     return ids
 
 
+def project_never_terms(project: Project) -> list[str]:
+    """The project's "never an identifier" list: the defaults with its own changes."""
+    from ..store.deid_settings import never_changes
+    from .never import never_terms
+
+    add, remove = never_changes(project)
+    return never_terms(add, remove)
+
+
+def save_never_terms(project: Project, terms: Iterable[str], *, actor: str | None = None) -> tuple[int, int]:
+    """Save ``terms`` as the project's list; returns (words added to, defaults taken
+    off) the built-in list. Stored as the difference, so later defaults still apply."""
+    from ..store.deid_settings import set_never_changes
+    from .never import DEFAULT_NEVER
+
+    wanted = {fold(" ".join(t.split())): " ".join(t.split()) for t in terms if t.strip()}
+    defaults = {fold(t): t for t in DEFAULT_NEVER}
+    add = [t for k, t in wanted.items() if k not in defaults]
+    remove = [t for k, t in defaults.items() if k not in wanted]
+    set_never_changes(project, add, remove, actor=actor)
+    return len(add), len(remove)
+
+
 def review_project_documents(
     project: Project,
     refs: Iterable[int | str],
@@ -71,8 +94,12 @@ def review_project_documents(
     style: str = "label",
     nlp: Any = None,
     use_ner: bool = True,
+    never: Iterable[str] | None = None,
 ) -> Review:
     """Propose identifiers in project documents (by id or name) for review.
+
+    ``never``: what is never an identifier (default: the project's own list,
+    :func:`project_never_terms`).
 
     Raises StoreError naming every document that already has codings.
     Placeholders continue after any already in the project (``[PERSON 4]`` when a
@@ -84,7 +111,11 @@ def review_project_documents(
     start_key = key.copy() if key is not None else Key(style)
     others = [d.id for d in project.documents() if d.id not in ids]
     start_key.reserve_numbers(project.document(i)[1].text for i in others)
-    review = propose(docs, kinds=kinds, known=known, key=start_key, style=style, nlp=nlp, use_ner=use_ner, refs=ids)
+    if never is None:
+        never = project_never_terms(project)
+    review = propose(
+        docs, kinds=kinds, known=known, key=start_key, style=style, nlp=nlp, use_ner=use_ner, refs=ids, never=never
+    )
     for dr in review.documents:
         dr.text_sha256 = hashlib.sha256(dr.document.text.encode("utf-8")).hexdigest()
     return review

@@ -86,6 +86,15 @@ _STREET = re.compile(
 )
 # A named street without a number ("off Byres Road") still places someone.
 _STREET_NAME = re.compile(rf"\b(?:{_CAP}\s+){{0,2}}{_CAP}\s+(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace|Boulevard|Highway|Parade|Wynd|Marg|Nagar)\b")
+# Streets named the way much of the world names them: "ulica Długa 12", "calle Mayor",
+# "rue de la Paix", "Jalan Ampang", a lower-case "Długa street", "Hauptstraße 5".
+_STREET_WORLD = re.compile(
+    rf"(?i:\b(?:ulica|ul\.|aleja|al\.|calle|avenida|av\.|rua|rue|via|viale|jalan|jl\.|soi|thanon|ulitsa|vulytsia|"
+    rf"carrera|cra\.|strada|sokak|cadde|shari|sharia)\s+(?:(?:de|del|de\s+la|da|do|dos|di)\s+)?){_CAP}(?:\s+{_CAP})?(?:\s+\d{{1,4}}[a-z]?\b)?"
+    rf"|\b{_CAP}\s+(?:street|road|avenue|lane|st\.)(?=[\s,.;:!?]|$)(?:\s+\d{{1,4}}\b)?"
+    rf"|\b[A-ZÀ-Ý][a-zß-ÿ]+(?:straße|strasse|gasse|weg|allee|laan|straat|gatan|vej)(?:\s+\d{{1,4}}[a-z]?\b)?"
+)
+_STREET_LEADS = frozenset("ulica ul. aleja al. calle avenida av. rua rue via viale jalan jl. soi thanon ulitsa vulytsia carrera cra. strada sokak cadde shari sharia".split())
 _POSTCODE = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
@@ -195,6 +204,9 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
     if "address" in kinds:
         hits += _iter(_STREET, text, "address")
         hits += _iter(_STREET_NAME, text, "address")
+        for m in _STREET_WORLD.finditer(text):
+            if not is_common_word(m.group(0).split()[0]) or m.group(0).split()[0].lower() in _STREET_LEADS:
+                hits.append(Hit(m.start(), m.end(), "address", "pattern"))
         hits += _iter(_POSTCODE, text, "address")
         hits += _iter(_AREA, text, "address")
     if "age" in kinds:
@@ -232,7 +244,7 @@ def _cue_patterns(word: str) -> dict[str, re.Pattern[str]]:
         "place": re.compile(
             r"(?i:\b(?:live|lives|living|lived|moved|move|moving|grew\s+up|born|raised|based|relocated|"
             r"settled|staying|stayed|stay|stays|come|comes|came|originally|hometown|village|town|city|"
-            r"back\s+home|went\s+back|going\s+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from)"
+            r"back\s+home|went\s+back|going\s+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from|went|flew|drove|trip|holiday)"
             r"\s+(?:(?:up|down|over|out|back|here|there|all\s+the\s+way)\s+)?(?:in|to|at|near|from|outside|fae|frae|of|is)?\s*(?:the\s+)?)"
             + place
         ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..model import Document
 from .kinds import NUMBERED, SOURCE_PRIORITY
-from .lexicon import NEVER_IDENTIFIERS, fold, is_common_word
+from .lexicon import NEVER_IDENTIFIERS, fold, is_common_word, is_stop_word
 
 __all__ = ["Proposal", "tighten", "merge", "clip_to_regions", "speaker_labels", "is_role_label", "ROLE_SPEAKERS", "WORD_L", "WORD_R"]
 
@@ -146,9 +146,15 @@ def _edge_word(token: str, capitalised_span: bool) -> bool:
         return False
     if capitalised_span:
         return not any(c.isupper() for c in word)
-    return is_common_word(word)
+    # Lower-case transcript: the name itself is lower case, so only function words
+    # and the verbs that follow a name go ("ola said"); "georgia state" stays whole.
+    return is_stop_word(word) or fold(word) in _NAME_VERBS
 
 
+_NAME_VERBS = frozenset(
+    "said says told tells asked asks replied thinks thought wants wanted went goes came comes called calls texted "
+    "rang messaged knows knew lives lived works worked".split()
+)
 _INNER = _KEEP_EDGE | frozenset("of the and & for y du upon on".split())
 
 

@@ -1,0 +1,66 @@
+"""What is never an identifier (languages, nationalities, religions, chatbots), the
+project's own list, and kinds that are right (issue #18). Real spaCy, real SQLite."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.deid import DEFAULT_NEVER, KnownNames, load_nlp, project_never_terms, propose, review_project_documents, save_never_terms
+from qualcode.model import Document
+from qualcode.store import Project
+from qualcode.store.deid_settings import never_changes
+from tests.conftest import make_interview
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def _found(text, nlp, **kw):
+    review = propose([Document(name="d", text=text)], nlp=nlp, **kw)
+    return {(p.text, p.kind) for p in review.documents[0].proposals}
+
+
+def test_languages_nationalities_religions_and_chatbots_are_kept(nlp):
+    text = ("I speak English at home and Polish with my mum. She is Muslim and Nigerian, I am Catholic. "
+            "I tried ChatGPT, then Replika, Wysa and Woebot. My friend Ngozi lives in Enugu.")
+    found = _found(text, nlp)
+    assert {t for t, _ in found} == {"Ngozi", "Enugu"}
+
+
+def test_without_the_list_the_words_are_proposed_and_a_known_name_still_wins(nlp):
+    text = "I speak English at home. I tried Replika."
+    assert "English" in {t for t, _ in _found(text, nlp, never=[])}
+    # The researcher says Replika is an identifier here (a participant's own bot name).
+    assert ("Replika", "org") in _found(text, nlp, known=KnownNames.parse("Replika,,org"))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We moved to Montréal in 2019.", ("Montréal", "place")),
+        ("I work as a tester in Kraków now.", ("Kraków", "place")),
+        ("I talked to Tomasz about it.", ("Tomasz", "person")),
+        ("My friend lives on Długa street.", ("Długa street", "address")),
+        ("I live at ulica Długa 12, second floor.", ("ulica Długa 12", "address")),
+        ("Our flat is on calle Mayor near the market.", ("calle Mayor", "address")),
+    ],
+)
+def test_kinds_are_right(text, expected, nlp):
+    assert expected in _found(text, nlp)
+
+
+def test_the_project_list_is_saved_as_changes_and_used_by_the_review(tmp_path, nlp):
+    with Project.open(tmp_path / "p.qualcode") as project:
+        project.add_documents([make_interview("P01", [("Interviewer", "Hi"), ("P01", "I speak English and use Tess. Ask Kofi.")])])
+        assert project_never_terms(project) == list(DEFAULT_NEVER)
+        terms = [t for t in DEFAULT_NEVER if t != "English"] + ["Kofi"]
+        assert save_never_terms(project, terms, actor="ana") == (1, 1)
+        assert never_changes(project) == (["Kofi"], ["English"])
+        before = len(project.events())
+        save_never_terms(project, terms, actor="ana")  # unchanged: no new event
+        assert len(project.events()) == before
+        review = review_project_documents(project, ["P01"], nlp=nlp)
+        found = {p.text for p in review.documents[0].proposals}
+        assert "English" in found and "Kofi" not in found and "Tess" not in found
