@@ -18,6 +18,7 @@ def _project(work: Path) -> dict:
     project = Project.open(work / "p.qualcode")
     project.add_documents(read_documents(path))
     project.add_code(Code("Listening"))
+    project.add_coder("bench")
     _, doc = project.document("long")
     return {"project": project, "segments": doc.segments, "i": 0}
 

@@ -59,3 +59,13 @@ def fill_small_study(project: Project, *, with_p03: bool = False, coders: tuple[
     for coder in coders:
         project.add_coder(coder)
     return project
+
+
+def ensure_coders(project: Project, *names: str) -> Project:
+    """Add the coders not yet in ``project`` (the store never invents one on coding)."""
+    known = set(project.coders())
+    for name in names:
+        if name not in known:
+            project.add_coder(name)
+            known.add(name)
+    return project

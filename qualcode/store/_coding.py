@@ -41,6 +41,15 @@ class CodingMixin:
             ).inserted_primary_key[0]
         return int(cid)
 
+    def _known_coder_id(self, conn: Connection, name: str) -> int:
+        try:
+            return self._coder_id(conn, name, create=False)
+        except NotFoundError:
+            raise NotFoundError(
+                f"no coder {name.strip()!r} in this project: choose an existing coder or add this one first "
+                "(a coding is never attributed to a coder nobody created here)"
+            ) from None
+
     def add_coder(self, name: str) -> int:
         """Create a coder (or return the existing one of that name)."""
         with self.write("coder.add", actor=name, target_type="coder") as (conn, ev):
@@ -153,6 +162,9 @@ class CodingMixin:
     ) -> Coding:
         """Apply ``code`` to ``[start, end)`` of a document as ``coder``.
 
+        ``coder`` must already be a coder of this project (:meth:`add_coder`); an
+        unknown name raises NotFoundError and nothing is written.
+
         When ``snippet`` is given it must equal the document text at those offsets
         (the UI sends what the user saw; a mismatch means stale or wrong offsets).
         """
@@ -171,7 +183,11 @@ class CodingMixin:
                 raise NotFoundError(f"no code with id {code_id}")
             if not row[0]:
                 raise StoreError(f"{row[1]!r} is a theme folder and cannot be applied; choose one of its codes")
-            coder_id = self._coder_id(conn, coder, create=True)
+            # Never invent a coder: a coding belongs to someone picked or created in this
+            # project (a typo or a name carried over from another project is refused).
+            # Team mode: the signed-in account is the coder they picked by signing in.
+            coder_id = (self._coder_id(conn, coder, create=True) if self.user is not None and coder == self.user
+                        else self._known_coder_id(conn, coder))
             created = now_iso()
             values = dict(
                 project_id=self.id, document_id=did, code_id=code_id, coder_id=coder_id, start=start, end=end,

@@ -12,6 +12,7 @@ from qualcode.model import Code
 from qualcode.store import Project
 from tests.app.conftest import new_app, no_errors, texts
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +39,7 @@ def deid_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         )
         project.add_code(Code("Night use"))
         _, doc = project.document("P02")
+        ensure_coders(project, "ana")
         project.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Night use", "ana")
     monkeypatch.setenv("QUALCODE_PROJECT", str(path))
     return path

@@ -5,12 +5,14 @@ from __future__ import annotations
 from qualcode.model import Document, Segment
 from qualcode.store import queries
 from qualcode.ui.workspace import apply_codes, describe_undo, turn_label, turn_span
+from tests.fixtures import ensure_coders
 
 
 def test_turn_coverage_counts_coded_turns_per_coder(small_study):
     p = small_study
     _, doc = p.document("P01")
     s1, s3 = doc.segments[1], doc.segments[3]
+    ensure_coders(p, "ana", "ben")
     p.add_coding("P01", s1.start, s1.start + 8, "Generic replies", "ana")
     p.add_coding("P01", s1.start + 10, s1.end, "Rehearsal space", "ana")
     p.add_coding("P01", s3.start, s3.end, "Generic replies", "ben")
@@ -41,6 +43,7 @@ def test_apply_codes_reports_refusals_and_keeps_the_rest(small_study):
     start, end = turn_span(doc, 1)
     theme = p.code("Support roles").id
     codes = [p.code("Rehearsal space").id, theme]
+    ensure_coders(p, "ana")
     result = apply_codes(p, did, start, end, doc.text[start:end], codes, "ana")
     assert [c.code_name for c in result.codings] == ["Rehearsal space"]
     assert "theme folder" in result.problems[0]

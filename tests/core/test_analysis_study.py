@@ -41,6 +41,7 @@ from qualcode.model import Code, Participant
 from qualcode.store import Project
 
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 CODES = ["Listening", "Rehearsal", "Risks", "Generic", "Dependence", "Cost"]  # codable, tree order
 PARTICIPANTS = ["P1", "P2", "P3", "P4"]
@@ -100,6 +101,7 @@ def build_study(project: Project) -> Project:
     project.add_code(Code("Dependence", parent="Risks"))
     project.add_code(Code("Cost"))
     segs = {name: project.document(name)[1].segments for name in ["D1", "D2", "D3", "D4"]}
+    ensure_coders(project, "ana", "ben")
     for coder, rows in (("ana", ANA), ("ben", BEN)):
         for doc, turn, a, b, code in rows:
             s = segs[doc][turn].start

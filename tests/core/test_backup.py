@@ -8,6 +8,7 @@ import uuid
 from qualcode.store import Project
 from qualcode.store.backup import backup_project, restore_project
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 
 def _snapshot(project: Project):
@@ -21,6 +22,7 @@ def test_backup_then_restore_gives_the_same_project(any_small_study, tmp_path):
     p = any_small_study
     _, doc = p.document("P01")
     s = doc.text.index("It just listened.")
+    ensure_coders(p, "ana")
     coding = p.add_coding("P01", s, s + 17, "Non-judgemental listener", "ana", memo="key quote")
     p.set_memo("code", p.code("Generic replies").id, "watch for leaflets", actor="ana")
     # Move a code under a parent created after it, so the parent has the higher id.
@@ -62,6 +64,7 @@ def test_restore_refuses_an_existing_name(small_study, tmp_path):
 def _writer(location: str, n: int) -> None:
     with Project.open(location, create=False) as project:
         _, doc = project.document("big")
+        project.add_coder("writer")
         for seg in doc.segments[:n]:
             project.add_coding("big", seg.start, seg.end, "Listening", "writer")
 

@@ -13,6 +13,7 @@ from qualcode.cli import main
 from qualcode.store import Project
 from tests.conftest import fill_small_study
 from tests.core.test_consensus import GENERIC, LISTENER, REHEARSAL, three_coders
+from tests.fixtures import ensure_coders
 
 
 @pytest.fixture
@@ -101,6 +102,7 @@ def test_consensus_writes_and_a_rerun_replaces(path, capsys):
 def test_consensus_with_suggestions_and_refusals(path, capsys):
     with Project.open(path, create=False) as project:
         t = project.document("P02")[1].segments[1]
+        ensure_coders(project, "dan")
         project.add_coding("P02", t.start, t.end, LISTENER, "dan", origin="suggestion")
     code, out, _ = run(["consensus", "-p", path, "--coders", "ana", "ben", "--with-suggestions"], capsys)
     assert code == 0 and "wrote 4" in out

@@ -23,6 +23,7 @@ from qualcode.codebook.history import codebook_history, history_frame, history_t
 from qualcode.errors import CodebookError, ConflictError, NotFoundError, StoreError
 from qualcode.model import Code
 from qualcode.store import Project
+from tests.fixtures import ensure_coders
 
 
 def span(project: Project, doc: str, text: str) -> tuple[int, int]:
@@ -32,6 +33,7 @@ def span(project: Project, doc: str, text: str) -> tuple[int, int]:
 
 
 def code_text(project: Project, doc: str, text: str, code: str | int, coder: str, memo: str | None = None):
+    ensure_coders(project, coder)
     return project.add_coding(doc, *span(project, doc, text), code, coder, memo=memo)
 
 

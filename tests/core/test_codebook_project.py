@@ -14,6 +14,7 @@ from qualcode.errors import CodebookError
 from qualcode.model import Code, ImportedCoding
 from qualcode.refi import codebook_to_qdc, parse_qdc, read_qdc, read_qdpx_codebook, write_codebook
 from qualcode.store import Project
+from tests.fixtures import ensure_coders
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOKS = codebooks_dir()
@@ -73,6 +74,7 @@ def test_merge_rule_updates_descriptions_without_duplicating(small_study: Projec
 
 
 def test_codable_kept_for_codes_with_codings(small_study: Project) -> None:
+    ensure_coders(small_study, "ana")
     small_study.add_coding("P01", *_span(small_study, "P01", "It just listened."), "Generic replies", "ana")
     text = ("name: F\nthemes:\n  - name: Generic replies\n    definition: Now a folder.\n")
     report = Codebook.from_yaml(text).load_into(small_study)

@@ -23,6 +23,7 @@ from qualcode.agreement.project import agreement_table, load_agreement_data, rep
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.model import CONSENSUS, SUGGESTION, Code
 from qualcode.store import Project
+from tests.fixtures import ensure_coders
 
 LISTENER, REHEARSAL, GENERIC = "Non-judgemental listener", "Rehearsal space", "Generic replies"
 
@@ -33,6 +34,7 @@ def turns(project: Project, doc: str):
 
 def code_turn(project: Project, doc: str, i: int, code: str, coder: str, **kw):
     t = turns(project, doc)[i]
+    ensure_coders(project, coder)
     return project.add_coding(doc, t.start, t.end, code, coder, **kw)
 
 
@@ -90,6 +92,7 @@ def test_a_document_without_turns_is_one_unit(fresh_project):
 
     fresh_project.add_documents([Document(name="notes", text="Field notes: she laughed, then cried.")])
     fresh_project.add_code(Code("Emotion"))
+    ensure_coders(fresh_project, "ana", "ben")
     fresh_project.add_coding("notes", 13, 24, "Emotion", "ana")
     fresh_project.add_coding("notes", 26, 36, "Emotion", "ben")
     data = load_agreement_data(fresh_project, ["ana", "ben"])

@@ -19,6 +19,7 @@ from qualcode.agreement.consensus import (
 from qualcode.agreement.project import load_agreement_data
 from qualcode.errors import QualcodeError
 from qualcode.model import CONSENSUS
+from tests.fixtures import ensure_coders
 
 LISTENER, GENERIC = "Non-judgemental listener", "Generic replies"
 TURN = "At night, when nobody else was awake. It just listened."
@@ -34,7 +35,7 @@ def span_of(project, words: str, doc: str = "P01") -> tuple[int, int]:
 def study(small_study):
     """On P01's first answer ana coded "It just listened." and ben "At night" as
     listener; carl did not (he coded only the last answer, as generic)."""
-    p = small_study
+    p = ensure_coders(small_study, "ana", "ben", "carl")
     p.add_coding("P01", *span_of(p, "It just listened."), LISTENER, "ana")
     p.add_coding("P01", *span_of(p, "At night"), LISTENER, "ben", memo="ben's memo")
     last = p.document("P01")[1].segments[3]
@@ -152,6 +153,7 @@ def test_spans_are_clipped_to_the_turn_and_outside_parts_survive(study):
     _, doc = p.document("P01")
     t1, t2 = doc.segments[1], doc.segments[2]
     # A hand-made consensus coding across two turns, and ana's coding spilling over.
+    ensure_coders(p, "consensus")
     p.add_coding("P01", t1.start + 38, t2.end, LISTENER, "consensus")
     item = the_disagreement(p)
     adjudicate(p, item, NEITHER)

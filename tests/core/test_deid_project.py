@@ -20,6 +20,7 @@ from qualcode.errors import ConflictError, StoreError
 from qualcode.model import Code
 from qualcode.store import Project
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 IDENTIFIERS = [
     "Maria Santos", "Maria", "Santos", "Chinedu", "Okafor", "Ngozi", "Enugu", "Kirkcaldy",
@@ -124,6 +125,7 @@ def test_control_plain_update_leaves_the_old_text_in_the_file(tmp_path):
 def test_refuses_documents_that_are_already_coded(study):
     study.add_code(Code("Night use"))
     _, doc = study.document("P02")
+    ensure_coders(study, "ana")
     study.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Night use", "ana")
     revision = study.revision()
     with pytest.raises(StoreError, match=r"already coded: 'P02' \(1 codings\)"):
@@ -136,6 +138,7 @@ def test_document_coded_or_changed_during_the_review_is_refused(study):
     review = review_project_documents(study, ["P02"], known=KnownNames.parse(KNOWN), use_ner=False)
     study.add_code(Code("Night use"))
     _, doc = study.document("P02")
+    ensure_coders(study, "ana")
     study.add_coding("P02", doc.segments[0].start, doc.segments[0].end, "Night use", "ana")
     with pytest.raises(StoreError, match="coded during the review"):
         apply_review_to_project(study, review)
@@ -208,6 +211,7 @@ def test_cli_deidentify_with_key_out_and_dry_run(study, tmp_path, capsys):
 def test_cli_refuses_coded_documents_and_unknown_labels(study, capsys):
     study.add_code(Code("Night use"))
     _, doc = study.document("P02")
+    ensure_coders(study, "ana")
     study.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Night use", "ana")
     assert main(["deidentify", "-p", study.location, "P02"]) == 1
     assert "already coded" in capsys.readouterr().err

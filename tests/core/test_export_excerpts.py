@@ -11,6 +11,7 @@ from qualcode.model import Participant
 from qualcode.store import Project
 from qualcode.export.excerpts import ExcerptQuery, format_timestamp, resolve_codes, select_excerpts
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 ARABIC = "كتبت له: أشعر بالوحدة في الليل، وكان لطيفًا معي."
 EMOJI_TURN = "At 3am I typed “estou sozinha” 😔 and it answered in Portuguese, très gentil."
@@ -40,6 +41,7 @@ def fill_coded_study(project: Project) -> Project:
         (Participant("P03", {"country": "Egypt"}), ["P03"]),
         (Participant("P04", {"country": "Portugal", "age_band": "18-24"}), ["P04"]),
     ])
+    ensure_coders(project, "ana", "ben", "consensus")
     add = project.add_coding
     add("P01", *span(project, "P01", 1, "It just listened."), "Non-judgemental listener", "ana")
     add("P01", *span(project, "P01", 1), "Non-judgemental listener", "ben")

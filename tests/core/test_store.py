@@ -10,6 +10,7 @@ from qualcode.errors import CodebookError, ConflictError, NotFoundError, StoreEr
 from qualcode.model import Code, Document, ImportedCoding, Participant, Segment
 from qualcode.store import SCHEMA_VERSION, Project
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 
 def test_new_project_file_uses_wal_foreign_keys_and_schema_version(tmp_path):
@@ -25,6 +26,7 @@ def test_new_project_file_uses_wal_foreign_keys_and_schema_version(tmp_path):
 
 def test_reopening_keeps_everything(tmp_path, any_small_study):
     location, name = any_small_study.location, any_small_study.name
+    ensure_coders(any_small_study, "ana")
     any_small_study.add_coding("P01", *_span(any_small_study, "P01", "It just listened."), "Non-judgemental listener", "ana")
     before = any_small_study.info()
     any_small_study.close()
@@ -100,6 +102,7 @@ def test_imported_codings_create_codes_and_coders(any_project):
 
 def test_coding_checks_snippet_span_and_theme_folders(any_small_study):
     start, end = _span(any_small_study, "P02", "I rehearse what I will say to my mother.")
+    ensure_coders(any_small_study, "ana", "ben")
     coding = any_small_study.add_coding("P02", start, end, "Rehearsal space", "ana", snippet="I rehearse what I will say to my mother.")
     assert coding.snippet == "I rehearse what I will say to my mother."
     with pytest.raises(StoreError, match="does not match"):
@@ -113,8 +116,21 @@ def test_coding_checks_snippet_span_and_theme_folders(any_small_study):
     assert any_small_study.info()["codings"] == 1
 
 
+def test_a_coding_for_a_coder_nobody_created_here_is_refused_and_writes_nothing(any_small_study):
+    p = any_small_study
+    start, end = _span(p, "P02", "I rehearse what I will say to my mother.")
+    revision, events = p.revision(), len(p.events(limit=1000))
+    with pytest.raises(NotFoundError, match=r"no coder 'anna' in this project"):
+        p.add_coding("P02", start, end, "Rehearsal space", "anna")
+    assert p.coders() == [] and p.codings() == []
+    assert p.revision() == revision and len(p.events(limit=1000)) == events
+    p.add_coder("anna")  # created explicitly: now the coding is hers
+    assert p.add_coding("P02", start, end, "Rehearsal space", "anna").coder == "anna"
+
+
 def test_every_write_is_logged_and_undo_reverses_the_coders_own_actions(any_small_study):
     s, e = _span(any_small_study, "P01", "It just listened.")
+    ensure_coders(any_small_study, "ana", "ben")
     first = any_small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
     other = any_small_study.add_coding("P01", s, e, "Generic replies", "ben")
     any_small_study.remove_coding(first.id, actor="ana")
@@ -176,6 +192,7 @@ def test_codes_in_tree_order_and_duplicate_names_refused(any_small_study):
 
 def test_frames_for_analysis(any_small_study):
     s, e = _span(any_small_study, "P01", "It just listened.")
+    ensure_coders(any_small_study, "ana")
     any_small_study.add_coding("P01", s, e, "Non-judgemental listener", "ana")
     frame = any_small_study.codings_frame()
     assert list(frame[["document", "code", "coder", "snippet"]].iloc[0]) == ["P01", "Non-judgemental listener", "ana", "It just listened."]

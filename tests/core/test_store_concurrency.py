@@ -16,6 +16,7 @@ PER_WORKER = 15
 
 def _code_many(location: str, name: str, coder: str, spans: list[tuple[int, int]]) -> None:
     with Project.open(location, name=name, create=False) as project:
+        project.add_coder(coder)  # each worker adds its own coder, as a researcher would
         for start, end in spans:
             project.add_coding("P01", start, end, "Listening", coder)
 

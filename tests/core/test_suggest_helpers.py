@@ -9,6 +9,7 @@ import random
 
 from qualcode.model import Code
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 NIGHT = [
     "I talked to it at {t} when nobody else was awake and sleep would not come.",
@@ -53,6 +54,7 @@ def build_study(project, *, n_docs: int = 8, turns: int = 6, gold_docs: int | No
         labels.append(lab)
     project.add_documents(docs)
     add_codebook(project)
+    ensure_coders(project, coder)
     for d, doc in enumerate(docs[: n_docs if gold_docs is None else gold_docs]):
         segs = [s for s in doc.segments if s.speaker != "Interviewer"]
         for seg, kind in zip(segs, labels[d]):

@@ -21,6 +21,7 @@ from qualcode.suggest.themes import (
     themes_for_project,
 )
 from tests.conftest import make_interview
+from tests.fixtures import ensure_coders
 
 TOPICS = {
     "night": ["awake", "night", "sleep", "3am", "insomnia", "midnight", "dark", "lonely"],
@@ -111,6 +112,7 @@ def test_uncoded_only_leaves_out_coded_excerpts(fresh_project):
     fresh_project.add_code(Code("Any"))
     _, doc = fresh_project.document("I1")
     seg = doc.segments[0]
+    ensure_coders(fresh_project, "ana")
     fresh_project.add_coding("I1", seg.start, seg.end, "Any", "ana")
     result = themes_for_project(fresh_project, uncoded_only=True, coder="ana", embedder=HashingEmbedder(dim=128),
                                 settings=ThemeSettings(keywords="ctfidf"))

@@ -34,6 +34,7 @@ def study(tmp_path_factory):
         _, doc = project.document("P01")
         t2, t4 = doc.segments[1], doc.segments[3]
         for coder in ("ana", "ben"):
+            project.add_coder(coder)
             project.add_coding("P01", t2.start, t2.end, "Non-judgemental listener", coder)
         project.add_coding("P01", t4.start, t4.end, "Generic replies", "ana")
         ids = {"doc": project.document("P01")[0], "generic": project.code("Generic replies").id, "t4": t4.start}

@@ -49,7 +49,7 @@ def study(tmp_path_factory):
                for i in range(3)]],
             actor="setup",
         )
-        for coder in ("ana", "ben"):
+        for coder in ("ana", "ben", "consensus"):
             project.add_coder(coder)
         for i in range(3):
             seg = project.document(f"E2E ben {i}")[1].segments[1]

@@ -25,6 +25,7 @@ from qualcode.store import schema as S
 from qualcode.store.backup import backup_project
 from tests.conftest import make_interview
 from tests.security.conftest import PASSWORD, Team
+from tests.fixtures import ensure_coders
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("viewer", "coder", "owner", "admin")
@@ -97,9 +98,10 @@ def _attempts(team: Team, tmp_path: Path):
     others, disputes = {}, {}
     with team.open(None) as op:
         for who in WHO.values():
+            ana, ben = f"ana-{who}-{tag}", f"ben-{who}-{tag}"
+            ensure_coders(op, f"other-{who}-{tag}", ana, ben)
             others[who] = op.add_coding("P02", *_span(op, "P02", "Therapy costs too much here."), "Generic replies",
                                         f"other-{who}-{tag}").id
-            ana, ben = f"ana-{who}-{tag}", f"ben-{who}-{tag}"
             op.add_coding("P01", *_span(op, "P01", "At night"), "Generic replies", ana)
             op.add_coding("P01", *_span(op, "P01", "like a leaflet"), "Rehearsal space", ben)
             disputes[who] = next(d for d in list_disagreements(op, load_agreement_data(op, [ana, ben]))

@@ -19,6 +19,7 @@ from qualcode.errors import PermissionDenied, StoreError
 from qualcode.store import Project
 from qualcode.store import schema as S
 from qualcode.suggest import decisions
+from tests.fixtures import ensure_coders
 
 
 @pytest.fixture
@@ -37,6 +38,8 @@ def _as(crew, who: str) -> Project:
 def _code_listened(project: Project, coder: str, code: str = "Non-judgemental listener"):
     _, doc = project.document("P01")
     start = doc.text.index("It just listened.")
+    if project.user is None or coder != project.user:
+        ensure_coders(project, coder)
     return project.add_coding("P01", start, start + len("It just listened."), code, coder)
 
 
