@@ -9,7 +9,11 @@ misattributes words, while a missed label only merges two turns:
   ``at 5:30`` are not labels) — except the Otter style ``Speaker 1  00:01:02``;
 * unless it is a well-known label (Interviewer, Participant 3, P07, I, R, Q, A,
   Speaker 2 ...), it must occur at least twice in the document and look like a name
-  (capitalised words, or one word); a few prose words (Note, Example ...) never are.
+  (capitalised words, or one word); a few prose words (Note, Example ...) never are;
+* an Otter-style line (a name, two or more spaces, a time, nothing else:
+  ``Priya Raman  0:09``) needs no recurrence of its own name when the document has
+  at least two such lines: the layout recurs, so a speaker who talks once is still
+  a speaker, and their label line is never left as words of the turn before.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class LabelMatch:
     body_col: int  # column where the turn's words start on this line (== len(line) if none)
     timestamp: float | None
     known: bool
+    otter: bool = False  # "Name  0:09" alone on its line
 
     @property
     def key(self) -> str:
@@ -122,16 +127,16 @@ def match_label(line: str) -> LabelMatch | None:
     if ts is None and len(line) <= _OTTER_MAX_LINE:
         m = _OTTER.match(line, pos)
         if m:
-            return _make(m.group("l"), len(line), parse_clock(m.group("ts")))
+            return _make(m.group("l"), len(line), parse_clock(m.group("ts")), otter=True)
     return None
 
 
-def _make(raw: str, body_col: int, ts: float | None) -> LabelMatch | None:
+def _make(raw: str, body_col: int, ts: float | None, *, otter: bool = False) -> LabelMatch | None:
     label = " ".join(raw.split())
     known = is_known_label(label)
     if not _plausible(label, known):
         return None
-    return LabelMatch(label, body_col, ts, known)
+    return LabelMatch(label, body_col, ts, known, otter)
 
 
 def _header_lines(lines: list[str], markdown: bool) -> set[int]:
@@ -177,7 +182,11 @@ def split_turns(
 
     found = {i: match_label(line) for i, line in enumerate(lines) if i not in skip and line.strip()}
     counts = Counter(m.key for m in found.values() if m)
-    labels = {i: m for i, m in found.items() if m and (m.known or counts[m.key] >= MIN_RECURRENCE)}
+    otter_layout = sum(1 for m in found.values() if m and m.otter) >= MIN_RECURRENCE
+    labels = {
+        i: m for i, m in found.items()
+        if m and (m.known or counts[m.key] >= MIN_RECURRENCE or (m.otter and otter_layout))
+    }
 
     segments: list[Segment] = []
     span: list[int | None] = [None, None]  # start, end of the open turn's body

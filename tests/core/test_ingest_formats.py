@@ -305,3 +305,27 @@ def test_participants_csv():
 def test_participants_from_bytes_with_participant_column():
     rows = read_participants_bytes(b"Participant,Role\nA1,nurse\n", "people.csv")
     assert rows[0].participant.pseudonym == "A1" and rows[0].participant.attributes == {"Role": "nurse"}
+
+
+def test_otter_named_labels_with_a_short_time_are_turns_even_when_a_speaker_talks_once():
+    # Otter's export: "Name  m:ss" alone on its line. Priya talks once; her label line
+    # must start her turn, never stay inside Speaker 1's turn as codable words.
+    text = ("Speaker 1  0:03\nHow did you find the app?\n\nPriya Raman  0:09\nIt was there when nobody else was.\n\n"
+            "Speaker 1  0:15\nWhat happened then?\n\nTomás de Souza  1:02:03\nI stopped.\n")
+    [doc] = read_documents_from_bytes(text.encode(), "named-otter.txt")
+    got = [(s.speaker, doc.text[s.start:s.end], s.timestamp) for s in doc.segments]
+    assert got == [
+        ("Speaker 1", "How did you find the app?", 3.0),
+        ("Priya Raman", "It was there when nobody else was.", 9.0),
+        ("Speaker 1", "What happened then?", 15.0),
+        ("Tomás de Souza", "I stopped.", 3723.0),
+    ]
+    assert not any("0:09" in doc.text[s.start:s.end] for s in doc.segments)
+
+
+def test_one_line_ending_in_a_time_is_not_an_otter_label():
+    # The layout must recur: prose that happens to end in a time stays prose.
+    text = "Field notes\nWe met at the Old Market  5:30\nand talked about the app.\n"
+    [doc] = read_documents_from_bytes(text.encode(), "notes.txt")
+    assert [s.speaker for s in doc.segments] == [None]
+    assert doc.metadata["speaker_labels"] is False
