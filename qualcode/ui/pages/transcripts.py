@@ -72,7 +72,9 @@ def render() -> None:
     chosen = c1.selectbox("Transcript to code", ids, format_func=names.get, key=f"{K}open_choice")
     if c2.button("Open in workspace", type="primary", key=f"{K}open", icon=":material/edit_note:"):
         nav.open_document(int(chosen))
-    with st.expander("Rename, delete or link to a participant", icon=":material/settings:"):
+    # Stays open after an action (the message above it would otherwise make it a new, closed box).
+    with st.expander("Rename, delete or link to a participant", icon=":material/settings:",
+                     expanded=bool(st.session_state.get(f"{K}manage_open"))):
         _manage(project, rows, names, coder)
 
 
@@ -114,5 +116,6 @@ def _do(action, message: str) -> None:
         st.error(md(exc))
     else:
         st.session_state.pop(f"{K}manage_choice", None)
+        st.session_state[f"{K}manage_open"] = True
         state.flash(md(message))
         st.rerun()
