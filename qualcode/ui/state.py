@@ -75,6 +75,14 @@ def project_key(project: Project) -> str:
     return f"{project.location}#{project.id}"
 
 
+def view_key(project: Project) -> str:
+    """What cached reads of a page are keyed by (with the project's revision): the
+    project (location AND id: one team database holds many projects) and the signed-in
+    account, so one user's cached view is never served to another user or project.
+    Reads that depend on who is looking also key the viewer and blind mode."""
+    return f"{project_key(project)}|{project.user or ''}"
+
+
 def _remember(project: Project) -> None:
     _known_projects()[project.name] = project.location
 

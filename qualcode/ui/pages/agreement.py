@@ -60,7 +60,7 @@ def render() -> None:
     if len(chosen) < 2:
         st.info("Choose two or more coders to compare.")
         return
-    data = _data(project, project.location, project.revision(), tuple(chosen), scope, codes, all_docs, False, "")
+    data = _data(project, state.view_key(project), project.revision(), tuple(chosen), scope, codes, all_docs, False, "")
     can_write = project.can("consensus.adjudicate")
     # Stateful tabs: an adjudication's rerun stays on the Disagreements tab, and only
     # the open tab runs, so deciding never waits for the bootstrap of the table.
@@ -109,7 +109,7 @@ def _controls(project, everyone: list[str]):
 
 # ------------------------------------------------------------------- reading
 @st.cache_data(show_spinner=False, max_entries=16)
-def _data(_project, location: str, revision: int, coders: tuple[str, ...], scope: int | None,
+def _data(_project, view: str, revision: int, coders: tuple[str, ...], scope: int | None,
           codes: tuple[int, ...] | None, all_docs: bool, with_suggestions: bool, exclude: str) -> AgreementData:
     # Keyed by revision: any write makes a fresh read (reading is cheap; the report is not).
     return load_agreement_data(_project, list(coders), document=scope, codes=codes, all_documents=all_docs,
@@ -269,7 +269,7 @@ def _majority_tab(project, chosen: list[str], scope, codes, all_docs: bool, cons
     if cons in chosen:
         st.warning(f"The consensus coder {md_escape(cons)} is one of the coders compared; choose another name.")
         return
-    data = _data(project, project.location, project.revision(), tuple(chosen), scope, codes, all_docs,
+    data = _data(project, state.view_key(project), project.revision(), tuple(chosen), scope, codes, all_docs,
                  with_suggestions, cons)
     table = majority_table(data, threshold=threshold)
     st.caption(f"{len(table)} turn × code majorities. Writing replaces {md_escape(cons)}'s earlier majority "

@@ -79,18 +79,19 @@ def _workspace(project, did: int) -> None:
     coder = state.current_coder()
     blind = state.blind_mode()
     revision = project.revision()
-    doc = _document(project, project.location, did, revision)
-    codes = _codes(project, project.location, revision)
+    view = state.view_key(project)
+    doc = _document(project, view, did, revision)
+    codes = _codes(project, view, revision)
     colours = code_colours(codes)
 
     shown_coders, code_filter, only_coded = _filters(project, codes, coder, blind)
-    visible = _codings(project, project.location, did, revision, coder, blind, shown_coders, code_filter)
+    visible = _codings(project, view, did, revision, coder, blind, shown_coders, code_filter)
     _toolbar(project, doc, visible, coder, did)
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _legend(visible, codes, colours)
-        html = _html(project.location, did, revision, coder, blind, shown_coders, code_filter, only_coded,
+        html = _html(view, did, revision, coder, blind, shown_coders, code_filter, only_coded,
                      doc, visible, colours)
         focus = st.session_state.get(f"{K}focus")
         events = transcript_view(
@@ -126,7 +127,7 @@ def _suggestions_panel(project, did: int, coder: str | None) -> None:
         return
     store = suggest_page.built_suggesters()
     # The newest suggester this coder built for this project (any speakers filter).
-    keys = [k for k in store if k[0] == project.location and k[1] == coder]
+    keys = [k for k in store if k[0] == state.view_key(project) and k[1] == coder]
     if st.button("Compute suggestions" if not keys else "Recompute suggestions", key=f"{K}suggest.compute",
                  icon=":material/auto_awesome:"):
         bar = st.progress(0.0, text="Embedding excerpts…")
@@ -149,19 +150,19 @@ def _suggestions_panel(project, did: int, coder: str | None) -> None:
 
 # ------------------------------------------------------------------ reading
 @st.cache_data(show_spinner=False, max_entries=16)
-def _document(_project, location: str, did: int, revision: int):
+def _document(_project, view: str, did: int, revision: int):
     # Keyed by the project's revision: any write anywhere makes a fresh read, so a
     # second tab's work shows on its next rerun; plain reruns reuse the parsed text.
     return _project.document(did)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _codes(_project, location: str, revision: int) -> list[Code]:
+def _codes(_project, view: str, revision: int) -> list[Code]:
     return _project.codes()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _codings(_project, location: str, did: int, revision: int, viewer: str | None, blind: bool,
+def _codings(_project, view: str, did: int, revision: int, viewer: str | None, blind: bool,
              coders: tuple[str, ...] | None, code_id: int | None):
     # The library decides what this viewer may see (blind mode); the page only filters.
     return queries.visible_codings(
@@ -171,7 +172,7 @@ def _codings(_project, location: str, did: int, revision: int, viewer: str | Non
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _html(location: str, did: int, revision: int, viewer, blind: bool, coders, code_filter, only_coded: bool,
+def _html(view: str, did: int, revision: int, viewer, blind: bool, coders, code_filter, only_coded: bool,
           _doc, _visible, _colours) -> str:
     # _doc, _visible and _colours follow from the hashed arguments (document,
     # revision, viewer, blind, filters), so hashing them again would only cost time.
@@ -343,7 +344,7 @@ def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> N
         if key.get("action") == "undo":
             undo(project, coder)
         elif key.get("action") == "recent":
-            recent = _recent(project, project.location, project.revision(), coder) if coder else []
+            recent = _recent(project, state.view_key(project), project.revision(), coder) if coder else []
             n = int(key.get("n") or 0)
             sel = st.session_state.get(f"{K}selection")
             if not (1 <= n <= len(recent)):
@@ -385,7 +386,7 @@ def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, code
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _recent(_project, location: str, revision: int, coder: str) -> list[int]:
+def _recent(_project, view: str, revision: int, coder: str) -> list[int]:
     return queries.recent_codes(_project, coder, limit=5)
 
 
@@ -402,7 +403,7 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
         st.session_state[f"{K}apply_codes"] = [added]
     if not opts:
         st.info("The codebook is empty: load one on the **Project** page, or add a code below.")
-    recent = [c for c in (_recent(project, project.location, project.revision(), coder) if coder else []) if c in opts]
+    recent = [c for c in (_recent(project, state.view_key(project), project.revision(), coder) if coder else []) if c in opts]
     sel = st.session_state.get(f"{K}selection")
     has_sel = bool(sel and sel.get("doc") == did)
     # The buttons sit ABOVE the codes picker on screen (containers filled after it):
@@ -567,7 +568,7 @@ def _memos_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=600)
-def _search(_project, location: str, revision: int, query: str):
+def _search(_project, view: str, revision: int, query: str):
     return queries.search_documents(_project, query)
 
 
@@ -577,7 +578,7 @@ def _search_panel(project) -> None:
                           help="Case-insensitive; finds the exact characters you type.")
     if not query.strip():
         return
-    hits = _search(project, project.location, project.revision(), query.strip())
+    hits = _search(project, state.view_key(project), project.revision(), query.strip())
     if not hits:
         st.caption("No matches.")
         return

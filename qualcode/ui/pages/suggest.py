@@ -45,7 +45,7 @@ MAX_BUILT = 6
 
 def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progress) -> tuple:
     """Build (or reuse) the suggester for this coder at the project's current revision; returns its key."""
-    key = (project.location, coder, speakers, project.revision())
+    key = (state.view_key(project), coder, speakers, project.revision())
     store = built_suggesters()
     if key not in store:
         store[key] = Suggester.build(project, coder, speakers=speakers, embedder=_embedder(), progress=progress)
