@@ -11,7 +11,7 @@ from ._common import ProjectOpt, open_existing
 
 transcript_app = typer.Typer(
     name="transcript",
-    help="Rename or delete a transcript, or link it to a participant (each change is in the event log).",
+    help="Rename or delete a transcript, link it to a participant, rename or merge speakers (each change is in the event log).",
     no_args_is_help=True,
 )
 
@@ -64,3 +64,17 @@ def link(
     with open_existing(project) as proj:
         proj.set_document_participant(name, participant, actor=actor)
     typer.echo(f"linked {name!r} to {participant!r}" if participant else f"unlinked {name!r}")
+
+
+@transcript_app.command("speaker")
+def speaker(
+    old: Annotated[str, typer.Argument(help="The speaker label now (e.g. 'Speaker 1').")],
+    new: Annotated[str, typer.Argument(help="The new label; an existing one merges the two speakers.")],
+    project: ProjectOpt,
+    document: Annotated[Optional[str], typer.Option("--document", "-d", help="Only in this transcript (default: every transcript).")] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Rename a speaker, or merge it into another, in one transcript or across the project."""
+    with open_existing(project) as proj:
+        n = proj.rename_speaker(old, new, document=document, actor=actor)
+    typer.echo(f"relabelled {n} turn(s) from {old!r} to {new.strip()!r}" + (f" in {document!r}" if document else ""))

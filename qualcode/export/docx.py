@@ -33,6 +33,7 @@ from .. import atomic
 from .. import __version__
 from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
 from ..errors import ExportError
+from ..ingest.roles import is_participant, speaker_role
 from .excerpts import PATH_SEPARATOR, ExcerptQuery, format_timestamp, select_excerpts
 from .tables import study_frames
 
@@ -351,15 +352,20 @@ def _figures(doc: DocxDocument, project: Project, options: ReportOptions, coding
 
 
 def _attribution(row, options: ReportOptions, with_code: bool) -> str:
-    who = str(row.participant)
-    attrs = [str(row.attributes.get(a, "")) for a in options.show_attributes if row.attributes.get(a)]
-    if attrs:
-        who += f" ({', '.join(attrs)})"
+    speaker = row.speaker if isinstance(row.speaker, str) and row.speaker else None
+    if not is_participant(speaker):
+        # An interviewer's (or a chatbot's) turn is quoted as theirs, never as the participant's.
+        who = f"{speaker} ({speaker_role(speaker)}, interview with {row.participant})"
+    else:
+        who = str(row.participant)
+        attrs = [str(row.attributes.get(a, "")) for a in options.show_attributes if row.attributes.get(a)]
+        if attrs:
+            who += f" ({', '.join(attrs)})"
     where = [str(row.document)]
     if pd.notna(row.turn):
         where.append(f"turn {int(row.turn)}" + (f", {format_timestamp(row.timestamp)}" if pd.notna(row.timestamp) else ""))
-    if isinstance(row.speaker, str) and row.speaker and row.speaker != str(row.participant):
-        where.append(f"speaker {row.speaker}")
+    if speaker and is_participant(speaker) and speaker != str(row.participant):
+        where.append(f"speaker {speaker}")
     parts = [who, *where] + ([str(row.code_path)] if with_code else []) + [f"coded by {row.coder}"]
     return "— " + " · ".join(parts)
 

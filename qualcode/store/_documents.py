@@ -237,6 +237,42 @@ class DocumentsMixin:
                              "coders": sorted({r["coder"] for r in gone}), "turns": len(doc.segments)}
         return len(gone)
 
+    def speakers(self, document: int | str | None = None) -> dict[str, int]:
+        """Speaker labels and their number of turns, in the project or one transcript."""
+        seg, docs = S.segments, S.documents
+        with self.read() as conn:
+            q = (select(seg.c.speaker, func.count()).join(docs, docs.c.id == seg.c.document_id)
+                 .where(docs.c.project_id == self.id, seg.c.speaker.is_not(None)).group_by(seg.c.speaker))
+            if document is not None:
+                did = self.document(document)[0] if isinstance(document, str) else int(document)
+                q = q.where(seg.c.document_id == did)
+            return {str(s): int(n) for s, n in sorted(conn.execute(q).all())}
+
+    def rename_speaker(self, old: str, new: str, *, document: int | str | None = None,
+                       actor: str | None = None) -> int:
+        """Relabel every turn of speaker ``old`` as ``new``, in one transcript or across
+        the project (``new`` may be a label already there: the two speakers merge).
+        The text and offsets stay; returns the number of turns relabelled."""
+        new = (new or "").strip()
+        if not new:
+            raise StoreError("a speaker needs a label")
+        check_text(new, "speaker", "label", max_length(S.segments, "speaker"))
+        did = None
+        if document is not None:
+            did = self.document(document)[0] if isinstance(document, str) else self.document(int(document))[0]
+        with self.write("document.speaker", actor=actor, target_type="document", target_id=did) as (conn, ev):
+            ids = select(S.documents.c.id).where(S.documents.c.project_id == self.id)
+            if did is not None:
+                ids = ids.where(S.documents.c.id == did)
+            res = conn.execute(update(S.segments).where(S.segments.c.speaker == old,
+                                                        S.segments.c.document_id.in_(ids)).values(speaker=new))
+            if not res.rowcount:
+                where = f"transcript {self.document(did)[1].name!r}" if did is not None else "this project"
+                raise NotFoundError(f"no speaker {old!r} in {where}")
+            ev["payload"] = {"old": old, "new": new, "turns": int(res.rowcount),
+                             "scope": "document" if did is not None else "project"}
+        return int(res.rowcount)
+
     # ------------------------------------------------------------ participants
     def _participant_id(self, conn: Connection, pseudonym: str, *, create: bool) -> int:
         check_text(pseudonym, "participant", "pseudonym", max_length(S.participants, "pseudonym"))

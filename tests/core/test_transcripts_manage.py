@@ -18,6 +18,7 @@ def events(project: Project, action: str):
 
 def test_rename_keeps_codings_and_is_logged(any_small_study):
     p = any_small_study
+    p.add_coder("ana")
     _, doc = p.document("P01")
     p.add_coding("P01", doc.segments[1].start, doc.segments[1].end, "Generic replies", "ana")
     p.rename_document("P01", "  P01_interview ", actor="ana")
@@ -33,6 +34,7 @@ def test_rename_keeps_codings_and_is_logged(any_small_study):
 
 def test_delete_is_refused_with_codings_unless_forced(any_small_study):
     p = any_small_study
+    p.add_coder("ana")
     _, doc = p.document("P01")
     p.add_coding("P01", doc.segments[1].start, doc.segments[1].end, "Generic replies", "ana")
     p.set_memo("document", p.document("P01")[0], "note", actor="ana")
@@ -66,7 +68,7 @@ def test_team_mode_only_an_owner_renames_or_deletes(team):
 def test_cli_rename_delete_link(tmp_path, capsys):
     path = tmp_path / "s.qualcode"
     with Project.open(path) as p:
-        fill_small_study(p)
+        fill_small_study(p, coders=("ana",))
         _, doc = p.document("P02")
         p.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Rehearsal space", "ana")
 
@@ -85,3 +87,32 @@ def test_cli_rename_delete_link(tmp_path, capsys):
     with Project.open(path, create=False) as p:
         assert [(d.name, d.participant) for d in p.documents()] == [("Interview 1", "P09")]
         assert [e.action for e in p.events()][:3] == ["document.delete", "document.participant", "document.rename"]
+
+
+def test_rename_and_merge_speakers_in_one_transcript_or_everywhere(any_small_study):
+    p = any_small_study
+    assert p.speakers() == {"Interviewer": 3, "P01": 2, "P02": 1}
+    assert p.rename_speaker("Interviewer", "Moderator", document="P02", actor="ana") == 1
+    assert p.speakers("P02") == {"Moderator": 1, "P02": 1} and p.speakers("P01")["Interviewer"] == 2
+    # Renaming onto an existing label merges the two speakers across the project.
+    assert p.rename_speaker("Moderator", "Interviewer") == 1
+    assert p.rename_speaker("P02", "P01") == 1
+    assert p.speakers() == {"Interviewer": 3, "P01": 3}
+    _, doc = p.document("P02")
+    assert [s.speaker for s in doc.segments] == ["Interviewer", "P01"] and doc.text.startswith("Interviewer: ")
+    ev = events(p, "document.speaker")
+    assert [e.payload["scope"] for e in ev] == ["document", "project", "project"]
+    with pytest.raises(Exception, match="no speaker 'Nobody'"):
+        p.rename_speaker("Nobody", "X")
+    with pytest.raises(StoreError, match="needs a label"):
+        p.rename_speaker("P01", " ")
+
+
+def test_cli_speaker(tmp_path, capsys):
+    path = tmp_path / "s.qualcode"
+    with Project.open(path) as p:
+        fill_small_study(p)
+    assert main(["transcript", "speaker", "Interviewer", "I", "-p", str(path), "-d", "P01"]) == 0
+    assert "relabelled 2 turn(s)" in capsys.readouterr().out
+    with Project.open(path, create=False) as p:
+        assert p.speakers() == {"I": 2, "Interviewer": 1, "P01": 2, "P02": 1}

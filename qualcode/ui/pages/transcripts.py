@@ -82,7 +82,9 @@ def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
     by_id = {r["id"]: r for r in rows}
     did = st.selectbox("Transcript", list(by_id), format_func=names.get, key=f"{K}manage_choice")
     row = by_id[did]
-    t_rename, t_link, t_delete = st.tabs(["Rename", "Participant", "Delete"])
+    t_rename, t_link, t_speakers, t_delete = st.tabs(["Rename", "Participant", "Speakers", "Delete"])
+    with t_speakers:
+        _speakers(project, did, row, coder)
     with t_rename:
         new = st.text_input("New name", value=row["transcript"], key=f"{K}rename.{did}")
         if st.button("Rename", key=f"{K}rename_btn", disabled=new.strip() in ("", row["transcript"])):
@@ -107,6 +109,26 @@ def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
         if st.button("Delete transcript", key=f"{K}delete_btn", type="primary", disabled=not sure,
                      icon=":material/delete:"):
             _do(lambda: project.delete_document(did, force=bool(n), actor=coder), f"Deleted {row['transcript']!r}.")
+
+
+def _speakers(project, did: int, row: dict, coder: str | None) -> None:
+    here = project.speakers(did)
+    everywhere = project.speakers()
+    st.caption("Speakers here: " + (", ".join(f"{md(s)} ({n} turns)" for s, n in here.items()) or "none")
+               + ". Renaming to a label that exists merges the two speakers.")
+    if not here:
+        return
+    old = st.selectbox("Speaker", list(here), key=f"{K}speaker_old.{did}")
+    new = st.text_input("New label (or an existing one, to merge)", key=f"{K}speaker_new.{did}",
+                        placeholder="e.g. Interviewer")
+    scope = st.radio("Where", ["document", "project"], horizontal=True, key=f"{K}speaker_scope.{did}",
+                     format_func={"document": f"In {row['transcript']} only",
+                                  "project": f"In every transcript ({everywhere.get(old, 0)} turns)"}.get)
+    if st.button("Rename speaker", key=f"{K}speaker_btn", disabled=not new.strip() or new.strip() == old):
+        where = did if scope == "document" else None
+        merged = new.strip() in (here if where is not None else everywhere)
+        _do(lambda: project.rename_speaker(old, new, document=where, actor=coder),
+            f"{'Merged' if merged else 'Renamed'} speaker {old!r} {'into' if merged else 'to'} {new.strip()!r}.")
 
 
 def _do(action, message: str) -> None:
