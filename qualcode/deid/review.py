@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import DeidError
 from ..model import Document, Segment
@@ -156,6 +156,43 @@ class Review:
                 added += len(new)
         self.resolve()
         return added
+
+    def edit_proposal(self, doc_index: int, index: int, *, text: str | None = None, kind: str | None = None) -> None:
+        """Correct one proposal in place: its kind, and/or its span given as the exact
+        text it should cover (the original span grown or shrunk: "Comarch as" ->
+        "Comarch", "Ola" -> "Ola Nowak"). The new text must occur overlapping the
+        old span, in the same turn. The proposal becomes the user's own ("manual").
+        """
+        dr = self.documents[doc_index]
+        p = dr.proposals[index]
+        if kind is not None and kind not in KINDS:
+            raise DeidError(f"unknown identifier kind {kind!r}; choose from {', '.join(KINDS)}")
+        start, end = p.start, p.end
+        if text is not None and " ".join(text.split()) != " ".join(p.text.split()):
+            needle = " ".join(text.split())
+            if not needle:
+                raise DeidError("the text of a proposal cannot be empty; untick it to keep the text")
+            body = r"\s+".join(re.escape(w) for w in fold(needle).split())
+            body = (_L if needle[0].isalnum() else "") + body + (_R if needle[-1].isalnum() else "")
+            doc_text = dr.document.text
+            lo, hi = max(0, p.start - 200 - len(needle)), min(len(doc_text), p.end + 200 + len(needle))
+            spots = [
+                (lo + m.start(), lo + m.end())
+                for m in re.finditer(body, fold(doc_text[lo:hi]))
+                if lo + m.start() < p.end and p.start < lo + m.end()
+            ]
+            if not spots:
+                raise DeidError(f"proposal {index + 1}: the new text does not overlap the old one in this document")
+            start, end = min(spots, key=lambda se: abs(se[0] - p.start))
+        # Proposals the grown span now covers are taken into it.
+        kept = [q for j, q in enumerate(dr.proposals) if j != index and (q.end <= start or end <= q.start)]
+        edited = replace(p, start=start, end=end, text=dr.document.text[start:end], kind=kind or p.kind,
+                         source="manual", entity="")
+        clipped = clip_to_regions(dr.document, [edited])
+        if len(clipped) != 1 or (clipped[0].start, clipped[0].end) != (start, end):
+            raise DeidError(f"proposal {index + 1}: a span cannot cross from one turn into the next")
+        dr.proposals = sorted(kept + [edited], key=lambda q: (q.start, q.end))
+        self.resolve()
 
     # ---------------------------------------------------------- resolving
     def _labels(self, doc: Document) -> dict[str, list[_Label]]:

@@ -147,3 +147,58 @@ def test_a_document_with_nothing_found_shows_an_empty_table_not_a_crash(deid_stu
     assert any("Nothing was found" in c for c in texts(at.caption) + texts(at.info))
     # Apply and Start over stay on the page.
     assert at.button(key="qc.deid.apply") and at.button(key="qc.deid.cancel")
+
+
+def test_correct_a_span_and_its_kind_inline_and_count_reviewed_documents(deid_study, nlp):
+    with Project.open(deid_study, create=False) as project:
+        project.add_documents([make_interview("P03", [("Interviewer", "Where?"), ("P03", "I work at Comarch as a tester.")])])
+    at = new_app("deidentify")
+    at.checkbox(key="qc.deid.ner").uncheck()
+    at.text_area(key="qc.deid.known").set_value("Comarch as, , person")  # a deliberately wrong span and kind
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+    docs = at.session_state["qc.deid.review"].review.documents
+    i = next(n for n, d in enumerate(docs) if d.document.name == "P03")
+    at.selectbox(key="qc.deid.doc").set_value(i).run()
+    key = f"qc.deid.editor.{i}.0"
+    table = at.data_editor(key=key).value
+    row = int(table.index[table["text"] == "Comarch as"][0])
+    at.session_state[key] = {"edited_rows": {row: {"text": "Comarch", "kind": "org"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_errors(at)
+    review = at.session_state["qc.deid.review"].review
+    fixed = [p for p in review.documents[i].proposals if p.text == "Comarch"]
+    assert len(fixed) == 1 and fixed[0].kind == "org" and fixed[0].source == "manual"
+    assert "I work at [ORG 1] as a tester." in review.preview(i)
+    # A span that is not in the text is refused with a message that quotes no text.
+    key = f"qc.deid.editor.{i}.1"
+    at.session_state[key] = {"edited_rows": {row: {"text": "Nowhere"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert any("does not overlap" in w and "Nowhere" not in w for w in texts(at.warning))
+
+    assert any("0 of 2 reviewed" in (p.proto.text or "") for p in at.get("progress"))
+    at.checkbox(key=f"qc.deid.reviewed.{i}").check().run()
+    no_errors(at)
+    assert any("1 of 2 reviewed" in (p.proto.text or "") for p in at.get("progress"))
+
+
+def test_the_never_an_identifier_list_is_edited_per_project(deid_study, nlp):
+    from qualcode.deid import project_never_terms
+
+    with Project.open(deid_study, create=False) as project:
+        project.add_documents([make_interview("P03", [("Interviewer", "Which language?"), ("P03", "At home we speak Polish, and I asked Kofi.")])])
+    at = new_app("deidentify")
+    never = at.text_area(key="qc.deid.never")
+    assert "English" in never.value.splitlines() and "Replika" in never.value.splitlines()
+    lines = [ln for ln in never.value.splitlines() if ln != "Polish"] + ["Kofi"]
+    never.set_value("\n".join(lines))
+    _button(at, "Save the list").click().run()
+    no_errors(at)
+    with Project.open(deid_study, create=False) as project:
+        terms = project_never_terms(project)
+    assert "Kofi" in terms and "Polish" not in terms
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+    found = {p.text for d in at.session_state["qc.deid.review"].review.documents for p in d.proposals}
+    assert "Polish" in found and "Kofi" not in found

@@ -7,7 +7,7 @@ download after applying and is never written to the project.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +37,7 @@ class _ReviewState:
     location: str
     review: object  # qualcode.deid.Review
     version: int = 0  # bumped to reset the table widget after bulk changes
+    reviewed: set[int] = field(default_factory=set)  # documents the user marked as reviewed
 
 
 def render() -> None:
@@ -67,6 +68,7 @@ def _setup(project) -> None:
     if not eligible:
         st.info("No document without codings. De-identify transcripts right after importing them.")
         return
+    _never_list(project)
     names = {d.name: d.id for d in eligible}
     with st.form("qc.deid.setup"):
         chosen = st.multiselect("Documents", options=list(names), default=list(names), key="qc.deid.docs")
@@ -112,6 +114,30 @@ def _setup(project) -> None:
     st.rerun()
 
 
+def _never_list(project) -> None:
+    """The project's "never an identifier" list: shown, edited, saved through the store."""
+    from ...deid import DEFAULT_NEVER, project_never_terms, save_never_terms
+
+    terms = project_never_terms(project)
+    with st.expander(f"Never an identifier ({len(terms)} words)", expanded=False):
+        st.caption(
+            "Languages, nationalities, religions and the chatbots and apps a study is about are never proposed. "
+            "One word or phrase per line; delete a line to have it found again, add your own. A name on the "
+            "known-names list is removed whatever this list says."
+        )
+        with st.form("qc.deid.never_form"):
+            edited = st.text_area("Never an identifier", value="\n".join(terms), height=200, key="qc.deid.never")
+            c1, c2 = st.columns(2)
+            save = c1.form_submit_button("Save the list")
+            reset = c2.form_submit_button("Restore the defaults")
+        if save or reset:
+            wanted = list(DEFAULT_NEVER) if reset else [ln for ln in edited.splitlines() if ln.strip()]
+            added, removed = save_never_terms(project, wanted, actor=state.current_coder())
+            st.session_state.pop("qc.deid.never", None)
+            state.flash(f"never-an-identifier list saved: {added} word(s) added, {removed} default(s) off", "success")
+            st.rerun()
+
+
 # ------------------------------------------------------------------ step 2
 def _table(dr) -> pd.DataFrame:
     # Explicit dtypes: an empty list makes a float column, which the checkbox column rejects.
@@ -138,9 +164,14 @@ def _review(project, rs: _ReviewState) -> None:
     st.write(f"**{total}** proposals in **{len(docs)}** document(s); **{accepted}** will be removed.")
     idx = st.selectbox(
         "Document", options=range(len(docs)), key=KEY_DOC,
-        format_func=lambda i: f"{docs[i].document.name} ({len(docs[i].proposals)} proposals)",
+        format_func=lambda i: ("✓ " if i in rs.reviewed else "") + f"{docs[i].document.name} ({len(docs[i].proposals)} proposals)",
     )
     dr = docs[idx]
+    done = st.checkbox("I have reviewed this document", value=idx in rs.reviewed, key=f"qc.deid.reviewed.{idx}")
+    if done != (idx in rs.reviewed):
+        (rs.reviewed.add if done else rs.reviewed.discard)(idx)
+        st.rerun()
+    st.progress(len(rs.reviewed) / len(docs), text=f"{len(rs.reviewed)} of {len(docs)} reviewed")
     speakers = review.speakers[idx] if idx < len(review.speakers) else {}
     if speakers:
         st.caption("Speaker labels: " + "; ".join(f"{md(old)} → {md(new)}" for old, new in speakers.items()))
@@ -154,17 +185,34 @@ def _review(project, rs: _ReviewState) -> None:
 
 
 def _editor(rs: _ReviewState, idx: int, dr) -> None:
+    from ...deid import KINDS
+
     review = rs.review
     edited = st.data_editor(
         _table(dr),
         key=f"qc.deid.editor.{idx}.{rs.version}",
         hide_index=True,
-        disabled=["kind", "text", "in context", "becomes", "found by"],
+        disabled=["in context", "becomes", "found by"],
         column_config={
             "remove": st.column_config.CheckboxColumn("remove", help="Untick to keep this text as it is."),
+            "kind": st.column_config.SelectboxColumn("kind", options=list(KINDS), required=True),
+            "text": st.column_config.TextColumn(
+                "text", required=True, help="Correct the span: type exactly the text to remove (e.g. 'Comarch', not 'Comarch as')."
+            ),
             "in context": st.column_config.TextColumn("in context", width="large"),
         },
     )
+    for i, (kind, text) in enumerate(zip(edited["kind"].tolist(), edited["text"].tolist())):
+        p = dr.proposals[i]
+        if (kind, text) != (p.kind, p.text):
+            try:
+                review.edit_proposal(idx, i, text=str(text or ""), kind=kind or p.kind)
+            except DeidError as exc:
+                st.warning(str(exc))
+                return
+            rs.version += 1
+            state.flash(f"proposal {i + 1} corrected", "success")
+            st.rerun()
     flags = [bool(v) for v in edited["remove"].tolist()]
     if flags != [p.accepted for p in dr.proposals]:
         review.set_accepted(idx, flags)
