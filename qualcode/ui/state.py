@@ -17,6 +17,7 @@ same saved work.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +27,7 @@ from ..errors import QualcodeError, UsageError
 from ..store import Project
 from ..store import blind as blind_store
 from ..store.files import resolve_in_folder
+from . import escape
 
 PROJECT_ENV = "QUALCODE_PROJECT"
 KEY_LOCATION = "qc.project_location"
@@ -284,9 +286,42 @@ def flash(message: str, kind: str = "success") -> None:
     st.session_state.setdefault(KEY_FLASH, []).append((kind, message))
 
 
-def show_flashes() -> None:
+# A message drawn by a fragment rerun: an ordinary element of that run (fixed at the
+# bottom left, fading after a few seconds), so it is gone with the run that drew it.
+_INLINE_TOAST = (
+    "<style>@keyframes qc-flash-out{0%,80%{opacity:1}100%{opacity:0;visibility:hidden}}"
+    ".qc-flash{position:fixed;left:1rem;bottom:1rem;z-index:1000;max-width:28rem;padding:.6rem .9rem;"
+    "border-radius:.5rem;background:#fff;box-shadow:0 2px 10px rgba(0,0,0,.18);font-size:.9rem;"
+    "pointer-events:none;animation:qc-flash-out 5s forwards}</style>"
+    '<div class="qc-flash" role="status">{body}</div>'
+)
+
+
+def _markdown_line_to_html(message: str) -> str:
+    # Flash messages are escaped Markdown (escape.md) with at most **bold**: undo the
+    # backslash escapes, escape for HTML, and draw the bold; no other markup exists here.
+    parts = re.split(r"(?<!\\)\*\*", message)
+    out = []
+    for i, part in enumerate(parts):
+        text = escape.html(re.sub(r"\\(.)", r"\1", part))
+        out.append(f"<b>{text}</b>" if i % 2 and i < len(parts) - 1 else text)
+    return "".join(out)
+
+
+def show_flashes(*, in_fragment: bool = False) -> None:
+    """Show the pending messages once (each is consumed here, never shown again).
+
+    ``in_fragment``: called from a fragment's own rerun. There a toast is drawn as an
+    element of the fragment, not with ``st.toast``: Streamlit keeps toasts of fragment
+    runs in the page's event container and shows them again on the next full run (a
+    workspace toast reappeared on the Agreement page), and a second toast of a later
+    fragment run at the same place was dropped while the first was visible.
+    """
     for kind, message in st.session_state.pop(KEY_FLASH, []):
         if kind == "toast":
-            st.toast(message, icon=":material/check_circle:")
+            if in_fragment:
+                st.html(_INLINE_TOAST.replace("{body}", _markdown_line_to_html(message)))
+            else:
+                st.toast(message, icon=":material/check_circle:")
             continue
         getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)

@@ -18,6 +18,9 @@ pytestmark = pytest.mark.e2e
 
 DOC = "P01_interview"
 SIDEBAR = "[data-testid='stSidebar']"
+# A workspace action's message: drawn by the workspace's own rerun (.qc-flash), or a
+# toast after a full run.
+MESSAGE = ".qc-flash, [data-testid='stToast']"
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +108,7 @@ def test_picker_starts_empty_recent_codes_and_keys_apply_and_undo_says_what(page
     page.locator(".qc-tx .qc-scroll").focus()
     page.keyboard.press("u")
     settle(page, 600)
-    toast = page.locator("[data-testid='stToast']").last
+    toast = page.locator(MESSAGE).last
     toast.wait_for()
     said = toast.inner_text()
     assert "Undone" in said and "Rehearsal space" in said and third[:15] in said
@@ -161,8 +164,8 @@ def test_toasts_keep_clear_of_next_and_undo_and_open_is_not_cut_off(page, study)
     select_turn(page, 9)
     pick_option(page, "Codes to apply", "Support roles › Rehearsal space")
     page.get_by_role("button", name="Apply to selection").click()
-    page.locator("[data-testid='stToast']").first.wait_for()
-    toast = page.locator("[data-testid='stToast']").first.bounding_box()
+    page.locator(MESSAGE).first.wait_for()
+    toast = page.locator(MESSAGE).first.bounding_box()
     for name in ("Next", "Undo", "Previous"):
         assert not _overlap(toast, page.get_by_role("button", name=name).bounding_box()), name
     page.get_by_role("tab", name="Search").click()
@@ -191,3 +194,24 @@ def test_project_page_keeps_its_tab_after_an_import_message(page, study):
     settle(page)
     page.get_by_text("Codebook loaded").first.wait_for()
     assert page.get_by_role("tab", name="Codebook").get_attribute("aria-selected") == "true"
+
+
+def test_a_workspace_message_shows_once_and_never_again_on_another_page(page, study):
+    open_doc(page, study, "P02_interview")
+    select_turn(page, 3)
+    pick_option(page, "Codes to apply", "Support roles › Rehearsal space")
+    page.get_by_role("button", name="Apply to selection").click()
+    settle(page)
+    page.locator(MESSAGE).filter(has_text="Coded").first.wait_for()
+    page.get_by_role("button", name="Undo").click()
+    settle(page)
+    # The undo says so at once (it was hidden behind the first message's place before).
+    page.locator(MESSAGE).filter(has_text="Undone").first.wait_for()
+    page.locator(SIDEBAR).get_by_role("link", name="Agreement").click()
+    settle(page)
+    page.get_by_role("heading", name="Agreement").first.wait_for()
+    settle(page, 500)
+    shown = page.evaluate("(sel) => [...document.querySelectorAll(sel)].map(e => e.innerText)", MESSAGE)
+    assert not any("Coded" in s or "Undone" in s for s in shown), shown
+    with Project.open(study["path"], create=False) as p:
+        assert p.codings(document="P02_interview") == []

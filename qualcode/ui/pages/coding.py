@@ -73,9 +73,12 @@ def _rerun() -> None:
 
 @st.fragment
 def _workspace(project, did: int) -> None:
-    # Messages of an action show here too: a workspace rerun does not pass through
-    # the page wrapper that shows them on a full run.
-    state.show_flashes()
+    # A full run showed its messages above already (the page wrapper): what is left
+    # here was flashed by a workspace rerun, and is drawn as part of it, inside a
+    # container that is always there, so the elements after it (the transcript
+    # component) keep their place and are never mounted afresh.
+    with st.container():
+        state.show_flashes(in_fragment=True)
     coder = state.current_coder()
     blind = state.blind_mode()
     revision = project.revision()
