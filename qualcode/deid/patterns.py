@@ -130,6 +130,11 @@ _AGES = (
         rf"(?:(?:only|just|nearly|almost|about|barely|now|already|still)\s+)?{_AGE_NUM}\b(?:\s+(?:years?|yrs?)(?:\s+old)?)?{_UNITS_AFTER}",
         re.IGNORECASE,
     ),
+    # An introduction: "I'm Lakshmi, 29, from Madurai", "im Juan Camilo, 26, in Medellín".
+    re.compile(
+        rf"(?i:\b(?:I'?m|I’m|I\s+am|im|my\s+name\s+is|this\s+is)\s+)[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,2}},\s+"
+        rf"(?P<n>\d{{1,3}})(?=\s*[,.;]|\s+(?:and|from|in|at|living|years?)\b)"
+    ),
 )
 
 # ------------------------------------------------------------------------ date

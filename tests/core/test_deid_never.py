@@ -45,6 +45,7 @@ def test_without_the_list_the_words_are_proposed_and_a_known_name_still_wins(nlp
         ("My friend lives on Długa street.", ("Długa street", "address")),
         ("I live at ulica Długa 12, second floor.", ("ulica Długa 12", "address")),
         ("Our flat is on calle Mayor near the market.", ("calle Mayor", "address")),
+        ("I'm Lakshmi, 29, from Madurai originally.", ("29", "age")),
     ],
 )
 def test_kinds_are_right(text, expected, nlp):
