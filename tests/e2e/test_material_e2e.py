@@ -39,6 +39,11 @@ def pick_transcript(page, option: str) -> None:
     settle(page)
 
 
+def speaker_box(page):
+    # Its accessible name carries the chosen value too ("Interviewer"), so find it by its label.
+    return page.get_by_test_id("stSelectbox").filter(has_text="Speaker").last.get_by_role("combobox")
+
+
 def excerpts(page, count: int) -> str:
     """The excerpt cards' text, once the page shows ``count`` of them."""
     page.wait_for_function(f"() => document.querySelectorAll('.qc-excerpt').length === {count}", timeout=30_000)
@@ -102,3 +107,40 @@ def test_rename_and_delete_a_transcript(page, study):
     with Project.open(study["path"], create=False) as project:
         assert [d.name for d in project.documents()] == ["P01", "Interview 3"]
         assert project.events()[0].action == "document.delete"
+
+
+def test_merge_a_speaker_across_the_project(page, study):
+    page.goto(f"{study['url']}/transcripts")
+    settle(page, 100)
+    page.get_by_text("Rename, delete or link to a participant").click()
+    settle(page)
+    pick_transcript(page, "P01 (P01)")
+    page.get_by_role("tab", name="Speakers").click()
+    speaker_box(page).click()
+    page.get_by_role("option", name="Interviewer", exact=True).click()
+    page.get_by_role("listbox").wait_for(state="hidden")
+    settle(page)
+    box = page.get_by_role("textbox", name="New label (or an existing one, to merge)")
+    box.fill("Moderator")
+    box.press("Enter")
+    settle(page)
+    page.get_by_text("In every transcript", exact=False).click()
+    settle(page)
+    page.get_by_role("button", name="Rename speaker").click()
+    settle(page)
+    page.get_by_text("Renamed speaker 'Interviewer' to 'Moderator'.", exact=False).first.wait_for()
+    # Then merge P01 into Moderator: the label exists, so the two speakers become one.
+    page.get_by_role("tab", name="Speakers").click()
+    speaker_box(page).click()
+    page.get_by_role("option", name="P01", exact=True).click()
+    page.get_by_role("listbox").wait_for(state="hidden")
+    settle(page)
+    box.fill("Moderator")
+    box.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Rename speaker").click()
+    settle(page)
+    page.get_by_text("Merged speaker 'P01' into 'Moderator'.", exact=False).first.wait_for()
+    with Project.open(study["path"], create=False) as project:
+        assert project.speakers("P01") == {"Moderator": 4}
+        assert "Interviewer" not in project.speakers()

@@ -82,7 +82,8 @@ def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
     by_id = {r["id"]: r for r in rows}
     did = st.selectbox("Transcript", list(by_id), format_func=names.get, key=f"{K}manage_choice")
     row = by_id[did]
-    t_rename, t_link, t_speakers, t_delete = st.tabs(["Rename", "Participant", "Speakers", "Delete"])
+    t_rename, t_link, t_speakers, t_delete = st.tabs(["Rename", "Participant", "Speakers", "Delete"],
+                                                       key=f"{K}manage_tabs")
     with t_speakers:
         _speakers(project, did, row, coder)
     with t_rename:
