@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 DEMO   ?= demo/demo.qualcode
 PORT   ?= 8501
+JOBS   ?= 2
 
 .PHONY: run test demo bench e2e clean help
 
@@ -38,8 +39,16 @@ run: $(VENV)/.app-installed $(DEMO)
 	QUALCODE_PROJECT=$(DEMO) $(VENV)/bin/streamlit run app.py \
 		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
+# The library, app, security and hostile-input tests run on JOBS processes (one test
+# file per process, so module fixtures are built once); the browser tests run after
+# them in one process, because each drives a Streamlit server and a Chromium and
+# running them side by side on a small machine only makes their waits longer.
+# Exit status 5 (no test selected, e.g. a PYTEST_ARGS naming one file) is not a failure.
 test: $(VENV)/.test-installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(PY) -m pytest -m "not e2e" -n $(JOBS) --dist loadfile $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	exit $$status
 
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks
