@@ -108,7 +108,9 @@ def test_picker_starts_empty_recent_codes_and_keys_apply_and_undo_says_what(page
     page.locator(".qc-tx .qc-scroll").focus()
     page.keyboard.press("u")
     settle(page, 600)
-    toast = page.locator(MESSAGE).last
+    # Wait for the undo's own message: on a loaded machine the key's rerun can start after
+    # settle() stops waiting for it, while the "Coded ..." message of the last key is still up.
+    toast = page.locator(MESSAGE).filter(has_text="Undone").last
     toast.wait_for()
     said = toast.inner_text()
     assert "Undone" in said and "Rehearsal space" in said and third[:15] in said
