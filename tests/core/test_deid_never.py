@@ -1,5 +1,5 @@
 """What is never an identifier (languages, nationalities, religions, chatbots), the
-project's own list, and kinds that are right (issue #18). Real spaCy, real SQLite."""
+project's own list, and kinds that are right (issue #18). Real spaCy, real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from qualcode.deid import DEFAULT_NEVER, KnownNames, load_nlp, project_never_terms, propose, review_project_documents, save_never_terms
 from qualcode.model import Document
-from qualcode.store import Project
 from qualcode.store.deid_settings import never_changes
 from tests.conftest import make_interview
 
@@ -52,16 +51,17 @@ def test_kinds_are_right(text, expected, nlp):
     assert expected in _found(text, nlp)
 
 
-def test_the_project_list_is_saved_as_changes_and_used_by_the_review(tmp_path, nlp):
-    with Project.open(tmp_path / "p.qualcode") as project:
-        project.add_documents([make_interview("P01", [("Interviewer", "Hi"), ("P01", "I speak English and use Tess. Ask Kofi.")])])
-        assert project_never_terms(project) == list(DEFAULT_NEVER)
-        terms = [t for t in DEFAULT_NEVER if t != "English"] + ["Kofi"]
-        assert save_never_terms(project, terms, actor="ana") == (1, 1)
-        assert never_changes(project) == (["Kofi"], ["English"])
-        before = len(project.events())
-        save_never_terms(project, terms, actor="ana")  # unchanged: no new event
-        assert len(project.events()) == before
-        review = review_project_documents(project, ["P01"], nlp=nlp)
-        found = {p.text for p in review.documents[0].proposals}
-        assert "English" in found and "Kofi" not in found and "Tess" not in found
+def test_the_project_list_is_saved_as_changes_and_used_by_the_review(any_project, nlp):
+    """On SQLite and PostgreSQL (any_project)."""
+    project = any_project
+    project.add_documents([make_interview("P01", [("Interviewer", "Hi"), ("P01", "I speak English and use Tess. Ask Kofi.")])])
+    assert project_never_terms(project) == list(DEFAULT_NEVER)
+    terms = [t for t in DEFAULT_NEVER if t != "English"] + ["Kofi"]
+    assert save_never_terms(project, terms, actor="ana") == (1, 1)
+    assert never_changes(project) == (["Kofi"], ["English"])
+    before = len(project.events())
+    save_never_terms(project, terms, actor="ana")  # unchanged: no new event
+    assert len(project.events()) == before
+    review = review_project_documents(project, ["P01"], nlp=nlp)
+    found = {p.text for p in review.documents[0].proposals}
+    assert "English" in found and "Kofi" not in found and "Tess" not in found
