@@ -29,6 +29,8 @@ __all__ = [
     "load_agreement_data",
     "report_records",
     "resolve_codes",
+    "variable_codes",
+    "variable_table",
 ]
 
 SUGGESTIONS_VOTER = "suggestions"
@@ -237,3 +239,56 @@ def report_records(report: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+
+
+# ------------------------------------------------------------------ variables
+def variable_codes(project: Project, theme: int | str) -> tuple[str, list[int]]:
+    """The theme's name and its codable child codes (ids, codebook order): the
+    categories of the variable that theme stands for."""
+    parent = project.code(theme)
+    kids = [int(c.id) for c in project.codes() if c.parent == parent.name and c.codable and c.id is not None]
+    if len(kids) < 2:
+        raise AgreementError(f"theme {parent.name!r} has {len(kids)} code(s); a variable needs at least two")
+    return parent.name, kids
+
+
+def _default_values(names: Sequence[str]) -> list[float]:
+    """Numeric level values: the code names when all are numbers ("1".."5"), else 1, 2, 3... in codebook order."""
+    try:
+        return [float(n) for n in names]
+    except ValueError:
+        return [float(i + 1) for i in range(len(names))]
+
+
+def variable_table(
+    project: Project,
+    coders: Sequence[str],
+    theme: int | str,
+    *,
+    levels: Sequence[str] = ("nominal",),
+    values: Sequence[float] | None = None,
+    document: int | str | None = None,
+    all_documents: bool = False,
+    n_boot: int = 1000,
+    seed: int | None = 0,
+    on_conflict: str = "error",
+) -> pd.DataFrame:
+    """Agreement on the variable ``theme`` (its child codes are the categories; one per
+    turn): :func:`qualcode.agreement.variables.variable_report` over the coders'
+    turn x category matrix. ``values`` are the ordered levels' numeric values (default
+    :func:`_default_values` of the code names); ``attrs`` name the theme, categories,
+    values and whether the set is exclusive in the data (``exclusive_in_data``)."""
+    from .units import nominal_unit_matrix
+    from .variables import propose_exclusive, variable_report
+
+    name, kids = variable_codes(project, theme)
+    data = load_agreement_data(project, coders, document=document, codes=kids, all_documents=all_documents)
+    labels = [data.code_labels.get(c, str(c)) for c in kids]
+    if values is None:
+        values = _default_values([project.code(c).name for c in kids])
+    m = nominal_unit_matrix(data.codings, data.segments, data.coders, kids,
+                            coded_documents=data.coded_documents, on_conflict=on_conflict)
+    report = variable_report(m, labels, levels=levels, values=values, n_boot=n_boot, seed=seed)
+    report.attrs.update({"theme": name, "values": list(values),
+                         "exclusive_in_data": propose_exclusive(data.codings, data.segments, kids)})
+    return report

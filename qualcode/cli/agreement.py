@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ._common import ProjectOpt, open_existing, print_json
 
 # Options that take several values after one flag (``--coders ana ben carl``).
-_VARIADIC = ("--coders", "--codes")
+_VARIADIC = ("--coders", "--codes", "--values")
 
 
 class _VariadicCommand(TyperCommand):
@@ -72,11 +72,34 @@ def agreement(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed (same seed, same intervals).")] = 0,
     all_documents: AllDocsOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report rows as JSON (NaN as null).")] = False,
+    variable: Annotated[
+        Optional[str],
+        typer.Option("--variable", help="A theme whose codes are alternatives (one per turn): report agreement "
+                     "on it as one variable (alpha, kappa, Gwet's AC1, Brennan-Prediger)."),
+    ] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="With --variable: nominal, or ordinal / interval / ratio for ordered "
+                          "levels (nominal is always reported too).")
+    ] = "nominal",
+    values: Annotated[
+        Optional[list[float]],
+        typer.Option("--values", help="With --variable: the numeric value of each code, in codebook order "
+                     "(default: the code names when they are numbers, else 1, 2, 3...)."),
+    ] = None,
+    on_conflict: Annotated[
+        str, typer.Option("--on-conflict", help="With --variable, a coder who gave two of its codes to one turn: "
+                          "error, missing (that value is dropped) or largest (the code covering more of the turn).")
+    ] = "error",
 ) -> None:
     """Intercoder agreement per code and pooled: percent agreement, Cohen's/Fleiss' kappa,
-    Krippendorff's alpha with bootstrap CIs, and the reliability flag."""
+    Krippendorff's alpha with bootstrap CIs, and the reliability flag; with --variable,
+    agreement on one variable (a theme of mutually exclusive codes)."""
     from ..agreement.project import agreement_table, load_agreement_data, report_records
 
+    if variable is not None:
+        _variable(project, coders, variable, level=level, values=values, on_conflict=on_conflict,
+                  document=document, all_documents=all_documents, n_boot=n_boot, seed=seed, as_json=as_json)
+        return
     if unit not in ("segment", "character"):
         raise UsageError(f"--unit must be 'segment' or 'character', not {unit!r}")
     if len(coders) < 2:
@@ -90,6 +113,39 @@ def agreement(
     typer.echo(_table(report, two_coders=len(coders) == 2))
     typer.echo(f"\n{report.attrs.get('unit_note', '')}")
     typer.echo("flags (Krippendorff's alpha): reliable >= .800, tentative .667-.800, unreliable < .667")
+
+
+def _variable(project, coders, theme, *, level, values, on_conflict, document, all_documents, n_boot, seed,
+              as_json) -> None:
+    from ..agreement.project import report_records, variable_table
+    from ..agreement.variables import LEVELS
+
+    if level not in LEVELS:
+        raise UsageError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if on_conflict not in ("error", "missing", "largest"):
+        raise UsageError(f"--on-conflict must be error, missing or largest, not {on_conflict!r}")
+    if len(coders) < 2:
+        raise UsageError("compare at least two coders: --coders ana ben")
+    levels = ["nominal"] if level == "nominal" else ["nominal", level]
+    with open_existing(project) as proj:
+        report = variable_table(proj, coders, theme, levels=levels, values=values, document=document,
+                                all_documents=all_documents, n_boot=n_boot, seed=seed, on_conflict=on_conflict)
+    if as_json:
+        print_json({"variable": report.attrs["theme"], "categories": report.attrs["categories"],
+                    "values": report.attrs["values"], "exclusive_in_data": report.attrs["exclusive_in_data"],
+                    "rows": report_records(report)})
+        return
+    head = ["coefficient", "units", "value", "95% CI", "flag"]
+    rows = []
+    for r in report.to_dict(orient="records"):
+        ci = "-" if _num(r["ci_low"]) == "-" else f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
+        rows.append([str(r["coefficient"]), str(r["n_units"]), _num(r["value"]), ci, r["flag"]])
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    typer.echo(f"variable {report.attrs['theme']}: " + ", ".join(
+        f"{c} = {v:g}" for c, v in zip(report.attrs["categories"], report.attrs["values"])))
+    for cells in [head, ["-" * w for w in widths], *rows]:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+    typer.echo(f"{n_boot} bootstrap resamples of the turns (seed {seed}).")
 
 
 def _num(v: Any) -> str:
