@@ -74,6 +74,8 @@ def deidentify(
                     typer.echo(f"  speaker   {speaker!r} -> {repl!r}")
                 for p in dr.proposals:
                     typer.echo(f"  {p.kind:<9} {p.text!r} -> {p.replacement!r}  ({p.source})")
+            for w in result.warnings:
+                typer.echo(f"warning: {w}", err=True)
             typer.echo(result.summary() + " (dry run: nothing changed)")
             return
         result = deid.apply_review_to_project(proj, review, actor=actor)

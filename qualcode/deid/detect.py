@@ -118,7 +118,11 @@ def propose(
     for i, doc in enumerate(docs):
         props = [Proposal(h.start, h.end, h.kind, h.source, doc.text[h.start : h.end], entity=ent) for h, ent in found[i]]
         props = tighten(doc.text, clip_to_regions(doc, merge(doc.text, tighten(doc.text, props))))
-        reviews.append(DocumentReview(doc, props, ref=refs[i] if refs else None))
+        from .language import looks_english
+
+        reviews.append(
+            DocumentReview(doc, props, ref=refs[i] if refs else None, not_english=looks_english(doc.text) is False)
+        )
     review = Review(reviews, kinds=kinds, known=user_known, key=key.copy() if key is not None else Key(style))
     review.resolve()
     return review

@@ -40,6 +40,7 @@ class DocumentReview:
     proposals: list[Proposal] = field(default_factory=list)
     ref: int | None = None
     text_sha256: str | None = None
+    not_english: bool = False  # detection is English-only: the user is warned
 
     def context(self, index: int, width: int = 50) -> str:
         """The proposal in its surroundings, on one line: ``…before ⟦span⟧ after…``."""
@@ -284,6 +285,10 @@ class Review:
         scrubber = Scrubber(self, key)
         for i, dr in enumerate(self.documents):
             doc = dr.document
+            if dr.not_english:
+                from .language import ENGLISH_ONLY_WARNING
+
+                warnings.append(f"document {i + 1}: {ENGLISH_ONLY_WARNING}")
             speakers = self.speakers[i]
             edits = []
             for e in self._edits(i):

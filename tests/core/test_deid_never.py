@@ -65,3 +65,18 @@ def test_the_project_list_is_saved_as_changes_and_used_by_the_review(any_project
     review = review_project_documents(project, ["P01"], nlp=nlp)
     found = {p.text for p in review.documents[0].proposals}
     assert "English" in found and "Kofi" not in found and "Tess" not in found
+
+
+def test_a_transcript_not_in_english_is_flagged(nlp):
+    polish = ("Mieszkam w Krakowie od pięciu lat. Pracuję jako tester w dużej firmie, a wieczorami rozmawiam z "
+              "chatbotem, bo nie chcę martwić rodziny. Moja siostra mówi, że powinienem porozmawiać z kimś, ale "
+              "jeszcze nie jestem gotowy. Czasem piszę do niego w nocy, kiedy nie mogę spać, i to mi pomaga.")
+    english = ("I have lived here for five years. I work as a tester in a big company, and in the evenings I talk "
+               "to the chatbot because I do not want to worry my family. My sister says I should talk to someone, "
+               "but I am not ready yet. Sometimes I write to it at night when I cannot sleep, and it helps me.")
+    review = propose([Document(name="pl", text=polish), Document(name="en", text=english), Document(name="short", text="Dzień dobry")], nlp=nlp)
+    assert [d.not_english for d in review.documents] == [True, False, False]
+    warnings = review.apply().warnings
+    assert any(w.startswith("document 1: does not look like English") for w in warnings)
+    assert not any(w.startswith(("document 2", "document 3")) for w in warnings)
+    assert not any("Krakowie" in w or "tester" in w for w in warnings)  # no transcript text

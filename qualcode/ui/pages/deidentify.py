@@ -176,6 +176,10 @@ def _review(project, rs: _ReviewState) -> None:
     if speakers:
         st.caption("Speaker labels: " + "; ".join(f"{md(old)} → {md(new)}" for old, new in speakers.items()))
 
+    if dr.not_english:
+        from ...deid.language import ENGLISH_ONLY_WARNING
+
+        st.warning(f"This transcript {ENGLISH_ONLY_WARNING}.")
     if not dr.proposals:
         st.info("Nothing was found in this document. Add a missed identifier below if there is one.")
     else:
