@@ -387,11 +387,30 @@ def _excerpt(doc: DocxDocument, row, options: ReportOptions, with_code: bool) ->
         _add_text(memo, row.memo)
 
 
+def collapse_coders(ex: pd.DataFrame) -> pd.DataFrame:
+    """One row per (document, span, code): a passage that several coders coded the same
+    way is quoted once, "coded by ana, ben", its memos kept with their coders' names."""
+    if ex.empty:
+        return ex
+    keys = ["document_id", "start", "end", "code_id"]
+    if not ex.duplicated(keys).any():
+        return ex
+    groups = ex.groupby(keys, sort=False)
+    coders = groups["coder"].transform(lambda s: ", ".join(dict.fromkeys(map(str, s))))
+    memos = groups[["coder", "memo"]].apply(
+        lambda g: "; ".join(f"{m.strip()} ({c})" if len(g) > 1 else m.strip()
+                            for c, m in zip(g["coder"], g["memo"]) if isinstance(m, str) and m.strip()) or None)
+    out = ex.assign(coder=coders).drop_duplicates(keys).copy()
+    out["memo"] = [memos.get(tuple(k)) for k in out[keys].itertuples(index=False)]
+    return out
+
+
 def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: ReportOptions, by_id: dict) -> None:
     doc.add_heading("Coded excerpts" if options.order == "code" else "Coded excerpts by participant", level=1)
     if ex.empty:
         _para(doc, "No coding matches this selection.", "Code Note")
         return
+    ex = collapse_coders(ex)
     cap = options.max_excerpts_per_code
     if options.order == "participant":
         for who, group in ex.groupby("participant", sort=False):

@@ -73,3 +73,19 @@ def test_builders_make_the_files(project):
     with zipfile.ZipFile(io.BytesIO(builder("qdpx", project, options)())) as zf:
         assert "project.qde" in zf.namelist()
     assert file_stem("Demo study (fictional): chatbots") == "Demo-study-fictional-chatbots"
+
+
+def test_the_consensus_coder_is_the_default_as_on_analyze(project):
+    code_some(project)
+    project.add_coder("consensus")
+    _, doc = project.document("P02")
+    project.add_coding("P02", doc.segments[1].start, doc.segments[1].end, "Rehearsal space", "consensus")
+    at = new_app("export")
+    no_errors(at)
+    assert at.multiselect(key=f"{K}coders").value == ["consensus"]
+    assert any("1 coded excerpt(s) from 1 participant(s)" in c for c in texts(at.caption))
+    analyze = new_app("analyze")
+    assert any(s.value == "consensus" for s in analyze.selectbox if "coder" in (s.key or ""))
+    # Cleared, it stays cleared (every coder's codings).
+    at.multiselect(key=f"{K}coders").set_value([]).run()
+    assert any("4 coded excerpt(s)" in c for c in texts(at.caption))

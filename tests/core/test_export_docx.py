@@ -40,14 +40,16 @@ def test_structure_quotes_and_tables(coded):
     assert texts(doc, "Heading 3") == ["Non-judgemental listener", "Rehearsal space"]
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "Date: 1 March 2026" in body and "Coders: ana, ben, consensus" in body
-    # Each quote is the exact coded text, in codebook order then interview order.
+    # Each quote is the exact coded text, in codebook order then interview order; the
+    # sentence ana and consensus coded alike is quoted once, with both names.
     assert texts(doc, "Excerpt") == [
         "At night, when nobody else was awake. It just listened.", "It just listened.", ARABIC,
-        "I rehearse what I will say to my mother.", "I rehearse what I will say to my mother.",
+        "I rehearse what I will say to my mother.",
         "the advice was generic", "it answered in Portuguese",
     ]
     sources = texts(doc, "Excerpt Source")
     assert sources[0] == "— P01 · P01 · turn 2 · coded by ben"
+    assert sources[3] == "— P02 · P02 · turn 2 · coded by ana, consensus"
     # Codebook table, then the frequency table.
     book, freq = doc.tables
     assert [c.text for c in book.rows[0].cells] == ["Code", "Definition", "When to use / not", "Example"]

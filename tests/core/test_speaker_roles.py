@@ -39,3 +39,17 @@ def test_the_report_attributes_an_interviewer_turn_to_the_interviewer(small_stud
     answers = [src for text, src in pairs if "It just listened." in text]
     assert answers and answers[0].startswith("— P01 (Brazil)")
     assert not any(src.startswith("— P01") for text, src in pairs if text.startswith("How did you start"))
+
+
+def test_a_passage_coded_by_several_coders_is_quoted_once(small_study):
+    project = fill_coded_study(small_study)
+    # P02's rehearsal sentence is coded by ana and consensus; add ben on the same span.
+    project.add_coder("ben")
+    project.add_coding("P02", *span(project, "P02", 1, "I rehearse what I will say to my mother."),
+                       "Rehearsal space", "ben", memo="Same as ana.")
+    doc = read_docx(io.BytesIO(build_report(project, ReportOptions(include_figures=False, include_memos=True)).to_bytes()))
+    pars = [(p.style.name, p.text) for p in doc.paragraphs]
+    quotes = [i for i, (s, t) in enumerate(pars) if s == "Excerpt" and t == "I rehearse what I will say to my mother."]
+    assert len(quotes) == 1
+    assert pars[quotes[0] + 1][1].endswith("coded by ana, ben, consensus")
+    assert pars[quotes[0] + 2][1] == "Memo (ana, ben, consensus): Same as ana. (ben)"

@@ -22,6 +22,7 @@ from ...errors import QualcodeError
 from ...export.docx import ReportOptions, build_report
 from ...export.excerpts import select_excerpts
 from ...export.tables import excerpts_csv_bytes, excerpts_table, matrix_csv_bytes, xlsx_bytes
+from .. import analyze_data as D
 from .. import state
 from ..widgets import code_options, md_escape
 from ..escape import md
@@ -106,8 +107,15 @@ def _selection(project) -> ReportOptions:
             coders = [coder] if coder else []
             right.caption("Blind mode: only your own codings can be exported.")
         else:
-            coders = right.multiselect("Coders", project.coders(), key=f"{K}coders", placeholder="All coders",
-                                       help="Pick 'consensus' for the agreed coding.")
+            known = project.coders()
+            # The same default as the Analyze page: the consensus coder when the team has built one.
+            default = D.default_coder(known)
+            if f"{K}coders" not in st.session_state or not set(st.session_state[f"{K}coders"]) <= set(known):
+                st.session_state[f"{K}coders"] = [] if default == D.ALL_CODERS else [default]
+            coders = right.multiselect("Coders", known, key=f"{K}coders", placeholder="All coders",
+                                       help="Default: the consensus coder when there is one, as on the Analyze "
+                                            "page. With all coders, a passage two coders coded is quoted once, "
+                                            "with both names.")
         who = left.multiselect("Participants", [p.pseudonym for p in people], key=f"{K}participants",
                                placeholder="All participants")
         keys = sorted({k for p in people for k in p.attributes})
