@@ -103,6 +103,8 @@ def import_files(
         else:
             typer.echo("key discarded (use --key-out FILE to keep it)", err=True)
         typer.echo(deid.summary(), err=True)
+        for w in deid.warnings:
+            typer.echo(f"warning: {w}", err=True)
     for doc in docs:
         for warning in doc.warnings:
             typer.echo(f"warning: {doc.name}: {warning}", err=True)

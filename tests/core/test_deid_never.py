@@ -80,3 +80,21 @@ def test_a_transcript_not_in_english_is_flagged(nlp):
     assert any(w.startswith("document 1: does not look like English") for w in warnings)
     assert not any(w.startswith(("document 2", "document 3")) for w in warnings)
     assert not any("Krakowie" in w or "tester" in w for w in warnings)  # no transcript text
+
+
+def test_import_with_deidentify_warns_about_a_transcript_not_in_english(tmp_path, capsys):
+    from qualcode.cli import main
+
+    src = tmp_path / "wywiad.txt"
+    src.write_text(
+        "Mieszkam w Krakowie od pięciu lat. Pracuję jako tester w dużej firmie, a wieczorami rozmawiam z chatbotem, "
+        "bo nie chcę martwić rodziny. Moja siostra mówi, że powinienem porozmawiać z kimś, ale jeszcze nie jestem "
+        "gotowy. Czasem piszę do niego w nocy, kiedy nie mogę spać, i to mi pomaga.\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "cli.qualcode"
+    assert main(["init", str(path)]) == 0
+    assert main(["import", str(src), "-p", str(path), "--deidentify"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: document 1: does not look like English" in err
+    assert "Krakowie" not in err
