@@ -131,3 +131,20 @@ def test_absent_where_uncoded_counts_uncoded_transcripts(coded):
     at.toggle(key=f"{K}all_docs").set_value(True).run()
     df = at.dataframe[0].value
     assert df.loc[df.code == "Rehearsal space", "units"].item() == 8  # every turn of P01-P03 (4 + 2 + 2)
+
+
+def test_variable_level_agreement_on_a_theme(coded):
+    at = open_page()
+    at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
+    at.selectbox(key=f"{K}variable").set_value(1).run()  # "Support roles": listener / rehearsal space
+    # ben gave both of its codes to turn 2: the page says where instead of computing.
+    assert any("mutually exclusive" in e.value for e in at.error)
+    at.selectbox(key=f"{K}conflict").set_value("largest").run()
+    no_errors(at)
+    df = at.dataframe[1].value
+    assert list(df["coefficient"])[:1] == ["krippendorff_alpha_nominal"]
+    assert {"gwet_ac1", "brennan_prediger"} <= set(df["coefficient"])
+    at.selectbox(key=f"{K}level").set_value("ordinal").run()
+    no_errors(at)
+    df = at.dataframe[1].value
+    assert "krippendorff_alpha_ordinal" in set(df["coefficient"])

@@ -27,7 +27,8 @@ from ...agreement.consensus import (
     turn_context,
     write_majority_consensus,
 )
-from ...agreement.project import AgreementData, agreement_table, load_agreement_data
+from ...agreement.project import AgreementData, agreement_table, load_agreement_data, variable_table
+from ...agreement.variables import LEVELS
 from ...errors import QualcodeError
 from .. import nav, state
 from ..widgets import code_options, md_escape, paginate
@@ -66,7 +67,7 @@ def render() -> None:
     # the open tab runs, so deciding never waits for the bootstrap of the table.
     tabs = st.tabs(TABS, key=f"{K}tab", on_change="rerun")
     draw = (
-        lambda: _table_tab(data),
+        lambda: _table_tab(data, project, chosen, scope, all_docs),
         lambda: _disagreements_tab(project, data, cons, can_write),
         lambda: _majority_tab(project, chosen, scope, codes, all_docs, cons, can_write),
     )
@@ -128,7 +129,56 @@ def _flag_style(flag: str) -> str:
     return f"background-color: {FLAG_COLOURS.get(flag, '')}" if flag in FLAG_COLOURS else ""
 
 
-def _table_tab(data: AgreementData) -> None:
+@st.cache_data(show_spinner="Computing agreement on the variable…", max_entries=16)
+def _variable_report(_project, view: str, revision: int, coders: tuple[str, ...], theme: int, level: str,
+                     scope: int | None, all_docs: bool, n_boot: int, on_conflict: str) -> pd.DataFrame:
+    levels = ["nominal"] if level == "nominal" else ["nominal", level]
+    return variable_table(_project, list(coders), theme, levels=levels, document=scope, all_documents=all_docs,
+                          n_boot=n_boot, seed=0, on_conflict=on_conflict)
+
+
+def _variable_section(project, coders: list[str], scope: int | None, all_docs: bool, n_boot: int) -> None:
+    codes = project.codes()
+    kids: dict[str, int] = {}
+    for c in codes:
+        if c.parent and c.codable:
+            kids[c.parent] = kids.get(c.parent, 0) + 1
+    themes = {int(c.id): c.name for c in codes if c.id is not None and kids.get(c.name, 0) >= 2}
+    st.subheader("Agreement on a variable")
+    if not themes:
+        st.caption("A theme with two or more codes that are alternatives (one per turn) can be compared as one "
+                   "variable here: alpha at its level of measurement, kappa, Gwet's AC1 and Brennan–Prediger.")
+        return
+    c1, c2, c3 = st.columns([3, 2, 2])
+    theme = c1.selectbox("Variable (a theme whose codes are alternatives)", [None, *themes], key=f"{K}variable",
+                         format_func=lambda t: "None" if t is None else themes.get(t, str(t)))
+    level = c2.selectbox("Level of measurement", list(LEVELS), key=f"{K}level",
+                         help="Ordinal, interval or ratio for ordered levels (the codes in codebook order, "
+                              "valued by their names when those are numbers, else 1, 2, 3…).")
+    conflict = c3.selectbox("Two of its codes on one turn", ["error", "missing", "largest"], key=f"{K}conflict",
+                            format_func={"error": "Stop and say where", "missing": "Count as missing",
+                                         "largest": "Keep the larger span"}.get)
+    if theme is None:
+        return
+    try:
+        rep = _variable_report(project, state.view_key(project), project.revision(), tuple(coders), theme, level,
+                               scope, all_docs, n_boot, conflict)
+    except QualcodeError as exc:
+        st.error(str(exc))
+        return
+    view = pd.DataFrame({
+        "coefficient": rep["coefficient"], "value": rep["value"], "95% low": rep["ci_low"],
+        "95% high": rep["ci_high"], "units": rep["n_units"], "flag": rep["flag"], "note": rep["note"],
+    })
+    st.dataframe(view.style.format(precision=3, na_rep="–"), hide_index=True, width="stretch",
+                 key=f"{K}variable_report")
+    values = ", ".join(f"{md_escape(c)} = {v:g}" for c, v in zip(rep.attrs["categories"], rep.attrs["values"]))
+    exclusive = ("no coder put two of its codes on one turn, so it reads as one variable"
+                 if rep.attrs["exclusive_in_data"] else "some coder put two of its codes on one turn")
+    st.caption(f"Categories: {values}; {exclusive}.")
+
+
+def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_docs=False) -> None:
     unit = st.radio("Unit", ["segment", "character"], horizontal=True, key=f"{K}unit",
                     format_func=lambda u: "Turn × code (presence)" if u == "segment" else "Character (span overlap)")
     n_boot = int(st.session_state.get(f"{K}n_boot", 200))
@@ -154,6 +204,8 @@ def _table_tab(data: AgreementData) -> None:
     )
     st.download_button("Download the full report (CSV)", data=report.to_csv(index=False).encode("utf-8"),
                        file_name="agreement.csv", mime="text/csv", key=f"{K}csv", on_click="ignore")
+    if project is not None:
+        _variable_section(project, list(coders), scope, all_docs, n_boot)
 
 
 # -------------------------------------------------------------- disagreements
