@@ -119,9 +119,13 @@ def propose(
         props = [Proposal(h.start, h.end, h.kind, h.source, doc.text[h.start : h.end], entity=ent) for h, ent in found[i]]
         props = tighten(doc.text, clip_to_regions(doc, merge(doc.text, tighten(doc.text, props))))
         from .language import looks_english
+        from .quasi import find_quasi
 
         reviews.append(
-            DocumentReview(doc, props, ref=refs[i] if refs else None, not_english=looks_english(doc.text) is False)
+            DocumentReview(
+                doc, props, ref=refs[i] if refs else None, not_english=looks_english(doc.text) is False,
+                quasi=find_quasi(doc.text, {p.kind for p in props}),
+            )
         )
     review = Review(reviews, kinds=kinds, known=user_known, key=key.copy() if key is not None else Key(style))
     review.resolve()

@@ -41,6 +41,7 @@ class DocumentReview:
     ref: int | None = None
     text_sha256: str | None = None
     not_english: bool = False  # detection is English-only: the user is warned
+    quasi: object = None  # a quasi.QuasiFlag: occupation + age + place (flagged, never replaced)
 
     def context(self, index: int, width: int = 50) -> str:
         """The proposal in its surroundings, on one line: ``…before ⟦span⟧ after…``."""

@@ -202,3 +202,15 @@ def test_the_never_an_identifier_list_is_edited_per_project(deid_study, nlp):
     no_errors(at)
     found = {p.text for d in at.session_state["qc.deid.review"].review.documents for p in d.proposals}
     assert "Polish" in found and "Kofi" not in found
+
+
+def test_a_quasi_identifier_is_flagged_on_the_page(deid_study):
+    with Project.open(deid_study, create=False) as project:
+        project.add_documents([make_interview("P03", [("Interviewer", "You?"), ("P03", "I'm 35, I moved to Kraków and I work as a tester.")])])
+    at = new_app("deidentify")
+    at.checkbox(key="qc.deid.ner").uncheck()
+    _button(at, "Find identifiers").click().run()
+    docs = at.session_state["qc.deid.review"].review.documents
+    at.selectbox(key="qc.deid.doc").set_value(next(n for n, d in enumerate(docs) if d.document.name == "P03")).run()
+    no_errors(at)
+    assert any("Possible quasi-identifier" in i and "tester" in i for i in texts(at.info))

@@ -98,3 +98,16 @@ def test_import_with_deidentify_warns_about_a_transcript_not_in_english(tmp_path
     err = capsys.readouterr().err
     assert "warning: document 1: does not look like English" in err
     assert "Krakowie" not in err
+
+
+def test_an_occupation_with_an_age_and_a_place_is_flagged_not_replaced(nlp):
+    from qualcode.deid.quasi import find_quasi
+
+    text = "I'm Tomasz, 35. I work as a tester in Kraków."
+    review = propose([Document(name="d", text=text), Document(name="e", text="I work as a tester.")], nlp=nlp)
+    flag = review.documents[0].quasi
+    assert flag is not None and [text[a:b] for a, b in flag.spans] == ["tester"]
+    assert "tester" not in flag.message()  # the message quotes no transcript text
+    assert review.documents[1].quasi is None  # no age, no place: nothing to combine
+    assert "tester" in review.preview(0)  # flagged, never replaced
+    assert find_quasi("I am a nurse.", {"age"}) is None

@@ -180,6 +180,9 @@ def _review(project, rs: _ReviewState) -> None:
         from ...deid.language import ENGLISH_ONLY_WARNING
 
         st.warning(f"This transcript {ENGLISH_ONLY_WARNING}.")
+    if dr.quasi is not None:
+        jobs = sorted({dr.document.text[a:b] for a, b in dr.quasi.spans}, key=str.casefold)
+        st.info(dr.quasi.message()[0].upper() + dr.quasi.message()[1:] + " Occupation: " + ", ".join(md(j) for j in jobs))
     if not dr.proposals:
         st.info("Nothing was found in this document. Add a missed identifier below if there is one.")
     else:
