@@ -33,7 +33,7 @@ from .. import atomic
 from .. import __version__
 from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
 from ..errors import ExportError
-from ..ingest.roles import is_participant, speaker_role
+from ..ingest.roles import is_participant_in, project_roles, speaker_role
 from .excerpts import PATH_SEPARATOR, ExcerptQuery, format_timestamp, select_excerpts
 from .tables import study_frames
 
@@ -351,11 +351,12 @@ def _figures(doc: DocxDocument, project: Project, options: ReportOptions, coding
         _add_text(cap, f". {spec.caption}")
 
 
-def _attribution(row, options: ReportOptions, with_code: bool) -> str:
+def _attribution(row, options: ReportOptions, with_code: bool, roles=None) -> str:
     speaker = row.speaker if isinstance(row.speaker, str) and row.speaker else None
-    if not is_participant(speaker):
+    if not is_participant_in(roles, speaker):
         # An interviewer's (or a chatbot's) turn is quoted as theirs, never as the participant's.
-        who = f"{speaker} ({speaker_role(speaker)}, interview with {row.participant})"
+        role = (roles or {}).get(speaker) or speaker_role(speaker)
+        who = f"{speaker} ({role}, interview with {row.participant})"
     else:
         who = str(row.participant)
         attrs = [str(row.attributes.get(a, "")) for a in options.show_attributes if row.attributes.get(a)]
@@ -364,13 +365,13 @@ def _attribution(row, options: ReportOptions, with_code: bool) -> str:
     where = [str(row.document)]
     if pd.notna(row.turn):
         where.append(f"turn {int(row.turn)}" + (f", {format_timestamp(row.timestamp)}" if pd.notna(row.timestamp) else ""))
-    if speaker and is_participant(speaker) and speaker != str(row.participant):
+    if speaker and is_participant_in(roles, speaker) and speaker != str(row.participant):
         where.append(f"speaker {speaker}")
     parts = [who, *where] + ([str(row.code_path)] if with_code else []) + [f"coded by {row.coder}"]
     return "— " + " · ".join(parts)
 
 
-def _excerpt(doc: DocxDocument, row, options: ReportOptions, with_code: bool) -> None:
+def _excerpt(doc: DocxDocument, row, options: ReportOptions, with_code: bool, roles=None) -> None:
     par = doc.add_paragraph(style="Excerpt")
     if options.context == "turn" and (row.context_start, row.context_end) != (row.start, row.end):
         a, b = row.start - row.context_start, row.end - row.context_start
@@ -380,7 +381,7 @@ def _excerpt(doc: DocxDocument, row, options: ReportOptions, with_code: bool) ->
     else:
         _add_text(par, row.snippet)
     _set_bidi(par, row.context if options.context == "turn" else row.snippet)
-    _para(doc, _attribution(row, options, with_code), "Excerpt Source")
+    _para(doc, _attribution(row, options, with_code, roles), "Excerpt Source")
     if options.include_memos and isinstance(row.memo, str) and row.memo.strip():
         memo = _para(doc, style="Memo")
         _add_text(memo, f"Memo ({row.coder}): ", bold=True)
@@ -405,7 +406,8 @@ def collapse_coders(ex: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: ReportOptions, by_id: dict) -> None:
+def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: ReportOptions, by_id: dict,
+              roles=None) -> None:
     doc.add_heading("Coded excerpts" if options.order == "code" else "Coded excerpts by participant", level=1)
     if ex.empty:
         _para(doc, "No coding matches this selection.", "Code Note")
@@ -420,7 +422,7 @@ def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: Re
                 if several:
                     doc.add_heading(str(name), level=3)
                 for row in rows.itertuples():
-                    _excerpt(doc, row, options, True)
+                    _excerpt(doc, row, options, True, roles)
         return
     for theme, group in ex.groupby("theme", sort=False):
         doc.add_heading(str(theme), level=2)
@@ -438,7 +440,7 @@ def _excerpts(doc: DocxDocument, project: Project, ex: pd.DataFrame, options: Re
                 _add_text(par, memo[0])
             shown = rows if cap is None else rows.head(cap)
             for row in shown.itertuples():
-                _excerpt(doc, row, options, False)
+                _excerpt(doc, row, options, False, roles)
             if len(shown) < len(rows):
                 _para(doc, f"… and {len(rows) - len(shown)} more (all are in the CSV/XLSX export).", "Code Note")
 
@@ -479,7 +481,7 @@ def build_report(project: Project, options: ReportOptions | None = None) -> Repo
             _para(doc, project_memo[0], "Memo")
         if options.include_codebook and len(book):
             _codebook(doc, book, by_id)
-        _excerpts(doc, project, ex, options, by_id)
+        _excerpts(doc, project, ex, options, by_id, project_roles(project))
         if options.include_frequencies and len(book):
             _frequencies(doc, codings, book, docs)
         if options.include_figures is not False and options.figures:

@@ -36,6 +36,7 @@ from docx import Document as new_document
 
 from .. import __version__, atomic
 from ..errors import ExportError
+from ..ingest.roles import project_roles
 from ..store.queries import visible_codings
 from .docx import Report, ReportOptions, _add_text, _excerpt, _n, _para, _setup
 from .excerpts import EXCERPT_COLUMNS, ExcerptQuery, code_paths_by_id, resolve_codes, select_excerpts
@@ -275,8 +276,9 @@ def retrieval_report(project: Project, frame: pd.DataFrame, query: Retrieval, *,
                f" · project {project.name} · {date.today().isoformat()}", "Code Note")
     if frame.empty:
         _para(doc, "No excerpt matches this retrieval.", "Code Note")
+    roles = project_roles(project)
     for row in frame.itertuples():
-        _excerpt(doc, row, options, True)
+        _excerpt(doc, row, options, True, roles)
         if isinstance(row.matched, str) and row.matched:
             par = _para(doc, style="Code Note")
             _add_text(par, f"With: {row.matched}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ROLES", "speaker_role", "is_participant"]
+__all__ = ["ROLES", "speaker_role", "is_participant", "project_roles", "is_participant_in"]
 
 ROLES = ("interviewer", "participant", "user", "assistant")
 _INTERVIEWER = re.compile(
@@ -39,3 +39,20 @@ def speaker_role(label: str | None) -> str | None:
 def is_participant(label: str | None) -> bool:
     """True unless the label is an interviewer's or a chat assistant's (no label: True)."""
     return speaker_role(label) not in ("interviewer", "assistant")
+
+
+def project_roles(project, labels=None) -> dict[str, str]:
+    """Each speaker label of ``project`` with its role: as confirmed for the project
+    (:mod:`qualcode.store.speakers`), else as detected from the label."""
+    from ..store.speakers import confirmed_speaker_roles
+
+    confirmed = confirmed_speaker_roles(project)
+    labels = list(project.speakers()) if labels is None else list(labels)
+    return {label: confirmed.get(label) or speaker_role(label) or "participant" for label in labels}
+
+
+def is_participant_in(roles, label: str | None) -> bool:
+    """:func:`is_participant` with a project's confirmed roles first."""
+    if label and roles and label in roles:
+        return roles[label] not in ("interviewer", "assistant")
+    return is_participant(label)

@@ -67,3 +67,20 @@ def test_rename_link_and_delete_in_the_app(project):
     no_errors(at)
     assert [d.name for d in project.documents()] == ["Interview 1", "P03"] and project.codings() == []
     assert project.events()[0].action == "document.delete"
+
+
+def test_speaker_roles_are_detected_and_confirmed_once(project):
+    from qualcode.store.speakers import confirmed_speaker_roles
+
+    at = new_app("transcripts")
+    labels = {s.label: s for s in at.selectbox if (s.key or "").startswith("qc.transcripts.role.")}
+    assert labels["Interviewer (4 turns) · detected"].value == "interviewer"
+    assert labels["P01 (2 turns) · detected"].value == "participant"
+    labels["P03 (1 turns) · detected"].set_value("user")
+    [button] = [b for b in at.button if b.label == "Confirm roles"]
+    button.click().run()
+    no_errors(at)
+    assert confirmed_speaker_roles(project) == {"Interviewer": "interviewer", "P01": "participant",
+                                                "P02": "participant", "P03": "user"}
+    labels = {s.label for s in at.selectbox if (s.key or "").startswith("qc.transcripts.role.")}
+    assert "Interviewer (4 turns)" in labels

@@ -53,3 +53,20 @@ def test_a_passage_coded_by_several_coders_is_quoted_once(small_study):
     assert len(quotes) == 1
     assert pars[quotes[0] + 1][1].endswith("coded by ana, ben, consensus")
     assert pars[quotes[0] + 2][1] == "Memo (ana, ben, consensus): Same as ana. (ben)"
+
+
+def test_roles_confirmed_once_per_project_win_over_detection(small_study):
+    from qualcode.ingest.roles import project_roles
+    from qualcode.store.speakers import confirm_speaker_roles, confirmed_speaker_roles
+
+    project = fill_coded_study(small_study)
+    assert project_roles(project)["Interviewer"] == "interviewer" and project_roles(project)["P01"] == "participant"
+    # P01's label is in fact the researcher's (a mislabelled file): confirmed once, the report follows.
+    confirm_speaker_roles(project, {"P01": "interviewer", "Interviewer": "interviewer"}, actor="ana")
+    assert confirmed_speaker_roles(project) == {"P01": "interviewer", "Interviewer": "interviewer"}
+    assert project.events()[0].action == "project.speaker_roles"
+    doc = read_docx(io.BytesIO(build_report(project, ReportOptions(include_figures=False, coders=["ana"])).to_bytes()))
+    sources = [p.text for p in doc.paragraphs if p.style.name == "Excerpt Source"]
+    assert sources[0].startswith("— P01 (interviewer, interview with P01)")
+    confirm_speaker_roles(project, {"P01": "participant"})
+    assert project_roles(project)["P01"] == "participant"

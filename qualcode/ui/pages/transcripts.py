@@ -6,7 +6,9 @@ import streamlit as st
 
 from ..escape import md
 from ...errors import QualcodeError
+from ...ingest.roles import project_roles
 from ...store import queries
+from ...store.speakers import ROLE_NAMES, confirm_speaker_roles, confirmed_speaker_roles
 from .. import nav, state
 
 TITLE = "Transcripts"
@@ -73,6 +75,8 @@ def render() -> None:
     if c2.button("Open in workspace", type="primary", key=f"{K}open", icon=":material/edit_note:"):
         nav.open_document(int(chosen))
     # Stays open after an action (the message above it would otherwise make it a new, closed box).
+    with st.expander("Speaker roles", icon=":material/record_voice_over:"):
+        _roles(project, coder)
     with st.expander("Rename, delete or link to a participant", icon=":material/settings:",
                      expanded=bool(st.session_state.get(f"{K}manage_open"))):
         _manage(project, rows, names, coder)
@@ -110,6 +114,24 @@ def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
         if st.button("Delete transcript", key=f"{K}delete_btn", type="primary", disabled=not sure,
                      icon=":material/delete:"):
             _do(lambda: project.delete_document(did, force=bool(n), actor=coder), f"Deleted {row['transcript']!r}.")
+
+
+def _roles(project, coder: str | None) -> None:
+    labels = project.speakers()
+    confirmed = confirmed_speaker_roles(project)
+    roles = project_roles(project, labels)
+    pending = [label for label in labels if label not in confirmed]
+    st.caption("Who asks and who answers: the Word report quotes an interviewer's (or a chatbot's) turn as theirs, "
+               "never as the participant's. Detected from the labels; " +
+               ("confirm them once for the project." if pending else "all confirmed."))
+    with st.form(f"{K}roles_form", border=False):
+        chosen = {}
+        for i, (label, n) in enumerate(labels.items()):
+            chosen[label] = st.selectbox(
+                f"{label} ({n} turns)" + ("" if label in confirmed else " · detected"), list(ROLE_NAMES),
+                index=list(ROLE_NAMES).index(roles[label]), key=f"{K}role.{i}")
+        if st.form_submit_button("Confirm roles", type="primary"):
+            _do(lambda: confirm_speaker_roles(project, chosen, actor=coder), "Speaker roles confirmed.")
 
 
 def _speakers(project, did: int, row: dict, coder: str | None) -> None:
