@@ -328,7 +328,7 @@ class MajorityResult:
         return "; ".join(parts)
 
 
-def majority_table(data: AgreementData, *, threshold: float = 0.5) -> pd.DataFrame:
+def majority_table(data: AgreementData, *, threshold: float = 0.5, quorum: int = 2) -> pd.DataFrame:
     """The majority vote (pure): :func:`qualcode.agreement.majority_consensus` on
     ``data``, plus ``code_label``, ``against`` (voters of the document who did not
     apply the code) and ``detail`` (the ``origin_detail`` a consensus coding gets,
@@ -339,7 +339,7 @@ def majority_table(data: AgreementData, *, threshold: float = 0.5) -> pd.DataFra
         if data.extra_voter:
             coded[data.extra_voter] = data.extra_coded_documents or []
     table = majority_consensus(data.codings, data.segments, data.coders, data.codes, threshold=threshold,
-                               extra_voter=data.extra_voter, coded_documents=coded)
+                               extra_voter=data.extra_voter, coded_documents=coded, quorum=quorum)
     voters = [*data.coders, *([data.extra_voter] if data.extra_voter else [])]
 
     def against(r) -> list[str]:
@@ -350,6 +350,7 @@ def majority_table(data: AgreementData, *, threshold: float = 0.5) -> pd.DataFra
     table["detail"] = [
         f"{MAJORITY_PREFIX}{r.votes_for}/{r.votes_total}: {', '.join(r.voters)}"
         + (f"; against: {', '.join(r.against)}" if r.against else "")
+        + f"; rule: more than {threshold:g} of at least {quorum} voters, spans: {r.span_rule}"
         for r in table.itertuples(index=False)
     ]
     return table
@@ -366,12 +367,17 @@ def write_majority_consensus(
     codes: Sequence[int | str] | None = None,
     all_documents: bool = False,
     actor: str | None = None,
+    quorum: int = 2,
 ) -> MajorityResult:
     """Write the majority vote of ``coders`` as codings of ``as_coder``, in ONE transaction.
 
-    Every turn x code where more than ``threshold`` of the voters who coded the
-    document applied the code becomes one consensus coding of the whole turn, with
-    its votes in ``origin_detail`` (``"majority 2/3: ana, ben; against: carl"``).
+    Every turn x code where at least ``quorum`` voters coded the document and more
+    than ``threshold`` of them applied the code becomes consensus codings of the
+    spans :func:`qualcode.agreement.majority_consensus` keeps (the characters a
+    majority covered, else the union of the voters' spans; never the whole turn
+    unless they marked it), with its votes and rule in ``origin_detail``
+    (``"majority 2/3: ana, ben; against: carl; rule: more than 0.5 of at least 2
+    voters, spans: majority of characters"``).
     ``with_suggestions`` counts the accepted machine suggestions (origin
     ``suggestion``) as one more voter, the ensemble labelling of the RedditESS study.
     Note that a suggestion a coder accepted is also that coder's own coding, so it
@@ -389,7 +395,7 @@ def write_majority_consensus(
         raise AgreementError("a majority needs at least two coders")
     data = load_agreement_data(project, coders, document=document, codes=codes, all_documents=all_documents,
                                with_suggestions=with_suggestions, exclude_from_suggestions=[name])
-    table = majority_table(data, threshold=threshold)
+    table = majority_table(data, threshold=threshold, quorum=quorum)
     decided = set(adjudications(project, name))
     is_decided = [(int(r.document), int(r.start), int(r.end), int(r.code)) in decided
                   for r in table.itertuples(index=False)]
@@ -398,8 +404,9 @@ def write_majority_consensus(
     # Not data.documents: that leaves out transcripts nobody coded (any more), whose
     # old majority codings must go too.
     in_scope = project.document(document)[0] if document is not None else None
-    votes = [(int(r.document), int(r.code), int(r.start), int(r.end), data.texts[int(r.document)], r.detail)
-             for r in todo.itertuples(index=False)]
+    votes = [(int(r.document), int(r.code), int(s0), int(e0), data.texts[int(r.document)], r.detail)
+             for r in todo.itertuples(index=False) for s0, e0 in r.spans
+             if data.texts[int(r.document)][int(s0):int(e0)].strip()]
     with project.write(MAJORITY_ACTION, actor=actor, target_type="coder") as (conn, ev):
         cons_id, written, replaced = consensus_rows.replace_majority(
             conn, project, consensus_coder=name, prefix=MAJORITY_PREFIX, document_id=in_scope,
@@ -410,9 +417,10 @@ def write_majority_consensus(
             "with_suggestions": with_suggestions, "suggestions_voter": data.extra_voter,
             "document": next(iter(data.documents.values()), None) if document is not None else None,
             "codes": [data.code_labels.get(c, c) for c in data.codes] if codes is not None else None,
+            "quorum": quorum, "span_rule": "majority of characters, else union of the voters' spans",
             "written": written, "replaced": replaced,
         }
-    return MajorityResult(name, written, replaced, int(sum(is_decided)), len(todo) - written, table)
+    return MajorityResult(name, written, replaced, int(sum(is_decided)), len(votes) - written, table)
 
 
 def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | None = None) -> tuple[int, int]:

@@ -207,8 +207,9 @@ def majority_consensus(
     *,
     min_overlap: float | None = None,
     coded_documents: CodedDocuments | None = None,
+    quorum: int = 2,
 ) -> pd.DataFrame:
-    """Segment-level majority consensus: which codes go to which segment.
+    """Segment-level majority consensus: which codes go to which segment, and on which spans.
 
     Each segment x code is a vote among the coders who coded the segment's
     document (presence as in :func:`~qualcode.agreement.segment_unit_matrix`); the
@@ -218,12 +219,25 @@ def majority_consensus(
     vote (e.g. accepted machine suggestions, as in ensemble labelling); it must not
     also be in ``coders``. Pure: nothing is written anywhere.
 
-    Returns a DataFrame with ``document``, ``start``, ``end``, ``code``,
-    ``votes_for``, ``votes_total`` and ``voters`` (list of the voters who applied
-    the code), one row per consensus coding, in unit order then code order.
+    **Quorum**: a segment is voted on only when at least ``quorum`` voters coded its
+    document (default 2), so one coder alone is never a consensus.
+
+    **Spans** (``spans``, the rule in ``span_rule``): inside a winning segment the
+    consensus keeps the characters that more than ``threshold`` of the segment's
+    voters covered with the code (``"majority of characters"``: with two coders, the
+    intersection of their spans); when no character reaches that (the voters marked
+    different parts of the turn), the union of the voters' spans inside the segment
+    (``"union"``). Never the whole turn unless the coders marked it.
+
+    Returns a DataFrame with ``document``, ``start``, ``end`` (the segment), ``code``,
+    ``votes_for``, ``votes_total``, ``voters`` (list of the voters who applied
+    the code), ``spans`` (list of ``(start, end)``) and ``span_rule``, one row per
+    segment x code, in unit order then code order.
     """
     if not 0 <= threshold < 1:
         raise AgreementError(f"threshold must be in [0, 1), got {threshold}")
+    if quorum < 1:
+        raise AgreementError(f"quorum must be at least 1, got {quorum}")
     voters = list(coders)
     if extra_voter is not None:
         if extra_voter in voters:
@@ -236,8 +250,11 @@ def majority_consensus(
     for k, (code, m) in enumerate(mats.items()):
         votes_for = np.nansum(m == 1, axis=0)
         votes_total = np.sum(~np.isnan(m), axis=0)
-        win = (votes_total > 0) & (votes_for - threshold * votes_total > 1e-9)
+        win = (votes_total >= quorum) & (votes_for - threshold * votes_total > 1e-9)
         for u in np.flatnonzero(win):
+            who = [v for v, x in zip(voters, m[:, u], strict=True) if x == 1]
+            spans, rule = _consensus_spans(codings, units["document"].iloc[u], int(units["start"].iloc[u]),
+                                           int(units["end"].iloc[u]), code, who, threshold * votes_total[u])
             found.append((u, k, {
                 "document": units["document"].iloc[u],
                 "start": int(units["start"].iloc[u]),
@@ -245,8 +262,49 @@ def majority_consensus(
                 "code": code,
                 "votes_for": int(votes_for[u]),
                 "votes_total": int(votes_total[u]),
-                "voters": [v for v, x in zip(voters, m[:, u], strict=True) if x == 1],
+                "voters": who,
+                "spans": spans,
+                "span_rule": rule,
             }))
     found.sort(key=lambda t: (t[0], t[1]))
-    cols = ["document", "start", "end", "code", "votes_for", "votes_total", "voters"]
+    cols = ["document", "start", "end", "code", "votes_for", "votes_total", "voters", "spans", "span_rule"]
     return pd.DataFrame([r for _, _, r in found], columns=cols)
+
+
+def _consensus_spans(codings: pd.DataFrame, document: Hashable, start: int, end: int, code: Hashable,
+                     who: Sequence[Hashable], need: float) -> tuple[list[tuple[int, int]], str]:
+    """The consensus spans of one segment x code (rule in :func:`majority_consensus`)."""
+    c = codings[(codings["document"] == document) & (codings["code"] == code) & codings["coder"].isin(list(who))
+                & (codings["start"] < end) & (codings["end"] > start)]
+    events: dict[int, int] = {}
+    for coder, rows in c.groupby("coder"):
+        # One coder's overlapping spans count once per character.
+        merged: list[list[int]] = []
+        for s0, e0 in sorted(zip(rows["start"].clip(lower=start), rows["end"].clip(upper=end))):
+            if merged and s0 <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], int(e0))
+            else:
+                merged.append([int(s0), int(e0)])
+        for s0, e0 in merged:
+            events[s0] = events.get(s0, 0) + 1
+            events[e0] = events.get(e0, 0) - 1
+    cuts = sorted(events)
+    depth, pieces = 0, []
+    for a, b in zip(cuts, cuts[1:]):
+        depth += events[a]
+        pieces.append((a, b, depth))
+
+    def runs(ok) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for a, b, d in pieces:
+            if ok(d):
+                if out and out[-1][1] == a:
+                    out[-1] = (out[-1][0], b)
+                else:
+                    out.append((a, b))
+        return out
+
+    major = runs(lambda d: d - need > 1e-9)
+    if major:
+        return major, "majority of characters"
+    return runs(lambda d: d > 0), "union"

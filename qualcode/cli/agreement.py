@@ -180,6 +180,10 @@ def consensus(
     threshold: Annotated[
         float, typer.Option("--threshold", help="A code goes to a turn when votes for > threshold x voters.")
     ] = 0.5,
+    quorum: Annotated[
+        int, typer.Option("--quorum", min=1, help="A turn is voted on only when at least this many voters coded "
+                          "its transcript (default 2: one coder alone is never a consensus).")
+    ] = 2,
     with_suggestions: Annotated[
         bool, typer.Option("--with-suggestions", help="Count accepted machine suggestions as one more voter.")
     ] = False,
@@ -189,7 +193,8 @@ def consensus(
     actor: Annotated[Optional[str], typer.Option("--actor", help="Who runs it (recorded in the event log).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Write the coders' majority vote per turn and code as codings of a consensus coder.
+    """Write the coders' majority vote per turn and code as codings of a consensus coder:
+    the spans a majority marked (else the union of the voters' spans), with a quorum.
 
     Re-running replaces that consensus coder's earlier majority codings; turns
     adjudicated by hand keep their decision. The coders' own codings are not touched.
@@ -198,7 +203,7 @@ def consensus(
 
     with open_existing(project) as proj:
         result = write_majority_consensus(
-            proj, coders, as_coder=as_coder, threshold=threshold, with_suggestions=with_suggestions,
+            proj, coders, as_coder=as_coder, threshold=threshold, quorum=quorum, with_suggestions=with_suggestions,
             document=document, codes=codes, all_documents=all_documents, actor=actor,
         )
     if as_json:

@@ -96,7 +96,11 @@ def test_majority_consensus_button_writes_and_rerun_replaces(coded):
     at.button(key=f"{K}write_majority").click().run()
     no_errors(at)
     cons = coded.codings(coders=["consensus"])
-    assert [(c.code_id, c.origin_detail) for c in cons] == [(LISTENER, "majority 2/2: ana, ben")]
+    assert [(c.code_id, c.origin_detail) for c in cons] == [
+        (LISTENER, "majority 2/2: ana, ben; rule: more than 0.5 of at least 2 voters, spans: majority of characters")]
+    # ben marked only the first 8 characters of the turn: the consensus is what both marked.
+    t2 = coded.document("P01")[1].segments[1]
+    assert (cons[0].start, cons[0].end) == (t2.start, t2.start + 8)
     at.button(key=f"{K}write_majority").click().run()
     assert len(coded.codings(coders=["consensus"])) == 1
     assert any("replaced 1" in s for s in texts(at.success))

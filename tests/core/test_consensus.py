@@ -133,15 +133,61 @@ def test_majority_votes_are_recorded_on_each_consensus_coding(study):
     result = write_majority_consensus(study, ["ana", "ben", "carl"], as_coder="agreed")
     assert (result.written, result.replaced) == (3, 0)
     assert consensus_codings(study, "agreed") == [
-        ("P01", turns(study, "P01")[1].start, LISTENER, "majority 3/3: ana, ben, carl"),
-        ("P01", turns(study, "P01")[3].start, GENERIC, "majority 2/3: ana, ben; against: carl"),
+        ("P01", turns(study, "P01")[1].start, LISTENER, "majority 3/3: ana, ben, carl; rule: more than 0.5 of at least 2 voters, spans: majority of characters"),
+        ("P01", turns(study, "P01")[3].start, GENERIC, "majority 2/3: ana, ben; against: carl; rule: more than 0.5 of at least 2 voters, spans: majority of characters"),
         # carl did not code P02, so he does not vote there.
-        ("P02", turns(study, "P02")[1].start, REHEARSAL, "majority 2/2: ana, ben"),
+        ("P02", turns(study, "P02")[1].start, REHEARSAL, "majority 2/2: ana, ben; rule: more than 0.5 of at least 2 voters, spans: majority of characters"),
     ]
     for c in study.codings(coders=["agreed"]):
         assert c.origin == CONSENSUS
         seg = next(s for s in study.document(c.document_id)[1].segments if s.start == c.start)
-        assert c.end == seg.end  # the whole turn: the unit that was voted on
+        assert c.end == seg.end  # the coders all marked the whole turn, so the consensus span is the turn
+
+
+def test_a_lone_coder_is_never_a_consensus(study):
+    # ben's P02 codings go: only ana coded P02 (carl never opened it), one voter is
+    # below the default quorum of two.
+    for c in study.codings(document="P02", coders=["ben"]):
+        study.remove_coding(c.id)
+    write_majority_consensus(study, ["ana", "ben", "carl"])
+    assert [d for d, _, _, _ in consensus_codings(study)] == ["P01", "P01"]
+    # quorum=1 is the old, lenient behaviour, available only when asked for.
+    write_majority_consensus(study, ["ana", "ben", "carl"], quorum=1)
+    assert "P02" in [d for d, _, _, _ in consensus_codings(study)]
+    with pytest.raises(QualcodeError, match="quorum"):
+        write_majority_consensus(study, ["ana", "ben", "carl"], quorum=0)
+
+
+def test_consensus_keeps_the_coders_spans_not_the_turn(fresh_project):
+    p = fresh_project
+    text = "Family rules matter here. The kids go to bed at eight, that is all."
+    from qualcode.model import Document
+    p.add_documents([Document(name="P09", text=text)])
+    p.add_code(Code("Norms"))
+    ensure_coders(p, "ana", "ben", "carl")
+    # One unit (no turns). ana and ben overlap on "Family rules matter"; carl marks it too, wider.
+    p.add_coding("P09", 0, 19, "Norms", "ana")
+    p.add_coding("P09", 7, 24, "Norms", "ben")
+    p.add_coding("P09", 0, 24, "Norms", "carl")
+    write_majority_consensus(p, ["ana", "ben", "carl"])
+    [(s, e, detail)] = [(c.start, c.end, c.origin_detail) for c in p.codings(coders=["consensus"])]
+    assert (s, e) == (0, 24) and "spans: majority of characters" in detail  # covered by >= 2 of 3
+    write_majority_consensus(p, ["ana", "ben"])  # two coders: the intersection
+    assert [(c.start, c.end) for c in p.codings(coders=["consensus"])] == [(7, 19)]
+    assert "the kids" not in text[7:19].lower()
+
+
+def test_disjoint_spans_fall_back_to_their_union(fresh_project):
+    p = fresh_project
+    from qualcode.model import Document
+    p.add_documents([Document(name="P09", text="First part of the answer. Second part of it.")])
+    p.add_code(Code("Norms"))
+    ensure_coders(p, "ana", "ben")
+    p.add_coding("P09", 0, 10, "Norms", "ana")
+    p.add_coding("P09", 26, 37, "Norms", "ben")
+    write_majority_consensus(p, ["ana", "ben"])
+    rows = sorted((c.start, c.end, c.origin_detail) for c in p.codings(coders=["consensus"]))
+    assert [(s, e) for s, e, _ in rows] == [(0, 10), (26, 37)] and all("spans: union" in d for _, _, d in rows)
 
 
 def test_threshold_raises_the_bar(study):
@@ -165,9 +211,9 @@ def test_accepted_suggestions_count_as_one_more_voter(study):
     assert (LISTENER, "P02") not in {(c, d) for d, _, c, _ in consensus_codings(study)}
     with_machine = write_majority_consensus(study, ["ana", "ben"], with_suggestions=True)
     rows = consensus_codings(study)
-    assert ("P02", turns(study, "P02")[1].start, LISTENER, "majority 2/3: ana, suggestions; against: ben") in rows
+    assert ("P02", turns(study, "P02")[1].start, LISTENER, "majority 2/3: ana, suggestions; against: ben; rule: more than 0.5 of at least 2 voters, spans: majority of characters") in rows
     # The machine voted only where a suggestion was accepted (P02): P01 stays 2/2.
-    assert ("P01", turns(study, "P01")[3].start, GENERIC, "majority 2/2: ana, ben") in rows
+    assert ("P01", turns(study, "P01")[3].start, GENERIC, "majority 2/2: ana, ben; rule: more than 0.5 of at least 2 voters, spans: majority of characters") in rows
     assert with_machine.written == without.written + 1 and with_machine.replaced == without.written
 
 
@@ -204,7 +250,7 @@ def test_rerun_replaces_instead_of_duplicating_and_keeps_other_scopes(study):
     study.remove_coding(ben[0].id)
     # A full run would now record listener on P01 as 2/3; a rehearsal-only run leaves it alone.
     write_majority_consensus(study, ["ana", "ben", "carl"], codes=[REHEARSAL])
-    assert [detail for _, _, _, detail in consensus_codings(study)][0] == "majority 3/3: ana, ben, carl"
+    assert [detail for _, _, _, detail in consensus_codings(study)][0] == "majority 3/3: ana, ben, carl; rule: more than 0.5 of at least 2 voters, spans: majority of characters"
 
 
 def test_adjudicated_turns_keep_their_decision_and_hand_codings_stay(study):
@@ -215,7 +261,7 @@ def test_adjudicated_turns_keep_their_decision_and_hand_codings_stay(study):
     result = write_majority_consensus(study, ["ana", "ben", "carl"])
     assert (result.written, result.skipped_adjudicated, result.skipped_existing) == (1, 1, 1)
     assert [(d, code, detail) for d, _, code, detail in consensus_codings(study)] == [
-        ("P01", LISTENER, "majority 3/3: ana, ben, carl"), ("P02", REHEARSAL, None)]
+        ("P01", LISTENER, "majority 3/3: ana, ben, carl; rule: more than 0.5 of at least 2 voters, spans: majority of characters"), ("P02", REHEARSAL, None)]
 
 
 def test_a_failed_run_leaves_everything_as_it_was(study, monkeypatch):
