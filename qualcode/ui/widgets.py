@@ -13,9 +13,20 @@ from ..model import Code
 from ..store import Project
 from .escape import md
 
-__all__ = ["memo_editor", "paginate", "code_label", "code_options", "md_escape"]
+__all__ = ["memo_editor", "paginate", "code_label", "code_options", "md_escape", "participant_speakers"]
 
 T = TypeVar("T")
+
+
+def participant_speakers(project, labels: Sequence[str]) -> list[str]:
+    """The labels whose role is a participant's (confirmed or detected); [] (= every
+    speaker) when none is an interviewer's or a chatbot's, so nothing is filtered for nothing."""
+    from ..ingest.roles import is_participant_in, project_roles
+
+    labels = [str(x) for x in labels]
+    roles = project_roles(project, labels)
+    keep = [x for x in labels if is_participant_in(roles, x)]
+    return keep if len(keep) < len(labels) else []
 
 
 def md_escape(text: str) -> str:

@@ -84,3 +84,17 @@ def test_speaker_roles_are_detected_and_confirmed_once(project):
                                                 "P02": "participant", "P03": "user"}
     labels = {s.label for s in at.selectbox if (s.key or "").startswith("qc.transcripts.role.")}
     assert "Interviewer (4 turns)" in labels
+
+
+def test_suggestions_and_themes_default_to_participant_turns(project):
+    from qualcode.store.speakers import confirm_speaker_roles
+    from qualcode.ui.widgets import participant_speakers
+
+    labels = list(project.speakers())
+    assert participant_speakers(project, labels) == ["P01", "P02", "P03"]
+    assert participant_speakers(project, ["P01", "P02"]) == []  # nobody to leave out: no filter
+    confirm_speaker_roles(project, {"P03": "interviewer"})
+    assert participant_speakers(project, labels) == ["P01", "P02"]
+    at = new_app("themes")
+    no_errors(at)
+    assert at.multiselect(key="qc.themes.speakers").value == ["P01", "P02"]

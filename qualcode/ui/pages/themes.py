@@ -12,6 +12,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from ..widgets import participant_speakers
+
 from ...embed import get_embedder
 from ...suggest.decisions import decided_keys
 from ...suggest.themes import (
@@ -59,8 +61,12 @@ def render() -> None:
         return
     speakers_all = sorted(frame["speaker"].dropna().unique())
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    if f"{K}speakers" not in st.session_state or not set(st.session_state[f"{K}speakers"]) <= set(speakers_all):
+        # Participants' turns by default (the speaker roles of the Transcripts page).
+        st.session_state[f"{K}speakers"] = participant_speakers(project, speakers_all)
     speakers = c1.multiselect("Only turns by", speakers_all, key=f"{K}speakers", placeholder="All speakers",
-                              help="Usually the participants, not the interviewer.")
+                              help="By default the participants' turns (speaker roles on the Transcripts page); "
+                                   "clear it for every speaker.")
     uncoded = c2.toggle("Uncoded only", key=f"{K}uncoded", help="Leave out excerpts that already carry a code.")
     seed = int(c3.number_input("Seed", min_value=0, value=42, step=1, key=f"{K}seed"))
     settings_key = (project.location, tuple(sorted(speakers)) or None, bool(uncoded), coder if uncoded else None, seed)
