@@ -30,6 +30,7 @@ __all__ = [
     "report_records",
     "resolve_codes",
     "variable_codes",
+    "gold_table",
     "variable_table",
 ]
 
@@ -292,3 +293,52 @@ def variable_table(
     report.attrs.update({"theme": name, "values": list(values),
                          "exclusive_in_data": propose_exclusive(data.codings, data.segments, kids)})
     return report
+
+
+# ------------------------------------------------------------------ gold
+GOLD_COLUMNS = ["code", "n_units", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
+ALL_CODES = "all codes"
+
+
+def gold_table(
+    project: Project,
+    coder: str,
+    gold: str,
+    *,
+    document: int | str | None = None,
+    codes: Sequence[int | str] | None = None,
+    all_documents: bool = False,
+) -> pd.DataFrame:
+    """``coder`` against the ``gold`` coder, per code, on turn x code presence units
+    (the units of :func:`qualcode.agreement.segment_unit_matrix`; a transcript one
+    of them did not code is missing unless ``all_documents``).
+
+    Per code: ``tp`` (both applied it), ``fp`` (only ``coder``), ``fn`` (only the gold
+    coder), precision = tp/(tp+fp), recall = tp/(tp+fn), F1 = 2PR/(P+R) (``nan`` where
+    a denominator is 0), and Cohen's kappa of the two. The last row, ``all codes``,
+    micro-averages (summed counts) and gives the kappa of all the decisions together.
+    """
+    from .coefficients import cohens_kappa
+    from .units import segment_unit_matrix
+
+    if coder == gold:
+        raise AgreementError("compare a coder with a different gold coder")
+    data = load_agreement_data(project, [gold, coder], document=document, codes=codes, all_documents=all_documents)
+    mats = segment_unit_matrix(data.codings, data.segments, [gold, coder], data.codes,
+                               coded_documents=data.coded_documents)
+
+    def row(label, m) -> list:
+        both = ~np.isnan(m).any(axis=0)
+        g, c = m[0, both], m[1, both]
+        tp, fp, fn = int(((g == 1) & (c == 1)).sum()), int(((g == 0) & (c == 1)).sum()), int(((g == 1) & (c == 0)).sum())
+        p = tp / (tp + fp) if tp + fp else math.nan
+        r = tp / (tp + fn) if tp + fn else math.nan
+        f = 2 * p * r / (p + r) if tp else (0.0 if (tp + fp) and (tp + fn) else math.nan)
+        return [label, int(both.sum()), tp, fp, fn, p, r, f, float(cohens_kappa(m[:, both]))]
+
+    rows = [row(data.code_labels.get(cid, str(cid)), m) for cid, m in mats.items()]
+    if mats:
+        rows.append(row(ALL_CODES, np.concatenate(list(mats.values()), axis=1)))
+    out = pd.DataFrame(rows, columns=GOLD_COLUMNS)
+    out.attrs.update({"coder": coder, "gold": gold})
+    return out

@@ -45,6 +45,7 @@ class _VariadicCommand(TyperCommand):
 def register(app: typer.Typer) -> None:
     app.command("agreement", cls=_VariadicCommand)(agreement)
     app.command("consensus", cls=_VariadicCommand)(consensus)
+    app.command("gold", cls=_VariadicCommand)(gold)
 
 
 CodersOpt = Annotated[list[str], typer.Option("--coders", help="Two or more coders to compare: --coders ana ben ...")]
@@ -213,3 +214,30 @@ def consensus(
         })
     else:
         typer.echo(result.summary())
+
+
+def gold(
+    project: ProjectOpt,
+    coder: Annotated[str, typer.Option("--coder", help="The coder to evaluate (a person, or the consensus coder).")],
+    gold_coder: Annotated[str, typer.Option("--gold", help="The gold-standard coder.")],
+    document: DocumentOpt = None,
+    codes: CodesOpt = None,
+    all_documents: AllDocsOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON (NaN as null).")] = False,
+) -> None:
+    """A coder against a gold coder, per code: precision, recall, F1 and Cohen's kappa
+    on turn x code presence, and all codes together."""
+    from ..agreement.project import gold_table, report_records
+
+    with open_existing(project) as proj:
+        table = gold_table(proj, coder, gold_coder, document=document, codes=codes, all_documents=all_documents)
+    if as_json:
+        print_json(report_records(table))
+        return
+    head = ["code", "units", "tp", "fp", "fn", "precision", "recall", "F1", "kappa"]
+    rows = [[str(r["code"]), str(r["n_units"]), str(r["tp"]), str(r["fp"]), str(r["fn"]), _num(r["precision"]),
+             _num(r["recall"]), _num(r["f1"]), _num(r["kappa"])] for r in table.to_dict(orient="records")]
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    typer.echo(f"{coder} against the gold coder {gold_coder} (turn x code presence)")
+    for cells in [head, ["-" * w for w in widths], *rows]:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())

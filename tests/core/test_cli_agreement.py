@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from qualcode.agreement import REPORT_COLUMNS, agreement_report
@@ -108,3 +109,30 @@ def test_consensus_with_suggestions_and_refusals(path, capsys):
     assert code == 0 and "wrote 4" in out
     code, _, err = run(["consensus", "-p", path, "--coders", "ana", "ben", "--as", "ben"], capsys)
     assert code == 1 and "one of the coders compared" in err
+
+
+def test_gold_precision_recall_f1_kappa_equal_sklearn(path, capsys):
+    from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
+
+    from qualcode.agreement import segment_unit_matrix
+
+    code, out, err = run(["gold", "-p", path, "--coder", "ben", "--gold", "ana", "--json"], capsys)
+    assert code == 0, err
+    rows = {r["code"]: r for r in json.loads(out)}
+    with Project.open(path, create=False) as project:
+        frame, segs = project.codings_frame(), project.segments_frame()
+    mats = segment_unit_matrix(frame, segs, ["ana", "ben"], [LISTENER, REHEARSAL, GENERIC],
+                               coded_documents={"ana": ["P01", "P02"], "ben": ["P01", "P02"]})
+    for name, m in mats.items():
+        ok = ~np.isnan(m).any(axis=0)
+        g, c = m[0, ok], m[1, ok]
+        p, r, f, _ = precision_recall_fscore_support(g, c, average="binary", zero_division=np.nan)
+        got = rows[name]
+        assert got["n_units"] == ok.sum()
+        for key, ref in (("precision", p), ("recall", r), ("f1", f), ("kappa", cohen_kappa_score(g, c))):
+            assert same(got[key], None if np.isnan(ref) else float(ref)), (name, key, got[key], ref)
+    assert rows["all codes"]["tp"] == sum(rows[n]["tp"] for n in mats)
+    code, out, err = run(["gold", "-p", path, "--coder", "ben", "--gold", "ana"], capsys)
+    assert code == 0 and "precision" in out and "all codes" in out
+    code, out, err = run(["gold", "-p", path, "--coder", "ana", "--gold", "ana"], capsys)
+    assert code != 0 and len(err.strip().splitlines()) == 1
