@@ -152,3 +152,17 @@ def test_variable_level_agreement_on_a_theme(coded):
     no_errors(at)
     df = at.dataframe[1].value
     assert "krippendorff_alpha_ordinal" in set(df["coefficient"])
+
+
+def test_a_coder_against_a_gold_coder(coded):
+    at = open_page()
+    at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
+    at.selectbox(key=f"{K}gold").set_value("ana").run()
+    at.selectbox(key=f"{K}gold_coder").set_value("ben").run()
+    no_errors(at)
+    df = at.dataframe[-1].value
+    assert list(df.columns) == ["code", "n_units", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
+    row = df.set_index("code").loc["Non-judgemental listener"]
+    assert (row.tp, row.fp, row.fn) == (1, 0, 0) and row.precision == 1.0
+    generic = df.set_index("code").loc["Generic replies"]
+    assert (generic.tp, generic.fn) == (0, 1)  # ana applied it on turn 4, ben did not

@@ -27,7 +27,7 @@ from ...agreement.consensus import (
     turn_context,
     write_majority_consensus,
 )
-from ...agreement.project import AgreementData, agreement_table, load_agreement_data, variable_table
+from ...agreement.project import AgreementData, agreement_table, gold_table, load_agreement_data, variable_table
 from ...agreement.variables import LEVELS
 from ...errors import QualcodeError
 from .. import nav, state
@@ -178,6 +178,33 @@ def _variable_section(project, coders: list[str], scope: int | None, all_docs: b
     st.caption(f"Categories: {values}; {exclusive}.")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _gold_report(_project, view: str, revision: int, coder: str, gold: str, scope: int | None,
+                 all_docs: bool) -> pd.DataFrame:
+    return gold_table(_project, coder, gold, document=scope, all_documents=all_docs)
+
+
+def _gold_section(project, scope: int | None, all_docs: bool) -> None:
+    everyone = project.coders()
+    st.subheader("Against a gold coder")
+    c1, c2 = st.columns(2)
+    gold = c1.selectbox("Gold coder", [None, *everyone], key=f"{K}gold",
+                        format_func=lambda c: "None" if c is None else c)
+    coder = c2.selectbox("Coder to evaluate", [c for c in everyone if c != gold], key=f"{K}gold_coder")
+    if gold is None or coder is None:
+        st.caption("Choose a gold-standard coder (an expert, or the adjudicated consensus) to see another "
+                   "coder's precision, recall, F1 and kappa per code.")
+        return
+    try:
+        rep = _gold_report(project, state.view_key(project), project.revision(), coder, gold, scope, all_docs)
+    except QualcodeError as exc:
+        st.error(str(exc))
+        return
+    st.dataframe(rep.style.format(precision=3, na_rep="–"), hide_index=True, width="stretch", key=f"{K}gold_report")
+    st.caption("Turn × code presence; tp: both applied the code, fp: only the coder, fn: only the gold coder. "
+               "The last row sums the counts over all codes.")
+
+
 def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_docs=False) -> None:
     unit = st.radio("Unit", ["segment", "character"], horizontal=True, key=f"{K}unit",
                     format_func=lambda u: "Turn × code (presence)" if u == "segment" else "Character (span overlap)")
@@ -206,6 +233,7 @@ def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_doc
                        file_name="agreement.csv", mime="text/csv", key=f"{K}csv", on_click="ignore")
     if project is not None:
         _variable_section(project, list(coders), scope, all_docs, n_boot)
+        _gold_section(project, scope, all_docs)
 
 
 # -------------------------------------------------------------- disagreements
