@@ -161,6 +161,16 @@ def open_blind_doc_by(page, study, path: str) -> None:
         pick_option(page, "Transcript", BLIND_DOC)
         page.get_by_role("button", name="Show in context").first.click()
         settle(page)
+    elif path == "excerpts":  # the analysis drill-down: retrieve a code's excerpts, open one
+        page.locator(SIDEBAR).get_by_role("link", name="Excerpts").click()
+        settle(page)
+        pick_option(page, "Code A", "Misalignment and risks › Generic or scripted replies")
+        main = page.locator("[data-testid='stMain']")
+        main.get_by_text("1 excerpt", exact=False).first.wait_for()
+        assert "Rehearsal space" not in main.inner_text() and "Nobody but the bot" not in main.inner_text()
+        # A Streamlit button (a select's arrow is a button labelled "open" too).
+        page.get_by_test_id("stButton").get_by_role("button", name="Open", exact=True).click()
+        settle(page)
     elif path == "reload":
         open_blind_doc_by(page, study, "transcripts")
         showing_transcript(page)
@@ -188,7 +198,8 @@ def open_blind_doc_by(page, study, path: str) -> None:
 
 
 # ------------------------------------------------------------- trust 1: blind
-@pytest.mark.parametrize("path", ["sidebar", "transcripts", "search", "suggestion", "reload", "second tab", "pasted URL"])
+@pytest.mark.parametrize("path", ["sidebar", "transcripts", "search", "suggestion", "excerpts", "reload", "second tab",
+                                  "pasted URL"])
 def test_blind_mode_holds_on_every_path_to_a_transcript(page, study, path):
     become_blind_ben(page, study)
     shown = open_blind_doc_by(page, study, path)
