@@ -46,6 +46,7 @@ __all__ = [
     "Adjudication",
     "CoderView",
     "MajorityResult",
+    "alpha_cost",
     "list_disagreements",
     "turn_context",
     "adjudications",
@@ -132,11 +133,45 @@ class Disagreement:
         return (self.document_id, self.start, self.end, self.code_id)
 
 
+def alpha_cost(data: AgreementData) -> dict[int, float]:
+    """What each code's disagreements cost the pooled alpha (turn x code presence):
+    the pooled nominal alpha with that code's disagreeing turns left out, minus the
+    pooled alpha of all codes. Larger = resolving that code helps the figure most."""
+    from .coefficients import krippendorff_alpha_nominal
+    from .units import segment_unit_matrix
+
+    mats = segment_unit_matrix(data.codings, data.segments, data.coders, data.codes,
+                               coded_documents=data.coded_documents)
+    if not mats:
+        return {}
+
+    def split(m: np.ndarray) -> np.ndarray:
+        vals = np.where(np.isnan(m), -1, m)
+        present = ~np.isnan(m)
+        ones = ((vals == 1) & present).sum(axis=0)
+        zeros = ((vals == 0) & present).sum(axis=0)
+        return (ones > 0) & (zeros > 0)
+
+    whole = np.concatenate(list(mats.values()), axis=1)
+    base = float(krippendorff_alpha_nominal(whole))
+    out = {}
+    for cid, m in mats.items():
+        rest = [x if c != cid else x[:, ~split(x)] for c, x in mats.items()]
+        a = float(krippendorff_alpha_nominal(np.concatenate(rest, axis=1)))
+        out[int(cid)] = (a - base) if not (np.isnan(a) or np.isnan(base)) else 0.0
+    return out
+
+
 def list_disagreements(
     project: Project, data: AgreementData, *, consensus_coder: str = DEFAULT_CONSENSUS_CODER,
+    order: str = "text",
 ) -> list[Disagreement]:
     """Every turn x code the coders disagree on, with any decision already made
-    for it by ``consensus_coder`` (segment units; in text order, then code order)."""
+    for it by ``consensus_coder`` (segment units; in text order, then code order).
+    ``order="cost"`` lists the codes whose disagreements cost the pooled alpha most
+    first (:func:`alpha_cost`), text order within a code."""
+    if order not in ("text", "cost"):
+        raise AgreementError(f"order must be 'text' or 'cost', not {order!r}")
     table = disagreements(data.codings, data.segments, data.coders, data.codes, coded_documents=data.coded_documents)
     if table.empty:
         return []
@@ -157,6 +192,9 @@ def list_disagreements(
             turn=turn, decision=decided.get((did, start, end, cid)),
             coders=tuple(c for c in data.coders if c in r.applied_by or c in r.not_applied_by),
         ))
+    if order == "cost":
+        cost = alpha_cost(data)
+        out.sort(key=lambda d: -cost.get(d.code_id, 0.0))  # stable: text order within a code
     return out
 
 

@@ -166,3 +166,9 @@ def test_a_coder_against_a_gold_coder(coded):
     assert (row.tp, row.fp, row.fn) == (1, 0, 0) and row.precision == 1.0
     generic = df.set_index("code").loc["Generic replies"]
     assert (generic.tp, generic.fn) == (0, 1)  # ana applied it on turn 4, ben did not
+
+
+def test_disagreements_costliest_code_first(coded):
+    at = open_page("Disagreements")
+    at.toggle(key=f"{K}by_cost").set_value(True).run()
+    no_errors(at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import numpy as np
 import pytest
 
 from qualcode.agreement import agreement_report
@@ -319,3 +320,31 @@ def test_viewers_cannot_write_a_consensus(tmp_path):
     with Project.open(path, user="vic", create=False) as viewer:
         with pytest.raises(StoreError, match="owner role"):  # adjudicating others' work
             write_majority_consensus(viewer, ["ana", "ben"])
+
+
+def test_disagreements_listed_costliest_code_first(study):
+    from qualcode.agreement.coefficients import krippendorff_alpha_nominal
+    from qualcode.agreement.consensus import alpha_cost, list_disagreements
+    from qualcode.agreement import segment_unit_matrix
+
+    # Two more listener disagreements on P01 make it the costliest code.
+    code_turn(study, "P01", 0, LISTENER, "ana")
+    code_turn(study, "P01", 2, LISTENER, "ben")
+    data = load_agreement_data(study, ["ana", "ben", "carl"])
+    cost = alpha_cost(data)
+    # Recomputed by hand for the listener code: drop its disagreeing turns, re-pool.
+    mats = segment_unit_matrix(data.codings, data.segments, data.coders, data.codes,
+                               coded_documents=data.coded_documents)
+    lid = data.codes[[data.code_labels[c] for c in data.codes].index(LISTENER)]
+    def agreed(m):
+        v = np.nan_to_num(m, nan=-1)
+        return ~(((v == 1).sum(axis=0) > 0) & ((v == 0).sum(axis=0) > 0))
+    base = float(krippendorff_alpha_nominal(np.concatenate(list(mats.values()), axis=1)))
+    fixed = float(krippendorff_alpha_nominal(np.concatenate(
+        [m[:, agreed(m)] if c == lid else m for c, m in mats.items()], axis=1)))
+    assert cost[lid] == pytest.approx(fixed - base, abs=1e-12) and cost[lid] > 0
+    items = list_disagreements(study, data, order="cost")
+    assert items[0].code == LISTENER and max(cost, key=cost.get) == lid
+    assert len(items) == len(list_disagreements(study, data))
+    with pytest.raises(QualcodeError, match="order"):
+        list_disagreements(study, data, order="loud")

@@ -238,7 +238,9 @@ def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_doc
 
 # -------------------------------------------------------------- disagreements
 def _disagreements_tab(project, data: AgreementData, cons: str, can_write: bool) -> None:
-    items = list_disagreements(project, data, consensus_coder=cons)
+    by_cost = st.toggle("Costliest codes first", key=f"{K}by_cost",
+                        help="List the codes whose disagreements lower the pooled alpha most first.")
+    items = list_disagreements(project, data, consensus_coder=cons, order="cost" if by_cost else "text")
     if cons in data.coders:
         st.warning(f"The consensus coder {md_escape(cons)} is one of the coders compared; choose another "
                    "consensus coder name to adjudicate.")
