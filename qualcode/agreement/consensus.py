@@ -47,6 +47,7 @@ __all__ = [
     "CoderView",
     "MajorityResult",
     "alpha_cost",
+    "decision_into_rule",
     "list_disagreements",
     "turn_context",
     "adjudications",
@@ -481,3 +482,24 @@ def find_in_turn(text: str, item: Disagreement, excerpt: str, *, near: int | Non
         raise AgreementError(f"“{words[:60]}” is not in this turn (it must match the transcript exactly)")
     s = min(hits, key=lambda h: abs(h - near)) if near is not None else hits[0]
     return s, s + len(words)
+
+
+RULE_FIELDS = ("when_to_use", "when_not_to_use")
+
+
+def decision_into_rule(project: Project, item: Disagreement, decision: str, *, field: str = "when_to_use",
+                       actor: str | None = None):
+    """Append an adjudicator's decision on ``item`` to its code's when-to-use or
+    when-not-to-use rule, in one codebook write (event ``codebook.describe``, so the
+    codebook history records it). Returns the updated code."""
+    from ..codebook.edit import describe_code
+
+    if field not in RULE_FIELDS:
+        raise AgreementError(f"field must be one of {', '.join(RULE_FIELDS)}, not {field!r}")
+    decision = (decision or "").strip()
+    if not decision:
+        raise AgreementError("write the decision first: the rule gets the text you type")
+    code = project.code(item.code_id)
+    current = (getattr(code, field) or "").strip()
+    new = f"{current}\n{decision}" if current else decision
+    return describe_code(project, item.code_id, actor=actor, **{field: new})

@@ -172,3 +172,18 @@ def test_disagreements_costliest_code_first(coded):
     at = open_page("Disagreements")
     at.toggle(key=f"{K}by_cost").set_value(True).run()
     no_errors(at)
+
+
+def test_a_decision_goes_into_the_codes_rule_and_the_history(coded):
+    from qualcode.codebook.history import codebook_history
+
+    at = open_page("Disagreements")
+    [area] = [t for t in at.text_area if t.key and t.key.endswith(f".{GENERIC}.rule")]
+    kid = area.key.removesuffix(".rule")
+    at.radio(key=f"{kid}.rule_field").set_value("when_not_to_use").run()
+    [area] = [t for t in at.text_area if t.key == f"{kid}.rule"]
+    area.set_value("Not for a short thanks at the end of a turn.").run()
+    at.button(key=f"{kid}.rule_save").click().run()
+    no_errors(at)
+    assert coded.code(GENERIC).when_not_to_use.endswith("Not for a short thanks at the end of a turn.")
+    assert any("Not for a short thanks" in str(h) for h in codebook_history(coded))
