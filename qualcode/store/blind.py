@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 
 from ..errors import NotFoundError, StoreError
 from ..model import Coding
-from . import schema as S
+from ._util import event_payloads
 from .project import Project
 
 __all__ = ["BLIND_ACTION", "set_blind", "blind_coders", "is_blind", "visible_codings"]
@@ -49,16 +48,10 @@ def set_blind(project: Project, coder: str, on: bool) -> None:
 
 def blind_coders(project: Project) -> set[str]:
     """Names of the coders whose blind mode is on now."""
-    ev = S.events
-    with project.read() as conn:
-        rows = conn.execute(
-            select(ev.c.payload).where(ev.c.project_id == project.id, ev.c.action == BLIND_ACTION).order_by(ev.c.id)
-        ).scalars()
-        state: dict[str, bool] = {}
-        for payload in rows:
-            payload = payload or {}
-            if payload.get("coder"):
-                state[str(payload["coder"])] = bool(payload.get("blind"))
+    state: dict[str, bool] = {}
+    for payload in event_payloads(project, BLIND_ACTION):
+        if payload.get("coder"):
+            state[str(payload["coder"])] = bool(payload.get("blind"))
     return {name for name, on in state.items() if on}
 
 

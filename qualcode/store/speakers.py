@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
 
 from ..errors import StoreError
-from . import schema as S
+from ._util import event_payloads
 from .project import Project
 from .values import check_text
 
@@ -39,12 +38,7 @@ def confirm_speaker_roles(project: Project, roles: Mapping[str, str], *, actor: 
 
 def confirmed_speaker_roles(project: Project) -> dict[str, str]:
     """Label -> role, as last confirmed (labels never confirmed are absent)."""
-    ev = S.events
-    with project.read() as conn:
-        rows = conn.execute(
-            select(ev.c.payload).where(ev.c.project_id == project.id, ev.c.action == ROLES_ACTION).order_by(ev.c.id)
-        ).scalars()
-        out: dict[str, str] = {}
-        for payload in rows:
-            out.update({str(k): str(v) for k, v in ((payload or {}).get("roles") or {}).items()})
+    out: dict[str, str] = {}
+    for payload in event_payloads(project, ROLES_ACTION):
+        out.update({str(k): str(v) for k, v in (payload.get("roles") or {}).items()})
     return out
