@@ -208,6 +208,7 @@ class CoderView:
     status: str  # "applied" | "not applied" | "did not code this document"
     spans: list[tuple[int, int]] = field(default_factory=list)
     other_codes: list[str] = field(default_factory=list)
+    memos: list[str] = field(default_factory=list)  # the memos of their codings of the disputed code here
 
 
 def turn_context(data: AgreementData, item: Disagreement) -> list[CoderView]:
@@ -222,7 +223,8 @@ def turn_context(data: AgreementData, item: Disagreement) -> list[CoderView]:
         disputed = mine[mine["code"] == item.code_id]
         spans = _merge([(max(s, item.start), min(e, item.end)) for s, e in zip(disputed["start"], disputed["end"])])
         others = [data.code_labels.get(k, str(k)) for k in dict.fromkeys(mine["code"].tolist()) if k != item.code_id]
-        views.append(CoderView(coder, status, spans, others))
+        memos = [m for m in dict.fromkeys(disputed["memo"].tolist()) if m] if "memo" in disputed else []
+        views.append(CoderView(coder, status, spans, others, memos))
     return views
 
 

@@ -43,7 +43,7 @@ class AgreementData:
     """Everything the agreement library needs about one comparison, from a project.
 
     ``codings``: ``document`` (document id), ``start``, ``end``, ``code`` (code id),
-    ``coder``, ``origin``, ``coding_id``; ``segments``: ``document``, ``start``,
+    ``coder``, ``origin``, ``coding_id``, ``memo`` (the coding's memo, "" if none); ``segments``: ``document``, ``start``,
     ``end``, ``speaker``, ``idx`` (documents without speaker turns are one unit).
     Ids rather than names because code names may repeat under different themes.
     ``coded_documents`` is what the library takes under that name (``None`` when
@@ -161,10 +161,10 @@ def load_agreement_data(
     rows = []
     for c in project.codings(document=scope[0] if document is not None else None, coders=wanted):
         if c.coder in coders:
-            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id))
+            rows.append((c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.id, c.memo or ""))
         if suggestion_voter and c.origin == SUGGESTION and c.coder not in exclude_from_suggestions:
-            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id))
-    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id"])
+            rows.append((c.document_id, c.start, c.end, c.code_id, suggestion_voter, c.origin, c.id, ""))
+    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code", "coder", "origin", "coding_id", "memo"])
     # Two coders who accepted the same suggestion are one machine vote, not two.
     codings = codings.drop_duplicates(["document", "start", "end", "code", "coder"], ignore_index=True)
 

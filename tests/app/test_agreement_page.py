@@ -187,3 +187,10 @@ def test_a_decision_goes_into_the_codes_rule_and_the_history(coded):
     no_errors(at)
     assert coded.code(GENERIC).when_not_to_use.endswith("Not for a short thanks at the end of a turn.")
     assert any("Not for a short thanks" in str(h) for h in codebook_history(coded))
+
+
+def test_each_coders_memo_shows_beside_their_side(coded):
+    [g] = [c for c in coded.codings(coders=["ana"]) if c.code_id == GENERIC]
+    coded.set_coding_memo(g.id, "Reads as a stock phrase to me.")
+    at = open_page("Disagreements")
+    assert any("Memo: Reads as a stock phrase to me." in s for s in texts(at.caption))

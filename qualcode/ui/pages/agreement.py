@@ -291,6 +291,8 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
                 col.markdown(_highlight(text, item.start, item.end, view.spans))
                 if view.other_codes:
                     col.caption("Also coded here: " + md_escape(", ".join(view.other_codes)))
+                for memo in view.memos:
+                    col.caption("Memo: " + md_escape(memo))
         if item.missing:
             st.caption("Did not code this transcript: " + md_escape(", ".join(item.missing)))
         if item.decision:
