@@ -3,11 +3,9 @@ add a missed one, preview, apply, download the key; the store has the new text."
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from qualcode.store import Project
@@ -80,36 +78,6 @@ def _preview(page) -> str:
     preview = page.locator("[data-testid='stCode']").first
     preview.wait_for()
     return preview.inner_text()
-
-
-def test_correct_a_span_and_its_kind_in_the_table(page, study):
-    """Issue #18: kind and text were read-only. A wrong span ("Comarch as", here from
-    the known-names box) is corrected in the table itself, with the keyboard."""
-    _find_and_open(page, study["url"], "Comarch as, , person", "P05 (1 proposals)")
-    grid = page.locator("[data-testid='stDataFrame']").first
-    box = grid.bounding_box()
-    # The first row's "text" cell (third column; the widths follow the content, which
-    # is fixed here): a double-click opens its editor on "Comarch as".
-    editor = page.locator("#portal textarea, #portal input").first
-    for _ in range(5):  # a double-click during a late rerun can go unseen: try until the editor opens
-        page.mouse.dblclick(box["x"] + 270, box["y"] + 35 + 17)
-        try:
-            editor.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            settle(page)
-    assert editor.input_value() == "Comarch as"
-    page.keyboard.press("End")
-    for _ in range(3):
-        page.keyboard.press("Backspace")  # -> "Comarch"
-    page.keyboard.press("Enter")
-    page.get_by_text("proposal 1 corrected").wait_for(timeout=15_000)
-    settle(page)
-    shown = _preview(page)
-    # The span shrank to the name: "as" stays in the text (the placeholder's number
-    # continues after the people of the other documents).
-    assert re.search(r"I work at \[PERSON \d+\] as a tester\.", shown) and "Comarch" not in shown
-    screenshot(page, "deidentify-inline-edit.png")
 
 
 def test_the_never_an_identifier_list_in_the_browser(page, study):
