@@ -100,5 +100,7 @@ def test_an_owner_gets_the_role_controls(page, lab):
     page.get_by_text("Members").first.click()
     settle(page)
     page.get_by_role("button", name="Save roles").wait_for(timeout=60_000)  # the control is there for owners
+    # The member rows come in the same run as the button, but may be drawn a moment later.
+    page.get_by_label(f"Role of {lab['names']['carl']}").first.wait_for(timeout=30_000)
     assert page.get_by_label(f"Role of {lab['names']['carl']}").count() == 1
     assert SECRET not in _everything(page)

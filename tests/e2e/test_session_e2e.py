@@ -74,8 +74,13 @@ def apply(page, code: str) -> None:
     settle(page)
 
 
-def highlighted_ids(page) -> set[int]:
+def highlighted_ids(page, expect: set[int] | None = None) -> set[int]:
+    """The coding ids drawn in the transcript; with ``expect``, first wait until each
+    of them is drawn (a saved coding is drawn by the workspace rerun that follows)."""
     page.wait_for_selector(".qc-tx .qc-r")
+    for cid in expect or ():
+        page.wait_for_function("(id) => document.querySelector(`.qc-tx [data-c~='${id}']`)", arg=cid,
+                               timeout=30_000)
     ids = page.evaluate("() => [...document.querySelectorAll('.qc-tx [data-c]')].flatMap(e => e.dataset.c.split(' '))")
     return {int(i) for i in ids}
 
@@ -116,7 +121,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     apply(page, "Support roles › Non-judgemental listener")
     ana = codings(server, "ana")
     assert {(c.coder, c.snippet) for c in ana} == {("ana", "when nobody else was awake"), ("ana", "it never judged me")}
-    assert highlighted_ids(page) == {c.id for c in ana}
+    assert highlighted_ids(page, {c.id for c in ana}) == {c.id for c in ana}
     shot(page, server, "02-ana-coded")
 
     # ------------------------------------------------------------ ben, blind
@@ -180,7 +185,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     ben = codings(server, "ben")
     assert {(c.coder, c.snippet) for c in ben} == {("ben", "it never judged me")}
     blind_check(page, "after coding")
-    assert highlighted_ids(page) == {c.id for c in ben}
+    assert highlighted_ids(page, {c.id for c in ben}) == {c.id for c in ben}
     # The codings list names only ben.
     page.get_by_role("tab", name="Codings").click()
     listed = page.get_by_role("tabpanel", name="Codings").inner_text()

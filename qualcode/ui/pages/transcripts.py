@@ -128,7 +128,7 @@ def _roles(project, coder: str | None) -> None:
         chosen = {}
         for i, (label, n) in enumerate(labels.items()):
             chosen[label] = st.selectbox(
-                f"{label} ({n} turns)" + ("" if label in confirmed else " · detected"), list(ROLE_NAMES),
+                f"{md(label)} ({n} turns)" + ("" if label in confirmed else " · detected"), list(ROLE_NAMES),
                 index=list(ROLE_NAMES).index(roles[label]), key=f"{K}role.{i}")
         if st.form_submit_button("Confirm roles", type="primary"):
             _do(lambda: confirm_speaker_roles(project, chosen, actor=coder), "Speaker roles confirmed.")
@@ -145,7 +145,7 @@ def _speakers(project, did: int, row: dict, coder: str | None) -> None:
     new = st.text_input("New label (or an existing one, to merge)", key=f"{K}speaker_new.{did}",
                         placeholder="e.g. Interviewer")
     scope = st.radio("Where", ["document", "project"], horizontal=True, key=f"{K}speaker_scope.{did}",
-                     format_func={"document": f"In {row['transcript']} only",
+                     format_func={"document": f"In {md(row['transcript'])} only",
                                   "project": f"In every transcript ({everywhere.get(old, 0)} turns)"}.get)
     if st.button("Rename speaker", key=f"{K}speaker_btn", disabled=not new.strip() or new.strip() == old):
         where = did if scope == "document" else None
