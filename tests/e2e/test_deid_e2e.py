@@ -88,7 +88,7 @@ def test_the_never_an_identifier_list_in_the_browser(page, study):
     page.get_by_text("Never an identifier (").click()
     box = page.get_by_role("textbox", name="Never an identifier")
     # Wait for the page's first run to fill the box (a fresh page can be read before it).
-    expect(box).to_have_value(re.compile(r"(?m)^English$"), timeout=30_000)
+    expect(box).to_have_value(re.compile(r"^English$", re.MULTILINE), timeout=30_000)
     lines = [ln for ln in box.input_value().splitlines() if ln != "Polish"]
     assert "English" in lines and "Replika" in lines
     box.fill("\n".join(lines + ["Comarch"]))
