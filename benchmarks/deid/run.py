@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python -m benchmarks.deid.run              # every set (dev, test, test2)
-    python -m benchmarks.deid.run --set test2  # only the last held-out set
+    python -m benchmarks.deid.run              # every set (dev, test, test2, world, held)
+    python -m benchmarks.deid.run --set held   # only the last held-out set
 
 Writes ``benchmarks/deid/results.json`` and the table between the markers in
 ``docs/deidentification.md``.
@@ -33,10 +33,11 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
+from qualcode import atomic
 from qualcode.deid import KINDS, KnownNames, load_nlp, propose
 from qualcode.ingest.labels import split_turns
 from qualcode.model import Document
@@ -48,6 +49,8 @@ DOC = ROOT / "docs" / "deidentification.md"
 START, END = "<!-- deid-benchmark:start -->", "<!-- deid-benchmark:end -->"
 MARK = re.compile(r"\[\[(?P<kind>[a-z]+):(?P<text>.+?)\]\]")
 HEADLINE = ("person", "place", "email", "phone")
+#: In the order they were written (the last is the most recent held-out set).
+SETS = ("dev", "test", "test2", "world", "held")
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,33 @@ def _removed(gold: Gold, covered: list[tuple[int, int]], text: str) -> bool:
     )
 
 
-def evaluate(items: list[Item], *, with_known: bool, nlp: Any) -> dict[str, Any]:
+class Span(NamedTuple):
+    """One replacement a system would make: offsets, its kind and what found it."""
+
+    start: int
+    end: int
+    kind: str
+    source: str
+
+
+#: A system under test: (item, with_known) -> the replacements it would make.
+Proposer = Callable[[Item, bool], list[Span]]
+
+
+def qualcode_proposer(nlp: Any) -> Proposer:
+    """qualcode's own recognisers, every proposal accepted (as at import)."""
+
+    def run(item: Item, with_known: bool) -> list[Span]:
+        known = KnownNames.from_names(item.known) if with_known else KnownNames()
+        review = propose([item.document], kinds=KINDS, known=known, nlp=nlp)
+        return [Span(e.start, e.end, e.kind, e.source) for e in review.edits()[0]]
+
+    return run
+
+
+def evaluate(items: list[Item], *, with_known: bool, nlp: Any = None, proposer: Proposer | None = None) -> dict[str, Any]:
+    """Score one system on one set; ``proposer`` defaults to qualcode's own recognisers."""
+    proposer = proposer or qualcode_proposer(nlp)
     gold_n: Counter[str] = Counter()
     removed_n: Counter[str] = Counter()
     pred_n: Counter[str] = Counter()
@@ -118,9 +147,7 @@ def evaluate(items: list[Item], *, with_known: bool, nlp: Any) -> dict[str, Any]
     false_pos: list[dict[str, str]] = []
     started = time.perf_counter()
     for item in items:
-        known = KnownNames.from_names(item.known) if with_known else KnownNames()
-        review = propose([item.document], kinds=KINDS, known=known, nlp=nlp)
-        edits = review.edits()[0]
+        edits = proposer(item, with_known)
         covered = [(e.start, e.end) for e in edits]
         text = item.document.text
         for g in item.gold:
@@ -217,17 +244,17 @@ def write_doc(table: str) -> None:
         return
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{table}{END}{tail}", encoding="utf-8")
+    atomic.write_text(DOC, f"{head}{START}\n{table}{END}{tail}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.deid.run")
-    parser.add_argument("--set", choices=["world", "test", "test2", "dev", "all"], default="all")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--no-write", action="store_true", help="print only; leave results.json and the docs alone")
     parser.add_argument("--verbose", "-v", action="store_true", help="print misses and false positives")
     args = parser.parse_args(argv)
     nlp = load_nlp()
-    sets = ["dev", "test", "test2", "world"] if args.set == "all" else [args.set]
+    sets = list(SETS) if args.set == "all" else [args.set]
     results: dict[str, Any] = {
         "model": f"{nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}",
         "python": platform.python_version(),
@@ -256,9 +283,9 @@ def main(argv: list[str] | None = None) -> int:
             # Keep the numbers of sets not run this time (e.g. dev after --set test).
             old = json.loads(RESULTS.read_text(encoding="utf-8"))
             merged["sets"] = {**old.get("sets", {}), **results["sets"]}
-        order = ["world", "test2", "test", "dev"]
+        order = list(reversed(SETS))
         merged["sets"] = {k: merged["sets"][k] for k in order if k in merged["sets"]}
-        RESULTS.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        atomic.write_text(RESULTS, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
         write_doc(markdown(merged))
     return 0
 
