@@ -24,7 +24,7 @@ def import_qdpx_command(
     project: ProjectOpt,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full import report as JSON.")] = False,
 ) -> None:
-    """Import text sources, codebook, codings, coders, notes and cases from a .qdpx.
+    """Import text sources (plain text, Word or PDF text), codebook, codings, coders, notes, cases and sets from a .qdpx.
 
     The project is created when the file does not exist yet. Selections whose
     offsets cannot be placed in the text are listed, never guessed.
@@ -40,7 +40,7 @@ def import_qdpx_command(
         return
     typer.echo(report.summary())
     for src in report.sources:
-        typer.echo(f"  {src.document}: {src.placed}/{src.selections} selection(s) placed, offsets read as {src.reading}")
+        typer.echo(f"  {src.line()}")
     for item in report.skipped:
         typer.echo(f"skipped: {item}", err=True)
     for w in report.warnings:

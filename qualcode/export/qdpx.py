@@ -14,7 +14,11 @@ What goes where (see ``docs/exports.md``):
   text, a check for importers) holding one ``Coding`` with ``creatingUser`` (the
   coder) and ``creationDateTime``, and a ``CodeRef``;
 * memos (project, document, code, coding) -> ``Notes/Note`` with ``NoteRef``\\s where
-  they belong.
+  they belong;
+* sets -> ``Sets/Set`` with ``MemberSource`` and ``MemberCode``;
+* what REFI-QDA has no field for travels in archive members other tools ignore:
+  speaker turns (``qualcode/turns/<guid>.json``) and each coding's origin
+  (``qualcode/codings.json``, by selection GUID).
 
 Offsets are code points into the text file (qualcode's own convention and what the
 standard means by characters); tools that count UTF-16 units read them the same
@@ -43,12 +47,13 @@ from ..ids import is_guid, normalise_guid, stable_guid
 from ..refi.common import PROJECT_NS, find_schema, validate_xml
 from ..refi.qdc import codes_to_element
 from ..store.queries import exchange_rows
+from ..store.sets import project_sets
 from .. import atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
 
-__all__ = ["project_to_qde", "qdpx_bytes", "export_qdpx", "SELECTION_NAME_CHARS"]
+__all__ = ["project_to_qde", "qdpx_bytes", "export_qdpx", "SELECTION_NAME_CHARS", "CODINGS_MEMBER", "codings_json"]
 
 #: How much of the coded text a PlainTextSelection's ``name`` carries.
 SELECTION_NAME_CHARS = 120
@@ -94,6 +99,16 @@ def turns_json(text: str, segments) -> bytes:  # noqa: ANN001 - Segment list
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
+#: Where the codings' origins travel (REFI-QDA has no field for how a coding came to be).
+CODINGS_MEMBER = "qualcode/codings.json"
+
+
+def codings_json(origins: dict[str, tuple[str, str | None]]) -> bytes:
+    """Selection GUID -> ``[origin, origin detail]`` of every exported coding."""
+    return json.dumps({"format": "qualcode-codings/1", "codings": {g: list(v) for g, v in origins.items()}},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
 def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
     """The ``<Project>`` element and the source files (``sources/<guid>.txt`` -> bytes)."""
     prow, docs, memo_rows = exchange_rows(project)
@@ -124,7 +139,13 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
     note_for: dict[tuple[str, int], str] = {}
     code_names = {c.id: c.name for c in codes}
     doc_names = {d.id: d.name for d in docs}
-    for ttype, tid, text, created, _updated, who in memo_rows:
+    # Project, then codes in codebook order, then documents in interview order: the same
+    # project gives the same file, whatever order its memos were written in.
+    code_pos = {c.id: i for i, c in enumerate(codes)}
+    doc_pos = {d.id: i for i, d in enumerate(docs)}
+    rank = lambda r: ({"project": 0, "code": 1, "document": 2}.get(r[0], 3),  # noqa: E731
+                      (code_pos if r[0] == "code" else doc_pos).get(r[1], r[1]) if r[0] in ("code", "document") else r[1])
+    for ttype, tid, text, created, _updated, who in sorted(memo_rows, key=rank):
         label = {"project": f"Project memo: {project.name}", "code": f"Code memo: {code_names.get(tid, tid)}",
                  "document": f"Document memo: {doc_names.get(tid, tid)}"}.get(ttype, f"Memo on {ttype} {tid}")
         guid = stable_guid(project.name, "memo", ttype, str(tid))
@@ -165,6 +186,7 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
                     _sub(case, "SourceRef", targetGUID=source_guid[d.id])
 
     files: dict[str, bytes] = {}
+    origins: dict[str, tuple[str, str | None]] = {}
     codings_by_doc: dict[int, list] = {}
     for c in project.codings():
         codings_by_doc.setdefault(c.document_id, []).append(c)
@@ -180,6 +202,7 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
             key = "|".join((guid, code_guid[c.code_id], c.coder, str(c.start), str(c.end)))
             snippet = " ".join(_xml_text(c.snippet).split())
             name = snippet if len(snippet) <= SELECTION_NAME_CHARS else snippet[: SELECTION_NAME_CHARS - 1] + "…"
+            origins[stable_guid("selection", key)] = (c.origin, c.origin_detail)
             sel = _sub(src, "PlainTextSelection", guid=stable_guid("selection", key), name=name,
                        startPosition=str(c.start), endPosition=str(c.end), creatingUser=users.get(c.coder),
                        creationDateTime=_dt(c.created_at))
@@ -198,6 +221,21 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
         for guid, label, text, user, created in notes:
             note = _sub(notes_el, "Note", guid=guid, name=label, creatingUser=user, creationDateTime=_dt(created))
             _sub(note, "PlainTextContent").text = _xml_text(text)
+    sets = project_sets(project)
+    if sets:
+        sets_el = _sub(root, "Sets")
+        for st in sets:
+            set_el = _sub(sets_el, "Set", guid=stable_guid(project.name, "set", st.name), name=st.name)
+            if st.description:
+                _sub(set_el, "Description").text = _xml_text(st.description)
+            for cid in st.codes:
+                if cid in code_guid:
+                    _sub(set_el, "MemberCode", targetGUID=code_guid[cid])
+            for did in st.documents:
+                if did in source_guid:
+                    _sub(set_el, "MemberSource", targetGUID=source_guid[did])
+    if origins:
+        files[CODINGS_MEMBER] = codings_json(origins)
     if prow and prow[0]:
         _sub(root, "Description").text = _xml_text(prow[0])
     if ("project", project.id) in note_for:

@@ -19,7 +19,17 @@ a character, empty) is listed in the report, never guessed.
 
 Documents are split into turns with the plain-text rules of :mod:`qualcode.ingest`
 (speaker labels when the text has them, paragraphs otherwise); the text itself is
-never changed, so the offsets hold.
+never changed, so the offsets hold. A source's text comes from its plain-text file,
+else its rich-text ``.docx``, else (PDF) its text representation or its text layer
+(:mod:`.sources`). A project qualcode exported carries its own turns, speakers and
+codings' origins in ``qualcode/`` archive members, so nothing is lost on the way back.
+
+What other tools write differently, and is read here: MAXQDA and Quirkos put a
+document's variables in a ``Case`` with no name and one ``SourceRef`` (document
+variables, not a participant); MAXQDA writes selections with a ``Description`` and
+no ``Coding`` (comments: document memo); NVivo links annotation notes to selections
+with ``Links`` (coding memos); ATLAS.ti and NVivo write a PDF's text as a
+``Representation``.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from lxml import etree
 from ..codebook import code_paths
 from .. import limits
 from ..errors import ExchangeError
-from ..model import Document, Segment
+from ..model import HUMAN, CONSENSUS, IMPORTED, SUGGESTION, Document, Segment
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid
 from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
@@ -46,13 +56,15 @@ from ..store import codes as code_rows
 from ..store import importing
 from ..store.owned import insert_codings
 from ..store.project import now_iso
+from ..store.sets import ProjectSet, set_payload
 from .qdc import codes_from_element
+from .sources import SourceText, decode_plain, docx_text, pdf_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
 
 __all__ = ["Reading", "Selection", "Unplaced", "SourceReport", "ImportReport", "READINGS", "choose_reading",
-           "place", "import_qdpx"]
+           "place", "import_qdpx", "CODINGS_MEMBER", "TURNS_FORMAT", "CODINGS_FORMAT"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class Selection:
     notes: tuple[str, ...] = ()
     user: str | None = None
     created: str | None = None
+    description: str = ""  # the selection's own comment (MAXQDA, QualCoder)
 
 
 @dataclass
@@ -96,10 +109,24 @@ class Unplaced:
 
 @dataclass
 class SourceReport:
+    """One imported source: where its text came from and what of it was placed."""
+
     document: str
     selections: int
     placed: int
     reading: str
+    text_from: str = "plain text"
+    codings: int = 0
+    annotations: int = 0  # comments on selections without a code, kept in the document memo
+    skipped: list[str] = field(default_factory=list)  # what of this source was not imported, and why
+
+    def line(self) -> str:
+        """One line for the CLI and the page."""
+        s = (f"{self.document}: text from the {self.text_from}; {self.placed}/{self.selections} selection(s) placed "
+             f"({self.codings} coding(s)), offsets read as {self.reading}")
+        if self.annotations:
+            s += f"; {self.annotations} comment(s) kept in the document memo"
+        return s + "".join(f"; {x}" for x in self.skipped)
 
 
 @dataclass
@@ -112,8 +139,11 @@ class ImportReport:
     codes_matched: int = 0
     codings: int = 0
     coders: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)  # every User of the file, each a coder here
     participants: list[str] = field(default_factory=list)
     notes: int = 0
+    sets: list[str] = field(default_factory=list)
+    empty: bool = False  # the file held no sources, codes, cases, notes or sets
     sources: list[SourceReport] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -121,9 +151,14 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line for the CLI and the page."""
+        if self.empty:
+            who = f"; its {len(self.users)} user(s) are coders here now" if self.users else ""
+            return f"the file held nothing to import: no sources, codes, cases, notes or sets{who}"
         s = (f"imported {len(self.documents)} document(s), {self.codings} coding(s) by {len(self.coders)} coder(s), "
              f"{self.codes_added} new code(s) ({self.codes_matched} matched existing), "
-             f"{len(self.participants)} participant(s), {self.notes} note(s)")
+             f"{len(self.participants)} participant(s), {self.notes} note(s), {len(self.sets)} set(s)")
+        if self.skipped:
+            s += f"; {len(self.skipped)} item(s) skipped (listed in the report)"
         if self.unplaced:
             s += f"; {len(self.unplaced)} selection(s) could not be placed (listed in the report)"
         return s
@@ -200,6 +235,13 @@ def choose_reading(text: str, selections: list[Selection], *, has_bom: bool, had
 
 
 # ---------------------------------------------------------------------- reading
+#: qualcode's own archive members (other tools ignore members the project XML does not name).
+TURNS_FORMAT = "qualcode-turns/1"
+CODINGS_FORMAT = "qualcode-codings/1"
+CODINGS_MEMBER = "qualcode/codings.json"
+_ORIGINS = {HUMAN, SUGGESTION, CONSENSUS, IMPORTED}
+
+
 def _children(el: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in el if isinstance(c.tag, str) and local_name(c) == name]
 
@@ -222,20 +264,9 @@ def _guid(value: str | None) -> str | None:
         return None
 
 
-def _decode(data: bytes) -> tuple[str, bool, bool]:
-    """Text as the tool showed it, normalised to ``\\n``: ``(text, had BOM, had CRLF)``."""
-    bom = False
-    for mark, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(mark):
-            text, bom = data[len(mark):].decode(codec, errors="replace"), True
-            break
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    crlf = "\r\n" in text
-    return text.replace("\r\n", "\n").replace("\r", "\n"), bom, crlf
+def _description(el: etree._Element) -> str:
+    d = _child(el, "Description")
+    return (d.text or "").strip() if d is not None else ""
 
 
 class _Archive:
@@ -245,6 +276,7 @@ class _Archive:
         # Bounded: entry count, sizes, ratio, encryption and methods are checked on open
         # and every read stops at the limits (a source-text zip bomb fails fast).
         self.zf = open_archive(path) if zipfile.is_zipfile(path) else None
+        self.label = path.name
         self.names = {n.lower().lstrip("/"): n for n in (self.zf.namelist() if self.zf else [])}
 
     def close(self) -> None:
@@ -256,30 +288,45 @@ class _Archive:
         key = path.lower()
         return self.zf.read(self.names[key]) if self.zf is not None and key in self.names else None
 
-    def read(self, ref: str) -> bytes | None:
+    def find(self, ref: str) -> str | None:
+        """The member a source path names, or None. ``internal://`` files live in
+        ``sources/``; relative and absolute paths point outside the archive, but tools
+        often pack the file into ``sources/`` anyway. Only the file name is used, so a
+        path can never reach outside the archive's sources."""
         ref = ref.strip().replace("\\", "/")
         scheme, _, rest = ref.partition("://")
         base = PurePosixPath(rest or scheme).name.lower()
-        # internal:// lives in sources/; relative/absolute paths point outside the archive,
-        # but tools often pack the file into sources/ anyway.
+        if not base or base in (".", ".."):
+            return None
         for key in (f"sources/{base}", base):
             if key in self.names and self.zf is not None:
-                return self.zf.read(self.names[key])
+                return key
         return None
 
+    def read(self, ref: str) -> bytes | None:
+        key = self.find(ref)
+        return self.zf.read(self.names[key]) if key is not None and self.zf is not None else None
 
-def _turns(archive: "_Archive", guid: str, text: str) -> list[Segment] | None:
-    """The speaker turns qualcode wrote for this source (``qualcode/turns/<guid>.json``),
-    if they belong to exactly this text; None otherwise (then turns are re-detected)."""
-    raw = archive.member(f"qualcode/turns/{guid}.json") if guid else None
+
+def _own_json(archive: _Archive, member: str, fmt: str) -> dict | None:
+    """One of qualcode's own members, parsed within the limits; None if absent or foreign."""
+    raw = archive.member(member)
     if raw is None:
         return None
     try:
         data = limits.load_json(raw.decode("utf-8"), lambda problem: ValueError(problem))
-        if data.get("format") != "qualcode-turns/1":
-            return None
-        if data.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
-            return None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == fmt else None
+
+
+def _turns(archive: _Archive, guid: str, text: str) -> list[Segment] | None:
+    """The speaker turns qualcode wrote for this source (``qualcode/turns/<guid>.json``),
+    if they belong to exactly this text; None otherwise (then turns are re-detected)."""
+    data = _own_json(archive, f"qualcode/turns/{guid}.json", TURNS_FORMAT) if guid else None
+    if data is None or data.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        return None
+    try:
         turns = []
         for start, end, speaker, ts, end_ts in data["turns"]:
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
@@ -288,36 +335,46 @@ def _turns(archive: "_Archive", guid: str, text: str) -> list[Segment] | None:
                                  float(ts) if isinstance(ts, (int, float)) else None,
                                  float(end_ts) if isinstance(end_ts, (int, float)) else None))
         return turns
-    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+    except (ValueError, TypeError, KeyError):
         return None
+
+
+def _origins(archive: _Archive) -> dict[str, tuple[str, str | None]]:
+    """Selection GUID -> (origin, origin detail) of the codings qualcode exported.
+    A selection's GUID is derived from its source, code, coder and offsets, so an
+    entry can only apply to exactly the coding it was written for."""
+    data = _own_json(archive, CODINGS_MEMBER, CODINGS_FORMAT)
+    out: dict[str, tuple[str, str | None]] = {}
+    for key, value in ((data or {}).get("codings") or {}).items() if isinstance((data or {}).get("codings"), dict) else ():
+        g = _guid(key)
+        if g and isinstance(value, list) and len(value) == 2 and value[0] in _ORIGINS \
+                and (value[1] is None or (isinstance(value[1], str) and len(value[1]) <= 500)):
+            out[g] = (value[0], value[1])
+    return out
 
 
 def _note_refs(el: etree._Element) -> tuple[str, ...]:
     return tuple(g for g in (_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")) if g)
 
 
-def _selections(src: etree._Element) -> list[Selection]:
+def _coding_tuples(el: etree._Element) -> tuple:
+    return tuple(
+        (_guid(cref.get("targetGUID")) or "", _guid(c.get("creatingUser")), c.get("creationDateTime"), _note_refs(c))
+        for c in _children(el, "Coding") for cref in _children(c, "CodeRef")
+    )
+
+
+def _selections(src: etree._Element, linked: dict[str, tuple[str, ...]]) -> list[Selection]:
     out = []
     for sel in _children(src, "PlainTextSelection"):
-        codings = tuple(
-            (_guid(cref.get("targetGUID")) or "", _guid(c.get("creatingUser")), c.get("creationDateTime"), _note_refs(c))
-            for c in _children(sel, "Coding") for cref in _children(c, "CodeRef")
-        )
         try:
             start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
         except ValueError:
             start = end = -1
-        out.append(Selection(_guid(sel.get("guid")) or "", start, end, sel.get("name") or "", codings, _note_refs(sel),
-                             _guid(sel.get("creatingUser")), sel.get("creationDateTime")))
+        g = _guid(sel.get("guid")) or ""
+        out.append(Selection(g, start, end, sel.get("name") or "", _coding_tuples(sel), _note_refs(sel) + linked.get(g, ()),
+                             _guid(sel.get("creatingUser")), sel.get("creationDateTime"), _description(sel)))
     return out
-
-
-def _text_of(el: etree._Element, archive: _Archive) -> bytes | None:
-    content = _child(el, "PlainTextContent")
-    if content is not None and content.text:
-        return content.text.encode("utf-8")
-    path = el.get("plainTextPath")
-    return archive.read(path) if path else None
 
 
 def _value(vv: etree._Element) -> str | None:
@@ -333,14 +390,14 @@ def _value(vv: etree._Element) -> str | None:
 class _Source:
     guid: str
     name: str
-    text: str
-    bom: bool
-    crlf: bool
+    text: SourceText
     selections: list[Selection]
     whole: list[tuple[str, str | None, str | None, tuple[str, ...]]]  # codings of the whole source
     notes: tuple[str, ...]
     variables: dict[str, str]
+    description: str = ""
     turns: list[Segment] | None = None  # qualcode's own turns, when the archive carries them
+    skipped: list[str] = field(default_factory=list)  # parts of this source that cannot come in
 
 
 @dataclass
@@ -351,9 +408,12 @@ class _Parsed:
     code_notes: dict[str, tuple[str, ...]]
     notes: dict[str, tuple[str, str, str | None, str | None]]  # guid -> name, text, user guid, created
     project_notes: tuple[str, ...]
-    cases: list[tuple[str, dict[str, str], list[str]]]
+    cases: list[tuple[str, dict[str, str], list[str], str]]  # name, attributes, source guids, description
     sources: list[_Source]
+    sets: list[tuple[str, str, list[str], list[str]]]  # name, description, source guids, code guids
     skipped: list[str]
+    origins: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    description: str = ""
 
 
 def _parse(path: Path) -> _Parsed:
@@ -369,12 +429,38 @@ def _parse(path: Path) -> _Parsed:
         archive.close()
 
 
+def _text(el: etree._Element, archive: _Archive, where: str, kind: str) -> tuple[SourceText | None, str]:
+    """The text of a TextSource (or a Note, or a PDF's Representation): inline, the
+    plain-text file, else the rich-text ``.docx`` when the plain text is missing or
+    empty. ``(text or None, why there is none)``."""
+    content = _child(el, "PlainTextContent")
+    if content is not None and content.text and content.text.strip():
+        found = decode_plain(content.text.encode("utf-8"))
+        found.kind = "inline text"
+        return found, ""
+    plain_ref, rich_ref = el.get("plainTextPath") or "", el.get("richTextPath") or ""
+    plain = archive.read(plain_ref) if plain_ref else None
+    if plain is not None:
+        found = decode_plain(plain)
+        if found.text.strip() or not rich_ref:
+            return found, ""
+    rich = archive.read(rich_ref) if rich_ref else None
+    if rich is not None:
+        if not rich_ref.lower().endswith(".docx") and not rich.startswith(b"PK"):
+            return None, f"its rich text ({rich_ref}) is not a .docx and its plain text is {'empty' if plain is not None else 'missing'}"
+        return docx_text(rich, f"{archive.label}!{archive.find(rich_ref)}"), ""
+    if plain is not None:
+        return decode_plain(plain), ""
+    what = " or ".join(x for x in (plain_ref and f"plain text ({plain_ref})", rich_ref and f"rich text ({rich_ref})") if x)
+    return None, f"its {what or 'text'} is not in the file"
+
+
 def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parsed:
     users = {}
     for u in _items(root, "Users", "User"):
         g = _guid(u.get("guid"))
         if g:
-            users[g] = (u.get("name") or u.get("id") or f"user {g[:8]}").strip()
+            users[g] = " ".join((u.get("name") or u.get("id") or f"user {g[:8]}").split())[:200]
     book = _child(root, "CodeBook")
     codes_el = _child(book, "Codes") if book is not None else None
     codes = codes_from_element(codes_el, where) if codes_el is not None else []
@@ -383,19 +469,35 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
         for el in codes_el.iter(f"{{{PROJECT_NS}}}Code", "Code"):
             if _guid(el.get("guid")) and _note_refs(el):
                 code_notes[_guid(el.get("guid"))] = _note_refs(el)
-    notes = {}
     skipped: list[str] = []
+    notes = {}
     for n in _items(root, "Notes", "Note"):
         g = _guid(n.get("guid"))
-        raw = _text_of(n, archive)
-        if g and raw is not None:
-            notes[g] = (n.get("name") or "", _decode(raw)[0].strip(), _guid(n.get("creatingUser")), n.get("creationDateTime"))
-        elif g:
-            skipped.append(f"note {n.get('name') or g}: no plain text")
+        if not g:
+            continue
+        found, why = _text(n, archive, where, "note")
+        text = found.text.strip() if found is not None else ""
+        text = text or _description(n)  # some tools keep a short note in its Description only
+        if text:
+            notes[g] = (n.get("name") or "", text, _guid(n.get("creatingUser")), n.get("creationDateTime"))
+        else:
+            skipped.append(f"note {n.get('name') or g}: {why or 'it holds no text'}")
+    # NVivo links annotation notes to the selections they annotate.
+    linked: dict[str, tuple[str, ...]] = {}
+    links = _items(root, "Links", "Link")
+    other_links = 0
+    for link in links:
+        a, b = _guid(link.get("originGUID")), _guid(link.get("targetGUID"))
+        if a in notes and b and b not in notes:
+            linked[b] = linked.get(b, ()) + (a,)
+        elif b in notes and a and a not in notes:
+            linked[a] = linked.get(a, ()) + (b,)
+        else:
+            other_links += 1
     variables = {}
     for v in _items(root, "Variables", "Variable"):
         if _guid(v.get("guid")):
-            variables[_guid(v.get("guid"))] = (v.get("name") or "").strip()
+            variables[_guid(v.get("guid"))] = " ".join((v.get("name") or "").split())
 
     def values(el):
         out = {}
@@ -408,34 +510,73 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
         return out
 
     cases = []
+    source_vars: dict[str, dict[str, str]] = {}
     for c in _items(root, "Cases", "Case"):
-        name = (c.get("name") or "").strip() or f"case {(_guid(c.get('guid')) or '?')[:8]}"
         refs = [g for g in (_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")) if g]
-        cases.append((name, values(c), refs))
+        name = " ".join((c.get("name") or "").split())
+        if not name and len(refs) == 1:
+            # MAXQDA and Quirkos: a nameless case with one source holds that document's variables.
+            source_vars.setdefault(refs[0], {}).update(values(c))
+            continue
+        name = name or f"case {(_guid(c.get('guid')) or '?')[:8]}"
+        cases.append((name, values(c), refs, _description(c)))
     sources = []
     src_el = _child(root, "Sources")
     for el in (src_el if src_el is not None else []):
         if not isinstance(el.tag, str):
             continue
-        kind, name = local_name(el), (el.get("name") or "").strip()
-        if kind != "TextSource":
-            skipped.append(f"{kind} {name or el.get('guid')}: only text sources can be imported")
-            continue
-        raw = _text_of(el, archive)
-        if raw is None:
-            skipped.append(f"TextSource {name or el.get('guid')}: its plain text ({el.get('plainTextPath') or 'none'}) is not in the file")
-            continue
-        text, bom, crlf = _decode(raw)
-        whole = [(_guid(cr.get("targetGUID")) or "", _guid(c.get("creatingUser")), c.get("creationDateTime"), _note_refs(c))
-                 for c in _children(el, "Coding") for cr in _children(c, "CodeRef")]
+        kind, name = local_name(el), " ".join((el.get("name") or "").split())
+        label = f"{kind} {name or el.get('guid')}"
         guid = _guid(el.get("guid")) or ""
-        sources.append(_Source(guid, name, text, bom, crlf, _selections(el), whole,
-                               _note_refs(el), values(el), _turns(archive, el.get("guid") or "", text)))
-    for extra in ("Links", "Sets", "Graphs"):
-        holder = _child(root, extra)
-        if holder is not None and len(holder):
-            skipped.append(f"{len(holder)} {extra.lower()}: qualcode has no equivalent")
-    return _Parsed(root.get("origin") or "", users, codes, code_notes, notes, _note_refs(root), cases, sources, skipped)
+        text_el, extra = el, []
+        if kind == "PDFSource":
+            rep = _child(el, "Representation")
+            areas = len(_children(el, "PDFSelection"))
+            if areas:
+                extra.append(f"{areas} PDF selection(s) not imported: they are areas of a page (coordinates), not text positions")
+            if rep is not None:
+                found, why = _text(rep, archive, where, "source")
+                if found is not None:
+                    found.kind = "PDF's text representation"
+                text_el = rep
+            else:
+                data = archive.read(el.get("path") or "") if el.get("path") else None
+                if data is None:
+                    skipped.append(f"{label}: the PDF ({el.get('path') or 'no path'}) is not in the file")
+                    continue
+                try:
+                    found, why = pdf_text(data, f"{archive.label}!{archive.find(el.get('path') or '')}"), ""
+                except ExchangeError as exc:
+                    skipped.append(f"{label}: {str(exc).split(': ', 1)[-1]}")
+                    continue
+        elif kind == "TextSource":
+            found, why = _text(el, archive, where, "source")
+        else:
+            skipped.append(f"{label}: only text and PDF sources can be imported (qualcode codes text)")
+            continue
+        if found is None:
+            skipped.append(f"{label}: {why}")
+            continue
+        whole = [t for t in _coding_tuples(text_el)] + ([t for t in _coding_tuples(el)] if text_el is not el else [])
+        attrs = {**source_vars.get(guid, {}), **values(el)}
+        sources.append(_Source(guid, name, found, _selections(text_el, linked), whole,
+                               _note_refs(el) + (_note_refs(text_el) if text_el is not el else ()), attrs,
+                               _description(el), _turns(archive, el.get("guid") or "", found.text), extra))
+    sets = []
+    for st in _items(root, "Sets", "Set"):
+        name = " ".join((st.get("name") or "").split()) or f"set {(_guid(st.get('guid')) or '?')[:8]}"
+        members = lambda tag: [g for g in (_guid(m.get("targetGUID")) for m in _children(st, tag)) if g]  # noqa: E731
+        if _children(st, "MemberNote"):
+            skipped.append(f"set {name}: {len(_children(st, 'MemberNote'))} note member(s) not kept (qualcode sets hold documents and codes)")
+        sets.append((name, _description(st), members("MemberSource"), members("MemberCode")))
+    if other_links:
+        skipped.append(f"{other_links} link(s) between codes, sources or selections: qualcode has no links")
+    graphs = _child(root, "Graphs")
+    if graphs is not None and len(graphs):
+        skipped.append(f"{len(graphs)} graph(s): qualcode has no equivalent")
+    return _Parsed(root.get("origin") or "", users, codes, code_notes, notes, _note_refs(root), cases, sources, sets,
+                   skipped, _origins(archive), (_child(root, "Description").text or "").strip()
+                   if _child(root, "Description") is not None else "")
 
 
 # ------------------------------------------------------------------------ import
@@ -445,7 +586,10 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
     Everything is written in one transaction (event ``documents.import_qdpx``).
     Raises :class:`~qualcode.errors.ExchangeError` for an unreadable file or when a
     document of the same name is already in the project (the project is then
-    unchanged). Selections that cannot be placed are listed in ``report.unplaced``.
+    unchanged). Selections that cannot be placed are listed in ``report.unplaced``;
+    sources and parts that cannot come in, with the reason, in ``report.skipped`` and
+    each source's ``skipped``. A project that holds nothing (a blank project, users
+    only) imports its users as coders and says so (``report.empty``).
     """
     p = Path(path)
     try:
@@ -453,40 +597,46 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
     except (OSError, zipfile.BadZipFile, UnicodeError) as exc:
         raise ExchangeError(f"{p}: cannot read the project ({exc})") from exc
     report = ImportReport(origin=parsed.origin, skipped=list(parsed.skipped))
-    if not parsed.sources and not parsed.codes:
-        raise ExchangeError(f"{p}: no text sources and no codebook to import")
+    report.empty = not (parsed.sources or parsed.codes or parsed.cases or parsed.notes or parsed.sets or report.skipped)
     prefer = Reading(False, False, False) if parsed.origin.lower().startswith("qualcode") else None
-    docs = []  # (source, document, placements)
+    docs = []  # (source, document, placements, source report)
     seen: dict[str, int] = {}
     for src in parsed.sources:
         base = src.name or f"Source {len(seen) + 1}"
         seen[base] = seen.get(base, 0) + 1
         name = base if seen[base] == 1 else f"{base} ({seen[base]})"
-        if not src.text.strip():
-            report.skipped.append(f"TextSource {name}: the text is empty")
+        text = src.text.text
+        if not text.strip():
+            report.skipped.append(f"source {name}: the text is empty")
             continue
-        reading = choose_reading(src.text, src.selections, has_bom=src.bom, had_crlf=src.crlf,
-                                 prefer=prefer and Reading(False, src.crlf, False))
-        starts = _starts(src.text, reading)
+        reading = choose_reading(text, src.selections, has_bom=src.text.bom, had_crlf=src.text.crlf,
+                                 prefer=prefer and Reading(False, src.text.crlf, False))
+        starts = _starts(text, reading)
         placements = []
         for sel in src.selections:
-            spot = place(starts, src.text, sel.start, sel.end)
+            spot = place(starts, text, sel.start, sel.end)
             if isinstance(spot, str):
                 codes = [next((c.name for c in parsed.codes if c.guid == g), g) for g, *_ in sel.codings]
                 report.unplaced.append(Unplaced(name, sel.guid, sel.start, sel.end, codes, spot))
             else:
                 placements.append((sel, spot))
         if src.turns:
-            doc = Document(name=name, text=src.text, segments=src.turns,
+            doc = Document(name=name, text=text, segments=src.turns,
                            metadata={"speaker_labels": any(t.speaker for t in src.turns)})
         else:
-            doc = parse_text(src.text, name)
+            doc = parse_text(text, name)
         doc.source_format, doc.source_path = "qdpx", f"{p.name}:{src.name or src.guid}"
-        doc.metadata.update({"refi_guid": src.guid, "refi_origin": parsed.origin, "refi_offsets": reading.describe()})
+        doc.metadata.update({"refi_guid": src.guid, "refi_origin": parsed.origin, "refi_offsets": reading.describe(),
+                             "refi_text_from": src.text.kind})
+        if src.text.pages:
+            doc.metadata["pages"] = src.text.pages
         if src.variables:
             doc.metadata["variables"] = src.variables
-        docs.append((src, doc, placements))
-        report.sources.append(SourceReport(name, len(src.selections), len(placements), reading.describe()))
+        unplaced = len(src.selections) - len(placements)
+        skipped = list(src.skipped) + ([f"{unplaced} selection(s) not placed (listed in the report)"] if unplaced else [])
+        srep = SourceReport(name, len(src.selections), len(placements), reading.describe(), src.text.kind, skipped=skipped)
+        docs.append((src, doc, placements, srep))
+        report.sources.append(srep)
     _write(project, parsed, docs, report, actor, p.name)
     return report
 
@@ -503,11 +653,16 @@ def _when(value: str | None, default: str) -> str:
     return default
 
 
+def _quote(text: str, n: int = 80) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= n else one[: n - 1] + "…"
+
+
 def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, actor: str | None, label: str) -> None:
-    """Everything in one transaction: codes, coders, participants, documents, codings, memos."""
+    """Everything in one transaction: codes, coders, participants, documents, codings, memos, sets."""
     ts = now_iso()
     with project.write("documents.import_qdpx", actor=actor, target_type="document") as (conn, ev):
-        names = [d.name for _, d, _ in docs]
+        names = [d.name for _, d, _, _ in docs]
         clash = list(importing.existing_document_names(conn, project, names))
         if clash:
             raise ExchangeError(f"{label}: the project already has a document named {sorted(clash)[0]!r}; "
@@ -518,7 +673,8 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
         by_path = dict(zip(code_paths(existing), (c.id for c in existing)))
         code_id: dict[str, int] = {}
         at_path: dict[tuple[str, ...], int] = {}  # the imported tree's paths -> store ids
-        coded = {g for _, _, pl in docs for sel, _ in pl for g, *_ in sel.codings} | {g for s, _, _ in docs for g, *_ in s.whole}
+        coded = ({g for _, _, pl, _ in docs for sel, _ in pl for g, *_ in sel.codings}
+                 | {g for s, _, _, _ in docs for g, *_ in s.whole})
         for code, path in zip(parsed.codes, code_paths(parsed.codes)):
             cid = by_guid.get(code.guid) or by_path.get(path)
             if cid is not None:
@@ -537,15 +693,23 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
             at_path[path] = code_id[code.guid] = int(cid)
         coder_ids: dict[str, int] = {}
 
-        def coder(user: str | None, fallback: str | None = None) -> tuple[str, int]:
-            name = parsed.users.get(user or "") or (f"user {user[:8]}" if user else None) or parsed.users.get(fallback or "") or "imported"
+        def coder_named(name: str) -> int:
             if name not in coder_ids:
                 coder_ids[name] = importing.coder_id(conn, project, name)
-            return name, coder_ids[name]
+            return coder_ids[name]
 
+        def coder(user: str | None, fallback: str | None = None) -> tuple[str, int]:
+            name = parsed.users.get(user or "") or (f"user {user[:8]}" if user else None) or parsed.users.get(fallback or "") or "imported"
+            return name, coder_named(name)
+
+        # Every User of the file is a coder here, also one who coded nothing (yet).
+        report.users = sorted(set(parsed.users.values()))
+        for name in report.users:
+            coder_named(name)
+        coding_coders: set[str] = set()
         # Participants from cases; a source in several cases belongs to the first.
         owner: dict[str, int] = {}
-        for name, attrs, refs in parsed.cases:
+        for name, attrs, refs, _desc in parsed.cases:
             pid = importing.merge_participant_attributes(conn, project, name, attrs)
             report.participants.append(name)
             for g in refs:
@@ -553,47 +717,82 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                     report.warnings.append(f"source {g} is in several cases; linked to the first")
                 owner.setdefault(g, pid)
         note_text = lambda gs: "\n\n".join(parsed.notes[g][1] for g in gs if g in parsed.notes and parsed.notes[g][1])  # noqa: E731
+
+        def memo(target_type: str, target_id: int, text: str, notes: tuple[str, ...] = ()) -> None:
+            """A memo with the author and date of its first note (when the file names them)."""
+            first = next((parsed.notes[g] for g in notes if g in parsed.notes), None)
+            author = coder_named(parsed.users[first[2]]) if first and first[2] in parsed.users else None
+            created = _when(first[3], ts) if first else ts
+            importing.append_memo(conn, project, target_type, target_id, text, ts, coder_id=author, created_at=created)
+
         used_notes: set[str] = set()
         position = importing.next_document_position(conn, project) - 1
         detail = f"qdpx:{parsed.origin or label}"
-        for src, doc, placements in docs:
+        doc_id: dict[str, int] = {}
+        for src, doc, placements, srep in docs:
             position += 1
             did = importing.insert_document(conn, project, doc, position=position, imported_at=ts,
                                             participant_id=owner.get(src.guid))
+            doc_id[src.guid] = int(did)
             rows: dict[tuple, dict] = {}
             spans = [(sel, a, b) for sel, (a, b) in placements]
             if src.whole:  # codings of the whole source (no selection): the whole text
                 spans.append((Selection("", 0, 0, "", tuple(src.whole)), 0, len(doc.text)))
+            comments = []
             for sel, a, b in spans:
+                if not sel.codings and (sel.description or sel.notes):
+                    # A comment on a passage with no code (MAXQDA, NVivo annotations).
+                    text = "\n\n".join(x for x in (sel.description, note_text(sel.notes)) if x)
+                    comments.append(f"Comment on “{_quote(doc.text[a:b])}” [{a}, {b}): {text}")
+                    used_notes.update(sel.notes)
+                    continue
                 for g, user, when, notes in sel.codings:
                     if g not in code_id:
                         report.unplaced.append(Unplaced(doc.name, sel.guid, sel.start, sel.end, [g], "it refers to a code not in the codebook"))
                         continue
                     who, cid = coder(user, sel.user)
-                    memo = note_text(notes + sel.notes) or None
+                    coding_coders.add(who)
+                    cmemo = "\n\n".join(x for x in (note_text(notes + sel.notes), sel.description) if x) or None
                     used_notes.update(notes + sel.notes)
                     key = (code_id[g], cid, a, b)
                     if key in rows:  # the same code twice on one span by one coder: one coding
-                        rows[key]["memo"] = "\n\n".join(m for m in (rows[key]["memo"], memo) if m) or None
+                        if cmemo and cmemo != rows[key]["memo"]:
+                            rows[key]["memo"] = "\n\n".join(m for m in (rows[key]["memo"], cmemo) if m) or None
                         continue
+                    origin, odetail = parsed.origins.get(sel.guid, (IMPORTED, detail)) if sel.guid else (IMPORTED, detail)
                     rows[key] = {"project_id": project.id, "document_id": did, "code_id": code_id[g], "coder_id": cid,
-                                 "start": a, "end": b, "snippet": doc.text[a:b], "origin": "imported",
-                                 "origin_detail": detail, "memo": memo, "created_at": _when(when or sel.created, ts)}
+                                 "start": a, "end": b, "snippet": doc.text[a:b], "origin": origin,
+                                 "origin_detail": odetail, "memo": cmemo, "created_at": _when(when or sel.created, ts)}
             insert_codings(conn, project, list(rows.values()), where=f"{label}: {doc.name}")
             report.codings += len(rows)
-            if src.notes:
-                importing.append_memo(conn, project, "document", int(did), note_text(src.notes), ts)
+            srep.codings, srep.annotations = len(rows), len(comments)
+            memo_parts = [x for x in (src.description, note_text(src.notes), *comments) if x]
+            if memo_parts:
+                memo("document", int(did), "\n\n".join(memo_parts), src.notes)
                 used_notes.update(src.notes)
             report.documents.append(doc.name)
         for g, notes in parsed.code_notes.items():
             if g in code_id and note_text(notes):
-                importing.append_memo(conn, project, "code", code_id[g], note_text(notes), ts)
+                memo("code", code_id[g], note_text(notes), notes)
                 used_notes.update(notes)
         loose = [g for g in parsed.notes if g not in used_notes and g not in parsed.project_notes]
         parts = [note_text(parsed.project_notes)] + [f"{parsed.notes[g][0] or 'Note'}\n\n{parsed.notes[g][1]}" for g in loose]
         if any(parts):
-            importing.append_memo(conn, project, "project", project.id, "\n\n".join(x for x in parts if x), ts)
+            memo("project", project.id, "\n\n".join(x for x in parts if x), parsed.project_notes + tuple(loose))
+        # Sets: members that came in (or codes matched), by store id.
+        sets = []
+        for name, desc, source_refs, code_refs in parsed.sets:
+            members = [doc_id[g] for g in source_refs if g in doc_id]
+            mcodes = [code_id[g] for g in code_refs if g in code_id]
+            lost = len(source_refs) - len(members) + len(code_refs) - len(mcodes)
+            if lost:
+                report.warnings.append(f"set {name}: {lost} member(s) not imported (sources skipped or unknown)")
+            sets.append(ProjectSet(name, desc, members, mcodes))
+        payload_sets = set_payload(sets)
+        report.sets = [s["name"] for s in payload_sets]
         report.notes = len([g for g in parsed.notes if parsed.notes[g][1]])
-        report.coders = sorted(coder_ids)
+        report.coders = sorted(coding_coders)
         ev["payload"] = {"file": label, "origin": parsed.origin, "documents": report.documents, "codings": report.codings,
-                         "codes_added": report.codes_added, "unplaced": len(report.unplaced)}
+                         "codes_added": report.codes_added, "unplaced": len(report.unplaced), "users": report.users}
+        if payload_sets:
+            ev["payload"]["sets"] = payload_sets

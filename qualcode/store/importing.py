@@ -87,8 +87,13 @@ def merge_participant_attributes(conn: Connection, project: "Project", pseudonym
     return pid
 
 
-def append_memo(conn: Connection, project: "Project", target_type: str, target_id: int, text: str, ts: str) -> None:
-    """Write a memo; one already there keeps its text and the new one follows it."""
+def append_memo(conn: Connection, project: "Project", target_type: str, target_id: int, text: str, ts: str,
+                *, coder_id: int | None = None, created_at: str | None = None) -> None:
+    """Write a memo; one already there keeps its text and the new one follows it.
+
+    ``coder_id`` and ``created_at`` (a new memo's author and date, e.g. a REFI-QDA
+    note's ``creatingUser`` and ``creationDateTime``) default to none and ``ts``.
+    """
     check_text(text, f"{target_type} {target_id}", "memo")
     row = conn.execute(select(S.memos.c.id, S.memos.c.text, S.memos.c.version).where(
         S.memos.c.project_id == project.id, S.memos.c.target_type == target_type, S.memos.c.target_id == target_id)
@@ -98,4 +103,5 @@ def append_memo(conn: Connection, project: "Project", target_type: str, target_i
             text=f"{row[1]}\n\n{text}", updated_at=ts, version=row[2] + 1))
     else:
         conn.execute(insert(S.memos).values(project_id=project.id, target_type=target_type, target_id=target_id,
-                                            text=text, created_at=ts, updated_at=ts, version=1))
+                                            coder_id=coder_id, text=text, created_at=created_at or ts, updated_at=ts,
+                                            version=1))

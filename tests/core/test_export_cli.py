@@ -78,7 +78,7 @@ def test_import_qdpx_round_trip(study, tmp_path, capsys):
     target = tmp_path / "copy.qualcode"
     code, out, _ = run(["import-qdpx", "-p", target, tmp_path / "x.qdpx"], capsys)
     assert code == 0 and "imported 4 document(s), 7 coding(s) by 3 coder(s)" in out
-    assert "P04: 1/1 selection(s) placed, offsets read as code points" in out
+    assert "P04: text from the plain text; 1/1 selection(s) placed (1 coding(s)), offsets read as code points" in out
     code, out, _ = run(["import-qdpx", "-p", tmp_path / "again.qualcode", tmp_path / "x.qdpx", "--json"], capsys)
     assert code == 0 and json.loads(out)["codings"] == 7
     code, _, err = run(["import-qdpx", "-p", target, tmp_path / "x.qdpx"], capsys)

@@ -83,8 +83,8 @@ def snapshot(project: Project) -> dict:
         "documents": {d.name: (project.document(d.id)[1].text, d.participant) for d in project.documents()},
         "speakers": {d.name: [s.speaker for s in project.document(d.id)[1].segments] for d in project.documents()},
         "codes": [(paths[c.name], c.definition, c.codable, c.guid, c.colour) for c in project.codes()],
-        "codings": sorted((docs[c.document_id], c.start, c.end, c.code_name, c.coder, c.snippet, c.memo, c.created_at)
-                          for c in project.codings()),
+        "codings": sorted((docs[c.document_id], c.start, c.end, c.code_name, c.coder, c.snippet, c.memo, c.created_at,
+                           c.origin, c.origin_detail) for c in project.codings()),
         "participants": [(p.pseudonym, p.attributes) for p in project.participants()],
         "memos": [project.memo("project", project.id)[0]]
                  + [project.memo("code", c.id)[0] for c in project.codes() if project.memo("code", c.id)]
@@ -99,7 +99,7 @@ def test_round_trip(coded, tmp_path):
         assert report.unplaced == [] and report.codings == 7
         assert {s.reading for s in report.sources} == {"code points, LF line ends"}
         assert snapshot(copy) == snapshot(coded)
-        assert {c.origin for c in copy.codings()} == {"imported"}
+        assert {c.origin for c in copy.codings()} == {"human"}  # qualcode/codings.json carries the origins
         # Exporting the copy again keeps the GUIDs of the sources and codes.
         again = qde(qdpx_bytes(copy, validate=False))
         first = qde(qdpx_bytes(coded, validate=False))

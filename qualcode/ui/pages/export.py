@@ -190,7 +190,8 @@ def _refi(project, stem: str) -> None:
         st.caption("Importing a .qdpx adds documents, so it needs the owner role in this project.")
         return
     with st.expander("Import a .qdpx from another tool", icon=":material/upload:"):
-        st.caption("Text sources, codebook, codings, coders, notes and cases are added to this project in one step; "
+        st.caption("Text sources (plain text, Word or PDF text), codebook, codings, coders, notes, cases and sets are "
+                   "added to this project in one step; "
                    "selections whose offsets do not fit the text are listed, not guessed.")
         nonce = st.session_state.get(f"{K}qdpx_nonce", 0)
         upload = st.file_uploader("REFI-QDA project", type=["qdpx", "qde"], key=f"{K}qdpx.{nonce}")
@@ -211,6 +212,8 @@ def _import(project, name: str, data: bytes, nonce: int) -> None:
             return
     st.session_state[f"{K}qdpx_nonce"] = nonce + 1
     state.flash(md_escape(report.summary()) + ".")
+    for src in report.sources:
+        state.flash(md_escape(src.line()), "info")
     for u in report.unplaced[:20]:
         state.flash(md_escape(f"Not placed: {u.source} [{u.start}, {u.end}) {', '.join(u.codes)}: {u.reason}"), "warning")
     for s in report.skipped:
