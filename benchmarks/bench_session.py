@@ -31,7 +31,7 @@ def _server(work: Path) -> str:
     from qualcode.demo import build_demo
 
     path = work / "study.qualcode"
-    build_demo(path).close()
+    build_demo(path, coded=False).close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -50,7 +50,7 @@ CODINGS = [
 
 
 def build(tmp: Path) -> Path:
-    project = build_demo(tmp / "demo.qualcode")
+    project = build_demo(tmp / "demo.qualcode", coded=False)
     with project:
         for doc, text, code, coder, memo in CODINGS:
             _, d = project.document(doc)

@@ -141,10 +141,13 @@ def info(
 
 def demo(
     path: Annotated[Path, typer.Argument(help="Where to create the demo project (e.g. demo/demo.qualcode).")],
+    empty: Annotated[bool, typer.Option("--empty", help="No coders and no codings: the study as it is before coding.")] = False,
 ) -> None:
-    """Build the fictional demo study (transcripts, participants, codebook) into a new project."""
+    """Build the fictional demo study (transcripts, participants, codebook and, unless --empty,
+    two fictional coders' codings, memos, a consensus coder and accepted suggestions) into a new project."""
     from ..demo import build_demo
 
-    with build_demo(path) as project:
+    with build_demo(path, coded=not empty) as project:
         counts = project.info()
-    typer.echo(f"demo project at {path}: {counts['documents']} interviews, {counts['codes']} codes")
+    coded = f", {counts['codings']} codings by {counts['coders']} fictional coders" if counts["codings"] else ""
+    typer.echo(f"demo project at {path}: {counts['documents']} interviews, {counts['codes']} codes{coded}")

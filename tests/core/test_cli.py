@@ -78,7 +78,18 @@ def test_demo_builds_the_fictional_study(tmp_path, capsys):
         info = project.info()
         assert info["documents"] >= 12 and info["participants"] >= 12 and info["codes"] > 20
         assert all(d.participant for d in project.documents())
+        # Coded by two fictional coders, with a consensus coder and accepted suggestions.
+        assert project.coders() == ["amira", "consensus", "jonas"]
+        origins = {c.origin for c in project.codings()}
+        assert origins == {"human", "consensus", "suggestion"}
+    assert "fictional coders" in out
     assert run(["demo", path], capsys)[0] == 1  # never overwrites
+    empty = tmp_path / "empty.qualcode"
+    code, out, err = run(["demo", empty, "--empty"], capsys)
+    assert code == 0, err
+    with Project.open(empty, create=False) as project:
+        assert project.info()["codings"] == 0 and project.coders() == []
+        assert project.info()["documents"] == info["documents"]
 
 
 def test_backup_restore_and_accounts_from_the_cli(tmp_path, capsys, monkeypatch):

@@ -25,7 +25,7 @@ def study(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("analyze")
     path = folder / "study.qualcode"
-    with build_demo(path) as project:
+    with build_demo(path, coded=False) as project:
         _code_at_random(project)
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield {"url": url, "path": path}

@@ -29,7 +29,7 @@ def study(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e-fluency")
     path = folder / "study.qualcode"
-    with build_demo(path) as project:
+    with build_demo(path, coded=False) as project:
         project.add_coder("ana")
     with streamlit_server(path, folder / "streamlit.log") as url:
         yield {"url": url, "path": path}

@@ -39,7 +39,7 @@ def study(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e-trust")
     path = folder / "study.qualcode"
-    with build_demo(path) as project:
+    with build_demo(path, coded=False) as project:
         otter = read_documents_from_bytes(OTTER_TEXT.encode(), f"{OTTER_DOC}.txt")
         project.add_documents(
             [make_interview(BLIND_DOC, [("Interviewer", "Who did you tell?"), ("P23", "Nobody but the bot."),

@@ -30,7 +30,7 @@ def study(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e")
     path = folder / "study.qualcode"
-    with build_demo(path) as project:
+    with build_demo(path, coded=False) as project:
         project.add_documents(
             [
                 make_interview("E2E emoji", [("Interviewer", "What was it like?"), ("P21", EMOJI_TURN)], participant="P21"),
