@@ -111,6 +111,13 @@ class Code:
     codable: bool = True
     guid: str | None = None
     id: int | None = None  # store id once saved
+    # A theme whose codes are alternatives is one *variable* (docs/agreement.md §2.5):
+    # ``exclusive`` (each unit gets at most one of its codes), ``ordered`` (its codes
+    # are ranked levels; implies exclusive). ``level`` is this code's numeric value
+    # among its parent's ordered levels (None: not declared).
+    exclusive: bool = False
+    ordered: bool = False
+    level: float | None = None
 
 
 @dataclass

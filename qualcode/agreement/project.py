@@ -32,6 +32,10 @@ __all__ = [
     "variable_codes",
     "gold_table",
     "variable_table",
+    "declared_variables",
+    "proposed_variables",
+    "variable_level",
+    "variable_candidates",
 ]
 
 SUGGESTIONS_VOTER = "suggestions"
@@ -243,11 +247,35 @@ def report_records(report: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ variables
+def _children(codes: Sequence[Any], parent_id: int) -> list[Any]:
+    """The direct children of the code ``parent_id`` (codes in tree order; ``parent`` is a name,
+    so the tree is walked to tell two parents of the same name apart)."""
+    ids_by_name: dict[str, list[int]] = {}
+    parent_of: dict[int, int | None] = {}
+    for c in codes:  # tree order: the nearest earlier code of that name is the parent
+        pid = ids_by_name.get(c.parent, [None])[-1] if c.parent else None
+        parent_of[int(c.id)] = pid
+        ids_by_name.setdefault(c.name, []).append(int(c.id))
+    return [c for c in codes if parent_of[int(c.id)] == parent_id]
+
+
+def variable_candidates(project: Project) -> dict[int, list[int]]:
+    """Every code with at least two codable codes under it (a possible variable):
+    ``{theme id: [its codable child ids in codebook order]}``, in codebook order."""
+    codes = project.codes()
+    out = {}
+    for theme in codes:
+        kids = [int(c.id) for c in _children(codes, int(theme.id)) if c.codable]
+        if len(kids) >= 2:
+            out[int(theme.id)] = kids
+    return out
+
+
 def variable_codes(project: Project, theme: int | str) -> tuple[str, list[int]]:
     """The theme's name and its codable child codes (ids, codebook order): the
     categories of the variable that theme stands for."""
     parent = project.code(theme)
-    kids = [int(c.id) for c in project.codes() if c.parent == parent.name and c.codable and c.id is not None]
+    kids = [int(c.id) for c in _children(project.codes(), int(parent.id)) if c.codable]
     if len(kids) < 2:
         raise AgreementError(f"theme {parent.name!r} has {len(kids)} code(s); a variable needs at least two")
     return parent.name, kids
@@ -284,15 +312,51 @@ def variable_table(
 
     name, kids = variable_codes(project, theme)
     data = load_agreement_data(project, coders, document=document, codes=kids, all_documents=all_documents)
+    by_id = {int(c.id): c for c in project.codes()}
+    declared = [by_id[c].level for c in kids]
+    if all(v is not None for v in declared):  # levels declared in the codebook: rank order, lowest first
+        kids = sorted(kids, key=lambda c: by_id[c].level)
     labels = [data.code_labels.get(c, str(c)) for c in kids]
     if values is None:
-        values = _default_values([project.code(c).name for c in kids])
+        values = [by_id[c].level for c in kids] if all(v is not None for v in declared) \
+            else _default_values([by_id[c].name for c in kids])
     m = nominal_unit_matrix(data.codings, data.segments, data.coders, kids,
-                            coded_documents=data.coded_documents, on_conflict=on_conflict)
+                            coded_documents=data.coded_documents, on_conflict=on_conflict,
+                            code_labels=data.code_labels, document_labels=data.documents)
     report = variable_report(m, labels, levels=levels, values=values, n_boot=n_boot, seed=seed)
-    report.attrs.update({"theme": name, "values": list(values),
+    theme_code = project.code(theme)
+    report.attrs.update({"theme": name, "values": list(values), "declared": theme_code.exclusive,
+                         "ordered": theme_code.ordered,
                          "exclusive_in_data": propose_exclusive(data.codings, data.segments, kids)})
     return report
+
+
+def declared_variables(project: Project) -> list[Any]:
+    """The codes (themes) declared variables in the codebook (``exclusive``), in codebook order."""
+    return [c for c in project.codes() if c.exclusive]
+
+
+def variable_level(theme: Any) -> str:
+    """The level of measurement a declared variable is reported at by default:
+    ordinal for ranked levels, else nominal."""
+    return "ordinal" if getattr(theme, "ordered", False) else "nominal"
+
+
+def proposed_variables(project: Project, coders: Sequence[str] | None = None) -> list[Any]:
+    """Themes qualcode proposes declaring variables: not declared, with at least two codable
+    codes, some of them used, and no coder (of ``coders``, default every coder) ever put
+    two of them on one turn (:func:`~qualcode.agreement.variables.propose_exclusive`)."""
+    from .variables import propose_exclusive
+
+    by_id = {int(c.id): c for c in project.codes()}
+    candidates = [(by_id[t], kids) for t, kids in variable_candidates(project).items() if not by_id[t].exclusive]
+    if not candidates:
+        return []
+    who = list(coders) if coders is not None else project.coders()
+    if not who:
+        return []
+    data = load_agreement_data(project, who, all_documents=True)
+    return [theme for theme, kids in candidates if propose_exclusive(data.codings, data.segments, kids)]
 
 
 # ------------------------------------------------------------------ gold

@@ -279,6 +279,8 @@ def nominal_unit_matrix(
     min_overlap: float | None = None,
     coded_documents: CodedDocuments | None = None,
     on_conflict: str = "error",
+    code_labels: Mapping[Hashable, str] | None = None,
+    document_labels: Mapping[Hashable, str] | None = None,
 ) -> np.ndarray:
     """Which-code units for a mutually exclusive code set: coders x units of category
     indices (``codes[i]`` is category ``i``), ``nan`` where the coder gave none of the
@@ -289,6 +291,7 @@ def nominal_unit_matrix(
     mutual exclusivity: ``on_conflict="error"`` (default) raises
     :class:`AgreementError` naming the place, ``"missing"`` makes that value ``nan``,
     ``"largest"`` keeps the code covering most of the unit (a tie -> ``nan``).
+    ``code_labels`` and ``document_labels`` name them in that message (default: the ids).
     """
     if on_conflict not in ("error", "missing", "largest"):
         raise AgreementError(f"on_conflict must be 'error', 'missing' or 'largest', got {on_conflict!r}")
@@ -309,10 +312,13 @@ def nominal_unit_matrix(
     if conflict.any():
         if on_conflict == "error":
             ci, ui = (int(x[0]) for x in np.nonzero(conflict))
-            given = [codes[j] for j in np.flatnonzero(present[:, ci, ui])]
+            def name(x, labels):
+                return str((labels or {}).get(x, x.item() if isinstance(x, np.generic) else x))
+            given = ", ".join(repr(name(codes[j], code_labels)) for j in np.flatnonzero(present[:, ci, ui]))
             raise AgreementError(
-                f"coder {coders[ci]!r} gave {len(given)} mutually exclusive codes {given} to the unit "
-                f"[{units['start'].iloc[ui]}, {units['end'].iloc[ui]}) of document {units['document'].iloc[ui]!r} "
+                f"coder {coders[ci]!r} gave mutually exclusive codes ({given}) to the unit "
+                f"[{units['start'].iloc[ui]}, {units['end'].iloc[ui]}) of document "
+                f"{name(units['document'].iloc[ui], document_labels)!r} "
                 f"({int(conflict.sum())} such conflict(s) in all); pass on_conflict='missing' or 'largest'"
             )
         if on_conflict == "largest":

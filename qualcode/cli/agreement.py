@@ -79,9 +79,10 @@ def agreement(
                      "on it as one variable (alpha, kappa, Gwet's AC1, Brennan-Prediger)."),
     ] = None,
     level: Annotated[
-        str, typer.Option("--level", help="With --variable: nominal, or ordinal / interval / ratio for ordered "
-                          "levels (nominal is always reported too).")
-    ] = "nominal",
+        Optional[str], typer.Option("--level", help="For a variable: nominal, or ordinal / interval / ratio for "
+                                    "ordered levels (nominal is always reported too). Default: ordinal for a "
+                                    "variable declared ordered in the codebook, else nominal.")
+    ] = None,
     values: Annotated[
         Optional[list[float]],
         typer.Option("--values", help="With --variable: the numeric value of each code, in codebook order "
@@ -94,8 +95,10 @@ def agreement(
 ) -> None:
     """Intercoder agreement per code and pooled: percent agreement, Cohen's/Fleiss' kappa,
     Krippendorff's alpha with bootstrap CIs, and the reliability flag; with --variable,
-    agreement on one variable (a theme of mutually exclusive codes)."""
-    from ..agreement.project import agreement_table, load_agreement_data, report_records
+    agreement on one variable (a theme of mutually exclusive codes). Themes declared
+    variables in the codebook are reported as variables without --variable."""
+    from ..agreement.project import (agreement_table, declared_variables, load_agreement_data, proposed_variables,
+                                     report_records, variable_codes)
 
     if variable is not None:
         _variable(project, coders, variable, level=level, values=values, on_conflict=on_conflict,
@@ -105,37 +108,87 @@ def agreement(
         raise UsageError(f"--unit must be 'segment' or 'character', not {unit!r}")
     if len(coders) < 2:
         raise UsageError("compare at least two coders: --coders ana ben")
+    _check_variable_options(level, on_conflict)
     with open_existing(project) as proj:
+        # Declared variables are the default unit of their codes (not with --codes or
+        # character units, which ask for the per-code view).
         data = load_agreement_data(proj, coders, document=document, codes=codes, all_documents=all_documents)
-        report = agreement_table(data, unit=unit, n_boot=n_boot, seed=seed)
+        declared = declared_variables(proj) if codes is None and unit == "segment" else []
+        kids = {int(t.id): variable_codes(proj, int(t.id))[1] for t in declared}
+        declared = [t for t in declared if set(kids[int(t.id)]) & set(data.codes)]  # ones these coders used
+        in_variables = {c for t in declared for c in kids[int(t.id)]}
+        variables = [_variable_report(proj, coders, int(theme.id), level=level, values=None, on_conflict=on_conflict,
+                                      document=document, all_documents=all_documents, n_boot=n_boot, seed=seed)
+                     for theme in declared]
+        rest = [c for c in data.codes if c not in in_variables]
+        report = None
+        if rest or not declared:
+            if declared:
+                data = load_agreement_data(proj, coders, document=document, codes=rest, all_documents=all_documents)
+            report = agreement_table(data, unit=unit, n_boot=n_boot, seed=seed)
+        proposals = [] if declared or as_json else proposed_variables(proj, coders)
     if as_json:
-        print_json(report_records(report))
+        rows = report_records(report) if report is not None else []
+        if declared:
+            print_json({"variables": [_variable_json(v) for v in variables], "codes": rows})
+        else:
+            print_json(rows)
         return
-    typer.echo(_table(report, two_coders=len(coders) == 2))
-    typer.echo(f"\n{report.attrs.get('unit_note', '')}")
+    for v in variables:
+        _print_variable(v, n_boot, seed)
+        typer.echo("")
+    if report is not None:
+        typer.echo(_table(report, two_coders=len(coders) == 2))
+        typer.echo(f"\n{report.attrs.get('unit_note', '')}")
     typer.echo("flags (Krippendorff's alpha): reliable >= .800, tentative .667-.800, unreliable < .667")
+    for theme in proposals:
+        typer.echo(f"note: no coder put two of the codes of {theme.name!r} on one turn, so it reads as one variable: "
+                   f"declare it with `qualcode codebook variable {theme.name!r} -p PROJECT [--ordered]`, "
+                   f"or pass --variable {theme.name!r}")
+
+
+def _check_variable_options(level, on_conflict) -> None:
+    from ..agreement.variables import LEVELS
+
+    if level is not None and level not in LEVELS:
+        raise UsageError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if on_conflict not in ("error", "missing", "largest"):
+        raise UsageError(f"--on-conflict must be error, missing or largest, not {on_conflict!r}")
+
+
+def _variable_report(proj, coders, theme, *, level, values, on_conflict, document, all_documents, n_boot, seed):
+    from ..agreement.project import variable_level, variable_table
+
+    lv = level or variable_level(proj.code(theme))
+    levels = ["nominal"] if lv == "nominal" else ["nominal", lv]
+    return variable_table(proj, coders, theme, levels=levels, values=values, document=document,
+                          all_documents=all_documents, n_boot=n_boot, seed=seed, on_conflict=on_conflict)
+
+
+def _variable_json(report) -> dict:
+    from ..agreement.project import report_records
+
+    return {"variable": report.attrs["theme"], "categories": report.attrs["categories"],
+            "values": report.attrs["values"], "declared": report.attrs["declared"],
+            "ordered": report.attrs["ordered"], "exclusive_in_data": report.attrs["exclusive_in_data"],
+            "rows": report_records(report)}
 
 
 def _variable(project, coders, theme, *, level, values, on_conflict, document, all_documents, n_boot, seed,
               as_json) -> None:
-    from ..agreement.project import report_records, variable_table
-    from ..agreement.variables import LEVELS
-
-    if level not in LEVELS:
-        raise UsageError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
-    if on_conflict not in ("error", "missing", "largest"):
-        raise UsageError(f"--on-conflict must be error, missing or largest, not {on_conflict!r}")
+    _check_variable_options(level, on_conflict)
     if len(coders) < 2:
         raise UsageError("compare at least two coders: --coders ana ben")
-    levels = ["nominal"] if level == "nominal" else ["nominal", level]
     with open_existing(project) as proj:
-        report = variable_table(proj, coders, theme, levels=levels, values=values, document=document,
-                                all_documents=all_documents, n_boot=n_boot, seed=seed, on_conflict=on_conflict)
+        report = _variable_report(proj, coders, theme, level=level, values=values, on_conflict=on_conflict,
+                                  document=document, all_documents=all_documents, n_boot=n_boot, seed=seed)
     if as_json:
-        print_json({"variable": report.attrs["theme"], "categories": report.attrs["categories"],
-                    "values": report.attrs["values"], "exclusive_in_data": report.attrs["exclusive_in_data"],
-                    "rows": report_records(report)})
+        print_json(_variable_json(report))
         return
+    _print_variable(report, n_boot, seed)
+
+
+def _print_variable(report, n_boot, seed) -> None:
     head = ["coefficient", "units", "value", "95% CI", "flag"]
     rows = []
     for r in report.to_dict(orient="records"):

@@ -95,3 +95,45 @@ def history(
             for r in rows:
                 who = f" {r['who']}" if r["who"] else ""
                 typer.echo(f"{r['when']}{who} {r['action']} {r['code']}: {r['details']}")
+
+
+@codebook_app.command("variable")
+def variable(
+    theme: Annotated[str, typer.Argument(help="The theme (or any parent) whose codes are alternatives.")],
+    project: ProjectOpt,
+    ordered: Annotated[bool, typer.Option("--ordered", help="Its codes are ranked levels (no < weak < strong).")] = False,
+    levels: Annotated[
+        Optional[str],
+        typer.Option("--levels", help="With --ordered: its codes lowest first, comma-separated (values 1, 2, 3...), "
+                     "or name=value pairs: 'none=0,weak=1,strong=2'. Default: codebook order."),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Undeclare it: its codes are separate yes/no codes again.")] = False,
+    actor: ActorOpt = None,
+) -> None:
+    """Declare a theme a variable (each turn gets at most one of its codes): agreement then
+    reports it as one variable by default (docs/agreement.md §2.5)."""
+    from ..codebook.edit import declare_variable
+
+    if clear and (ordered or levels):
+        raise UsageError("--clear undeclares the variable; leave out --ordered and --levels")
+    parsed: list[str] | dict[str, float] | None = None
+    if levels is not None:
+        parts = [p.strip() for p in levels.split(",") if p.strip()]
+        if parts and all("=" in p for p in parts):
+            parsed = {}
+            for p in parts:
+                name, _, value = p.rpartition("=")
+                try:
+                    parsed[name.strip()] = float(value)
+                except ValueError:
+                    raise UsageError(f"--levels: {value.strip()!r} is not a number (in {p!r})") from None
+        elif any("=" in p for p in parts):
+            raise UsageError("--levels: give every level a value (name=value) or none")
+        else:
+            parsed = parts
+    with open_existing(project) as proj:
+        code = declare_variable(proj, theme, exclusive=not clear, ordered=ordered, levels=parsed, actor=actor)
+    if not code.exclusive:
+        typer.echo(f"{code.name}: not a variable")
+    else:
+        typer.echo(f"{code.name}: {'ordered' if code.ordered else 'exclusive'} variable")

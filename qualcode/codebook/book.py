@@ -33,7 +33,7 @@ from ..store import codes as code_rows
 if TYPE_CHECKING:
     from ..store import Project
 
-__all__ = ["Codebook", "LoadReport", "TEXT_FIELDS", "DESCRIPTIVE_FIELDS"]
+__all__ = ["Codebook", "LoadReport", "TEXT_FIELDS", "DESCRIPTIVE_FIELDS", "variable_levels"]
 
 # Fields of a code that describe it (what a merge-on-load may update).
 TEXT_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "source")
@@ -41,7 +41,31 @@ DESCRIPTIVE_FIELDS = TEXT_FIELDS + ("colour",)
 
 _TOP_KEYS = ("name", "version", "description", "adapt_note", "sources", "require_definitions", "themes")
 _NODE_KEYS = ("name", "definition", "when_to_use", "when_not_to_use", "example", "colour", "source", "codable",
-              "guid", "codes")
+              "guid", "exclusive", "ordered", "levels", "codes")
+
+
+def variable_levels(levels: Sequence[str] | dict[str, float] | None) -> dict[str, float] | None:
+    """Levels as ``{code name: value}``: a list of names ranks them 1, 2, 3...; a
+    mapping gives the values. Refuses repeated names or values and non-numbers."""
+    if levels is None:
+        return None
+    if isinstance(levels, dict):
+        items = list(levels.items())
+    else:
+        items = [(name, float(i + 1)) for i, name in enumerate(levels)]
+    out: dict[str, float] = {}
+    for name, value in items:
+        if not isinstance(name, str) or not name.strip():
+            raise CodebookError(f"a level must name a code, not {name!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+                or value in (float("inf"), float("-inf")):
+            raise CodebookError(f"level {name!r}: the value must be a number, not {value!r}")
+        if name.strip() in out:
+            raise CodebookError(f"level {name!r} is listed twice")
+        out[name.strip()] = float(value)
+    if len(set(out.values())) != len(out):
+        raise CodebookError("two levels have the same value; each level needs its own")
+    return out
 
 
 @dataclass
@@ -209,6 +233,14 @@ class Codebook:
                 d["codable"] = c.codable
             if include_guids and c.guid:
                 d["guid"] = c.guid
+            if c.exclusive and not c.ordered:
+                d["exclusive"] = True
+            if c.ordered:
+                d["ordered"] = True
+                levels = sorted((self.codes[k].level, self.codes[k].name) for k in kids.get(i, [])
+                                if self.codes[k].level is not None)
+                if levels:
+                    d["levels"] = {name: (int(v) if float(v).is_integer() else v) for v, name in levels}
             if kids.get(i):
                 d["codes"] = [node(k, False) for k in kids[i]]
             return d
@@ -298,6 +330,7 @@ class Codebook:
                         parent_id=parent_id, name=code.name,
                         **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS}, colour=parse_colour(code.colour),
                         codable=code.codable, guid=guid, position=position,
+                        exclusive=bool(code.exclusive or code.ordered), ordered=code.ordered, level=code.level,
                     ))["id"]
                     ids.append(int(cid))
                     by_key[(parent_id, code.name)] = {"id": int(cid)}
@@ -312,6 +345,13 @@ class Codebook:
                     new = parse_colour(code.colour) if key == "colour" else (getattr(code, key) or "").strip()
                     if new and new != row[key]:
                         before[key], after[key] = row[key], new
+                # A declared variable is taken from the file; a file that declares none
+                # leaves the project's declaration alone (as empty text never erases).
+                for key, new in (("exclusive", bool(code.exclusive or code.ordered)), ("ordered", code.ordered)):
+                    if new and not row[key]:
+                        before[key], after[key] = False, True
+                if code.level is not None and code.level != row["level"]:
+                    before["level"], after["level"] = row["level"], code.level
                 if bool(row["codable"]) != code.codable:
                     if not code.codable and row["id"] in coded:
                         report.notes.append(f"{label}: kept codable because it has codings")
@@ -464,8 +504,11 @@ class _YamlReader:
             return book.with_guids()
         return book
 
-    def _nodes(self, items: list, path: str, parent: str | None, out: list[Code], *, top: bool) -> None:
+    def _nodes(self, items: list, path: str, parent: str | None, out: list[Code], *, top: bool) -> list[int]:
+        """Append the codes of ``items`` (and their subtrees) to ``out``; returns the
+        indices in ``out`` of the direct ones."""
         seen: dict[str, str] = {}
+        direct: list[int] = []
         for i, item in enumerate(items):
             here = f"{path}[{i}]"
             if not isinstance(item, dict):
@@ -506,19 +549,67 @@ class _YamlReader:
                 except ValueError as exc:
                     self.problem(f"{here}.guid", str(exc))
                     guid = None
+            flags = {}
+            for key in ("exclusive", "ordered"):
+                flags[key] = item.get(key, False)
+                if not isinstance(flags[key], bool):
+                    self.problem(f"{here}.{key}", f"{key} must be true or false, not {flags[key]!r}")
+                    flags[key] = False
+            me = len(out)
+            direct.append(me)
             out.append(Code(
                 name=name, parent=parent, definition=definition, when_to_use=self._text(item, "when_to_use", here),
                 when_not_to_use=self._text(item, "when_not_to_use", here), example=self._text(item, "example", here),
                 colour=colour, source=self._text(item, "source", here), codable=codable, guid=guid,
+                exclusive=flags["exclusive"] or flags["ordered"], ordered=flags["ordered"],
             ))
             self._code_locs.append(self.loc(here))
             sub = item.get("codes")
-            if sub is None:
-                continue
-            if not isinstance(sub, list):
+            kids: list[int] = []
+            if sub is not None and not isinstance(sub, list):
                 self.problem(f"{here}.codes", f"codes must be a list, not a {_kind(sub)}")
-            else:
-                self._nodes(sub, f"{here}.codes", name, out, top=False)
+            elif sub is not None:
+                kids = self._nodes(sub, f"{here}.codes", name, out, top=False)
+            self._variable(item, here, out, me, kids)
+        return direct
+
+    def _variable(self, item: dict, here: str, out: list[Code], me: int, kids: list[int]) -> None:
+        """Check a node's ``exclusive`` / ``ordered`` / ``levels`` and give its codes their levels."""
+        code = out[me]
+        codable = [k for k in kids if out[k].codable]
+        if code.exclusive and len(codable) < 2:
+            key = "ordered" if code.ordered else "exclusive"
+            self.problem(f"{here}.{key}", f"{code.name!r} is declared a variable but has {len(codable)} codable "
+                                          "code(s) under it; a variable needs at least two alternatives")
+        if "levels" not in item:
+            return
+        raw = item["levels"]
+        if not code.ordered:
+            self.problem(f"{here}.levels", "levels need 'ordered: true' on the same theme")
+            return
+        if isinstance(raw, dict):
+            levels = {str(k) if isinstance(k, (int, float)) and not isinstance(k, bool) else k: v for k, v in raw.items()}
+        elif isinstance(raw, list):
+            levels = [str(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in raw]
+        else:
+            self.problem(f"{here}.levels", f"levels must be a list of its code names (lowest first) or a mapping "
+                                           f"of code name to value, not a {_kind(raw)}")
+            return
+        try:
+            parsed = variable_levels(levels)
+        except CodebookError as exc:
+            self.problem(f"{here}.levels", "; ".join(exc.problems))
+            return
+        by_name = {out[k].name: k for k in codable}
+        unknown = [n for n in parsed if n not in by_name]
+        missing = [n for n in by_name if n not in parsed]
+        if unknown:
+            self.problem(f"{here}.levels", f"level {unknown[0]!r} is not a codable code under {code.name!r}")
+        elif missing:
+            self.problem(f"{here}.levels", f"the levels leave out {', '.join(map(repr, missing))}; list every code")
+        else:
+            for n, v in parsed.items():
+                out[by_name[n]] = replace(out[by_name[n]], level=v)
 
 
 def _duplicate_guid_problems(book: Codebook, locs: list[str]) -> list[str]:

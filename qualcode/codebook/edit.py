@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from .book import DESCRIPTIVE_FIELDS, TEXT_FIELDS
+from .book import DESCRIPTIVE_FIELDS, TEXT_FIELDS, variable_levels
 from .tree import CodeRef, CodeTree
 from ..errors import CodebookError, ConflictError, NotFoundError
 from ..model import Code
@@ -38,9 +38,12 @@ __all__ = [
     "split_code",
     "reassign_codings",
     "delete_code",
+    "declare_variable",
+    "variable_levels",
 ]
 
-_CODE_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + DESCRIPTIVE_FIELDS
+_CODE_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + DESCRIPTIVE_FIELDS \
+    + rows_.VARIABLE_FIELDS
 
 
 # ------------------------------------------------------------------ internals
@@ -473,3 +476,71 @@ def delete_code(
             "deleted_codes": codes, "deleted_codings": [_coding_payload(r) for r in codings], "deleted_memos": memos,
         }
     return ev["payload"]
+
+
+# ------------------------------------------------------------------ variables
+def declare_variable(
+    project: "Project",
+    theme: CodeRef,
+    *,
+    exclusive: bool = True,
+    ordered: bool = False,
+    levels: Sequence[str] | dict[str, float] | None = None,
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> Code:
+    """Declare a theme (any parent) a *variable*: its codes are alternatives, each unit
+    gets at most one (``exclusive``); ``ordered`` makes them ranked levels (and implies
+    exclusive); ``levels`` lists its codes lowest first (values 1, 2, 3...) or maps each
+    to a number (all its codable codes, each once). ``exclusive=False`` undeclares it
+    (its levels are cleared). ONE transaction, event ``codebook.variable`` with the
+    theme's and its codes' flags before/after; nothing is written when nothing changes.
+    """
+    wanted_levels = variable_levels(levels)
+    exclusive = bool(exclusive or ordered)
+    if wanted_levels is not None and not ordered:
+        raise CodebookError("levels need an ordered variable (ordered=True)")
+    try:
+        with project.write("codebook.variable", actor=actor, target_type="code") as (conn, ev):
+            tree = _Tree(project, conn)
+            cid = tree.resolve(theme)
+            ev["target_id"] = cid
+            tree.check_version(cid, expected_version)
+            kids = [k for k in tree.children(cid) if tree.rows[k]["codable"]]
+            if exclusive and len(kids) < 2:
+                raise CodebookError(f"{tree.path(cid)!r} has {len(kids)} codable code(s) under it; "
+                                    "a variable needs at least two alternatives")
+            new_level: dict[int, float | None] = {k: None for k in tree.children(cid)}
+            if wanted_levels is not None:
+                by_name = {tree.rows[k]["name"]: k for k in kids}
+                unknown = [n for n in wanted_levels if n not in by_name]
+                if unknown:
+                    raise CodebookError(f"level {unknown[0]!r} is not a code under {tree.path(cid)!r} "
+                                        f"(its codes: {', '.join(by_name)})")
+                missing = [n for n in by_name if n not in wanted_levels]
+                if missing:
+                    raise CodebookError(f"the levels of {tree.path(cid)!r} leave out {', '.join(map(repr, missing))}; "
+                                        "list every code of the variable")
+                new_level.update({by_name[n]: v for n, v in wanted_levels.items()})
+            row = tree.rows[cid]
+            before = {"exclusive": bool(row["exclusive"]), "ordered": bool(row["ordered"]),
+                      "levels": _levels_of(tree, cid)}
+            if before["exclusive"] != exclusive or before["ordered"] != ordered:
+                tree.bump(cid, exclusive=exclusive, ordered=bool(ordered))
+            for k, value in new_level.items():
+                if tree.rows[k]["level"] != value:
+                    tree.bump(k, level=value)
+            after = {"exclusive": exclusive, "ordered": bool(ordered), "levels": _levels_of(tree, cid)}
+            if after == before:
+                raise _NoChange(cid)
+            ev["payload"] = {"code": tree.path(cid), "before": before, "after": after}
+    except _NoChange as nothing:
+        cid = nothing.code_id
+    return _current(project, cid)
+
+
+def _levels_of(tree: _Tree, cid: int) -> dict[str, float] | None:
+    """The declared levels under ``cid`` (lowest first), or None."""
+    pairs = [(tree.rows[k]["level"], tree.rows[k]["name"]) for k in tree.children(cid)
+             if tree.rows[k]["level"] is not None]
+    return {name: float(v) for v, name in sorted(pairs)} or None

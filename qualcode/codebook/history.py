@@ -53,12 +53,23 @@ def _details(action: str, p: dict[str, Any]) -> str:
         n = len(p["moved"]) + len(p["collapsed"])
         return f"{n} coding(s) reassigned to {p['code']!r}" + (
             f" ({len(p['collapsed'])} collapsed as duplicates)" if p["collapsed"] else "")
+    if action == "variable":
+        return "variable: " + _variable_words(p["before"]) + " -> " + _variable_words(p["after"])
     if action == "delete":
         if not p.get("forced"):
             return "deleted (it had no codings or sub-codes)"
         return (f"deleted with force: {len(p['deleted_codings'])} coding(s), {len(p['deleted_codes']) - 1} "
                 f"sub-code(s) and {len(p['deleted_memos'])} memo(s) lost")
     return ""
+
+
+def _variable_words(v: dict[str, Any]) -> str:
+    if not v.get("exclusive"):
+        return "not a variable"
+    words = "ordered" if v.get("ordered") else "exclusive"
+    if v.get("levels"):
+        words += " (" + " < ".join(v["levels"]) + ")"
+    return words
 
 
 def _short(value: Any) -> str:
@@ -69,7 +80,7 @@ def codebook_history(project: "Project") -> list[dict[str, Any]]:
     """Every codebook edit, oldest first: ``id, when, who, action, code, details, payload``.
 
     ``action`` is the operation (``load``, ``add``, ``rename``, ``describe``, ``move``,
-    ``merge``, ``split``, ``reassign``, ``delete``); ``code`` the path of the code it
+    ``merge``, ``split``, ``reassign``, ``delete``, ``variable``); ``code`` the path of the code it
     concerned at the time; ``details`` one readable sentence.
     """
     out = []

@@ -64,9 +64,14 @@ DESCRIPTION_LABELS = {
     "example": "Example",
     "source": "Source",
 }
-_LABEL_TO_FIELD = {v: k for k, v in DESCRIPTION_LABELS.items()}
-_LABEL_LINE = re.compile(r"^(" + "|".join(re.escape(v) for v in DESCRIPTION_LABELS.values()) + r"): ")
-_SPLIT = re.compile(r"\n\n(?=(?:" + "|".join(re.escape(v) for v in DESCRIPTION_LABELS.values()) + r"): )")
+# A variable declared in the codebook (docs/agreement.md §2.5) travels as two more
+# labelled paragraphs: "Variable: exclusive|ordered" on the theme, "Level: 2" on each of
+# its codes. REFI-QDA has no place for it; other tools show it as description text.
+_VARIABLE_LABELS = {"variable": "Variable", "level": "Level"}
+_ALL_LABELS = {**DESCRIPTION_LABELS, **_VARIABLE_LABELS}
+_LABEL_TO_FIELD = {v: k for k, v in _ALL_LABELS.items()}
+_LABEL_LINE = re.compile(r"^(" + "|".join(re.escape(v) for v in _ALL_LABELS.values()) + r"): ")
+_SPLIT = re.compile(r"\n\n(?=(?:" + "|".join(re.escape(v) for v in _ALL_LABELS.values()) + r"): )")
 
 
 # --------------------------------------------------------------- descriptions
@@ -86,6 +91,10 @@ def format_description(code: Code) -> str:
         value = getattr(code, key) or ""
         if value:
             parts.append(f"{label}: {_escape(value)}")
+    if code.exclusive or code.ordered:
+        parts.append(f"Variable: {'ordered' if code.ordered else 'exclusive'}")
+    if code.level is not None:
+        parts.append(f"Level: {code.level:g}")
     return "\n\n".join(parts)
 
 
@@ -95,7 +104,15 @@ def parse_description(text: str | None) -> dict[str, str]:
     Text from other tools (no labels) becomes the definition, unchanged. Windows
     line ends are normalised first so a Description edited elsewhere still parses.
     """
-    fields = {"definition": "", **{k: "" for k in DESCRIPTION_LABELS}}
+    fields = _description_fields(text)
+    for key in _VARIABLE_LABELS:
+        fields.pop(key)
+    return fields
+
+
+def _description_fields(text: str | None) -> dict[str, str]:
+    """:func:`parse_description` with the variable paragraphs (``variable``, ``level``) too."""
+    fields = {"definition": "", **{k: "" for k in _ALL_LABELS}}
     if not text:
         return fields
     text = text.replace("\r\n", "\n")
@@ -183,15 +200,31 @@ def codes_from_element(codes_el: etree._Element, source: str) -> list[Code]:
             codable = (child.get("isCodable") or "true").strip().lower() not in ("false", "0")
             desc_el = next((d for d in child if isinstance(d.tag, str) and local_name(d) == "Description"), None)
             # Stripped like every text qualcode stores, so re-imports compare equal.
-            fields = {k: v.strip() for k, v in parse_description(desc_el.text if desc_el is not None else None).items()}
+            fields = {k: v.strip() for k, v in _description_fields(desc_el.text if desc_el is not None else None).items()}
+            variable, level = _variable_fields(fields, line, name, problems)
             out.append(Code(name=name, parent=parent, colour=colour_from_refi(child.get("color")),
-                            codable=codable, guid=guid, **fields))
+                            codable=codable, guid=guid, **fields, **variable, level=level))
             walk(child, name, here)
 
     walk(codes_el, None, "Codes")
     if problems:
         raise ExchangeError(f"{source}: {len(problems)} problem(s) in the codebook:\n" + "\n".join(problems))
     return out
+
+
+def _variable_fields(fields: dict[str, str], line: str, name: str, problems: list[str]):
+    """Take the "Variable:" and "Level:" paragraphs out of ``fields`` as Code flags."""
+    kind, level_text = fields.pop("variable").lower(), fields.pop("level")
+    variable = {"exclusive": kind in ("exclusive", "ordered"), "ordered": kind == "ordered"}
+    if kind not in ("", "exclusive", "ordered"):
+        problems.append(f"{line} {name!r}: 'Variable: {kind}' must be exclusive or ordered")
+    level = None
+    if level_text:
+        try:
+            level = float(level_text)
+        except ValueError:
+            problems.append(f"{line} {name!r}: 'Level: {level_text}' is not a number")
+    return variable, level
 
 
 def _book_from_codes(codes: list[Code], name: str, origin: str | None) -> Codebook:

@@ -110,6 +110,8 @@ class CodingMixin:
                         name=r["name"], parent=parent, definition=r["definition"], when_to_use=r["when_to_use"],
                         when_not_to_use=r["when_not_to_use"], example=r["example"], colour=r["colour"],
                         source=r["source"], codable=bool(r["codable"]), guid=r["guid"], id=r["id"],
+                        exclusive=bool(r["exclusive"]), ordered=bool(r["ordered"]),
+                        level=None if r["level"] is None else float(r["level"]),
                     )
                 )
                 walk(r["id"])

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TEXT_FIELDS",
+    "VARIABLE_FIELDS",
     "code_rows",
     "codes_in",
     "next_code_position",
@@ -51,7 +52,9 @@ __all__ = [
 
 
 TEXT_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "source")
-_SNAPSHOT_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + TEXT_FIELDS + ("colour",)
+VARIABLE_FIELDS = ("exclusive", "ordered", "level")
+_SNAPSHOT_COLUMNS = ("id", "parent_id", "name", "guid", "codable", "position", "version") + TEXT_FIELDS + ("colour",) \
+    + VARIABLE_FIELDS
 
 
 def code_rows(conn: Connection, project: "Project") -> dict[int, dict[str, Any]]:
@@ -86,6 +89,7 @@ def snapshot(rows: Mapping[int, Mapping[str, Any]], code_id: int) -> dict[str, A
     r = rows[code_id]
     data = {k: r[k] for k in _SNAPSHOT_COLUMNS}
     data["codable"] = bool(data["codable"])
+    data["exclusive"], data["ordered"] = bool(data["exclusive"]), bool(data["ordered"])
     data["path"] = code_path(rows, code_id)
     data["parent"] = rows[r["parent_id"]]["name"] if r["parent_id"] else None
     return data
@@ -119,6 +123,7 @@ def add_code(conn: Connection, project: "Project", code: Code, *, parent_id: int
         project_id=project.id, parent_id=parent_id, name=name, codable=code.codable, guid=guid, colour=colour,
         position=max((int(r["position"]) for r in rows.values()), default=0) + 1,
         **{k: (getattr(code, k) or "").strip() for k in TEXT_FIELDS},
+        exclusive=bool(code.exclusive or code.ordered), ordered=bool(code.ordered), level=code.level,
     )
     row = insert_code(conn, project, values)
     rows[row["id"]] = row
@@ -129,6 +134,9 @@ def add_code(conn: Connection, project: "Project", code: Code, *, parent_id: int
 def insert_code(conn: Connection, project: "Project", values: Mapping[str, Any]) -> dict[str, Any]:
     """Insert one code row as given (after checking its values); returns the row."""
     values = dict(values, project_id=project.id)
+    values.setdefault("exclusive", False)
+    values.setdefault("ordered", False)
+    values.setdefault("level", None)
     check_row(S.codes, values, f"code {str(values.get('name'))[:60]!r}", fields={"name": "code name"})
     cid = int(conn.execute(insert(S.codes).values(**values)).inserted_primary_key[0])
     return {**values, "id": cid, "version": 1}

@@ -65,12 +65,24 @@ def _v5_account_rules(conn: Connection) -> None:
     schema.metadata.create_all(conn)  # signin_failures
 
 
+def _v6_code_variables(conn: Connection) -> None:
+    # Variables declared in the codebook: three columns on codes (a fresh database has them).
+    columns = {c["name"] for c in inspect(conn).get_columns("codes")}
+    if "exclusive" not in columns:
+        conn.execute(text("ALTER TABLE codes ADD COLUMN exclusive BOOLEAN NOT NULL DEFAULT FALSE"))
+    if "ordered" not in columns:
+        conn.execute(text("ALTER TABLE codes ADD COLUMN ordered BOOLEAN NOT NULL DEFAULT FALSE"))
+    if "level" not in columns:
+        conn.execute(text("ALTER TABLE codes ADD COLUMN level FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _v1_create),
     (2, "tables added by later features (embeddings, suggestions...)", _v2_extra_tables),
     (3, "team mode: users and memberships", _v2_extra_tables),
     (4, "embedding cache and suggestion decisions", _v2_extra_tables),
     (5, "team mode: case-insensitive user names, administrators, sign-in throttling", _v5_account_rules),
+    (6, "variables declared in the codebook: exclusive / ordered themes, code levels", _v6_code_variables),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -111,6 +111,11 @@ codes = Table(
     Column("position", Integer, nullable=False, default=0),
     # Optimistic concurrency: a shared object's edit must name the version it read.
     Column("version", Integer, nullable=False, default=1),
+    # Variables declared in the codebook (schema 6): a theme whose codes are
+    # alternatives, optionally ranked; ``level`` is a code's value among them.
+    Column("exclusive", Boolean, nullable=False, default=False),
+    Column("ordered", Boolean, nullable=False, default=False),
+    Column("level", Float),
     UniqueConstraint("project_id", "guid"),
 )
 Index("ix_codes_project_parent", codes.c.project_id, codes.c.parent_id)

@@ -148,7 +148,7 @@ def test_variable_level_agreement_on_a_theme(coded):
     df = at.dataframe[1].value
     assert list(df["coefficient"])[:1] == ["krippendorff_alpha_nominal"]
     assert {"gwet_ac1", "brennan_prediger"} <= set(df["coefficient"])
-    at.selectbox(key=f"{K}level").set_value("ordinal").run()
+    at.selectbox(key=f"{K}level.1").set_value("ordinal").run()
     no_errors(at)
     df = at.dataframe[1].value
     assert "krippendorff_alpha_ordinal" in set(df["coefficient"])
@@ -194,3 +194,19 @@ def test_each_coders_memo_shows_beside_their_side(coded):
     coded.set_coding_memo(g.id, "Reads as a stock phrase to me.")
     at = open_page("Disagreements")
     assert any("Memo: Reads as a stock phrase to me." in s for s in texts(at.caption))
+
+
+def test_a_variable_declared_in_the_codebook_is_shown_by_default(coded):
+    from qualcode.codebook.edit import declare_variable
+
+    declare_variable(coded, 1, ordered=True, levels=["Rehearsal space", "Non-judgemental listener"], actor="ana")
+    at = new_app("agreement")
+    at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
+    assert at.selectbox(key=f"{K}variable").value == 1
+    assert any("mutually exclusive" in e.value for e in at.error)  # ben gave both codes to turn 2
+    assert at.selectbox(key=f"{K}level.1").value == "ordinal"
+    at.selectbox(key=f"{K}conflict").set_value("largest").run()
+    no_errors(at)
+    df = at.dataframe[1].value
+    assert list(df["coefficient"])[:2] == ["krippendorff_alpha_nominal", "krippendorff_alpha_ordinal"]
+    assert any("declared an ordered variable" in c.value for c in at.caption)

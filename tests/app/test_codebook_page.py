@@ -127,3 +127,30 @@ def test_code_memo_on_the_codebook_page(project):
     at.button(key=f"{K}memo.save").click().run()
     no_errors(at)
     assert project.memo("code", GENERIC)[0] == "Often about refusals."
+
+
+def test_declare_a_theme_a_variable_on_its_tab(project):
+    # ana gave each turn at most one of the theme's codes: qualcode proposes the flag.
+    coded(project)
+    at = new_app("codebook")
+    at.selectbox(key=f"{K}pick").set_value(ROLES).run()
+    no_errors(at)
+    assert any("proposes declaring it" in i.value for i in at.info)
+    base = f"{K}variable.{ROLES}"
+    at.checkbox(key=f"{base}.exclusive").check()
+    at.checkbox(key=f"{base}.ordered").check()
+    at.text_input(key=f"{base}.levels").input("Rehearsal space, Non-judgemental listener")
+    submit(at, "Save variable")
+    no_errors(at)
+    theme = project.code(ROLES)
+    assert theme.exclusive and theme.ordered
+    assert [(c.name, c.level) for c in project.codes() if c.parent == "Support roles"] == [
+        ("Non-judgemental listener", 2.0), ("Rehearsal space", 1.0)]
+    history = at.dataframe[-1].value
+    assert "ordered (Rehearsal space < Non-judgemental listener)" in history["details"].iloc[-1]
+    # A level that is not one of its codes is refused with a message; nothing changes.
+    at.selectbox(key=f"{K}pick").set_value(ROLES).run()
+    at.text_input(key=f"{base}.levels").input("Rehearsal space, Listener")
+    submit(at, "Save variable")
+    assert any("Listener" in e.value and "is not a code under" in e.value for e in at.error), [e.value for e in at.error]
+    assert project.code(LISTENER).level == 2.0

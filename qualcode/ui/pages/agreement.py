@@ -28,7 +28,9 @@ from ...agreement.consensus import (
     turn_context,
     write_majority_consensus,
 )
-from ...agreement.project import AgreementData, agreement_table, gold_table, load_agreement_data, variable_table
+from ...agreement.project import (AgreementData, agreement_table, gold_table, load_agreement_data,
+                                  variable_candidates,
+                                  variable_level, variable_table)
 from ...agreement.variables import LEVELS
 from ...errors import QualcodeError
 from .. import nav, state
@@ -140,22 +142,28 @@ def _variable_report(_project, view: str, revision: int, coders: tuple[str, ...]
 
 def _variable_section(project, coders: list[str], scope: int | None, all_docs: bool, n_boot: int) -> None:
     codes = project.codes()
-    kids: dict[str, int] = {}
-    for c in codes:
-        if c.parent and c.codable:
-            kids[c.parent] = kids.get(c.parent, 0) + 1
-    themes = {int(c.id): c.name for c in codes if c.id is not None and kids.get(c.name, 0) >= 2}
+    by_id = {int(c.id): c for c in codes if c.id is not None}
+    themes = {t: by_id[t].name for t in variable_candidates(project)}
+    # Variables declared in the codebook come first, and the first is shown by default.
+    themes = dict(sorted(themes.items(), key=lambda kv: not by_id[kv[0]].exclusive))
     st.subheader("Agreement on a variable")
     if not themes:
         st.caption("A theme with two or more codes that are alternatives (one per turn) can be compared as one "
                    "variable here: alpha at its level of measurement, kappa, Gwet's AC1 and Brennan–Prediger.")
         return
+    declared = [t for t in themes if by_id[t].exclusive]
+    options = [None, *themes]
     c1, c2, c3 = st.columns([3, 2, 2])
-    theme = c1.selectbox("Variable (a theme whose codes are alternatives)", [None, *themes], key=f"{K}variable",
-                         format_func=lambda t: "None" if t is None else themes.get(t, str(t)))
-    level = c2.selectbox("Level of measurement", list(LEVELS), key=f"{K}level",
-                         help="Ordinal, interval or ratio for ordered levels (the codes in codebook order, "
-                              "valued by their names when those are numbers, else 1, 2, 3…).")
+    theme = c1.selectbox("Variable (a theme whose codes are alternatives)", options, key=f"{K}variable",
+                         index=options.index(declared[0]) if declared else 0,
+                         format_func=lambda t: "None" if t is None else themes.get(t, str(t))
+                         + (" (declared)" if t in declared else ""))
+    default_level = variable_level(by_id[theme]) if theme in by_id else "nominal"
+    level = c2.selectbox("Level of measurement", list(LEVELS), key=f"{K}level.{theme}",
+                         index=list(LEVELS).index(default_level),
+                         help="Ordinal, interval or ratio for ordered levels (the levels declared in the codebook, "
+                              "else the codes in codebook order, valued by their names when those are numbers, "
+                              "else 1, 2, 3…).")
     conflict = c3.selectbox("Two of its codes on one turn", ["error", "missing", "largest"], key=f"{K}conflict",
                             format_func={"error": "Stop and say where", "missing": "Count as missing",
                                          "largest": "Keep the larger span"}.get)
@@ -165,7 +173,7 @@ def _variable_section(project, coders: list[str], scope: int | None, all_docs: b
         rep = _variable_report(project, state.view_key(project), project.revision(), tuple(coders), theme, level,
                                scope, all_docs, n_boot, conflict)
     except QualcodeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     view = pd.DataFrame({
         "coefficient": rep["coefficient"], "value": rep["value"], "95% low": rep["ci_low"],
@@ -176,7 +184,11 @@ def _variable_section(project, coders: list[str], scope: int | None, all_docs: b
     values = ", ".join(f"{md_escape(c)} = {v:g}" for c, v in zip(rep.attrs["categories"], rep.attrs["values"]))
     exclusive = ("no coder put two of its codes on one turn, so it reads as one variable"
                  if rep.attrs["exclusive_in_data"] else "some coder put two of its codes on one turn")
-    st.caption(f"Categories: {values}; {exclusive}.")
+    how = ("declared an ordered variable in the codebook" if rep.attrs["ordered"] else
+           "declared a variable in the codebook" if rep.attrs["declared"] else
+           "not declared a variable in the codebook" + (" (declare it on the Codebook page)"
+                                                          if rep.attrs["exclusive_in_data"] else ""))
+    st.caption(f"Categories: {values}; {how}; {exclusive}.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -8,6 +8,7 @@ from html import escape
 
 import streamlit as st
 
+from ...agreement.project import proposed_variables, variable_candidates
 from ...codebook import edit, history
 from ...errors import QualcodeError
 from ...model import Code
@@ -128,7 +129,12 @@ def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, 
                 f"<blockquote style='margin:.2rem 0;padding-left:.6rem;border-left:3px solid #ccc'>"
                 f"{escape(snippet[:400])}<br><small>{escape(doc)} · {escape(who)}</small></blockquote>"
             )
-    t_edit, t_memo, t_move, t_delete = st.tabs(["Edit", "Memo", "Move / merge", "Delete"])
+    candidates = variable_candidates(project)
+    names = ["Edit", "Memo", "Move / merge", "Delete"] + (["Variable"] if code.id in candidates else [])
+    t_edit, t_memo, t_move, t_delete, *t_variable = st.tabs(names)
+    if t_variable:
+        with t_variable[0]:
+            _variable_form(project, code, candidates[code.id], coder)
     with t_edit:
         _edit_form(project, code, coder)
     with t_memo:
@@ -180,6 +186,37 @@ def _edit_form(project, code: Code, coder: str | None) -> None:
     if st.button("Discard my edits (reload the code)", key=f"{base}.reload"):
         st.session_state.pop(f"{base}.version", None)
         st.rerun()
+
+
+def _variable_form(project, theme: Code, kids: list[int], coder: str | None) -> None:
+    """Declare the theme a variable: its codes are alternatives (one per turn), optionally ranked."""
+    by_id = {c.id: c for c in project.codes()}
+    names = [by_id[k].name for k in kids]
+    if all(by_id[k].level is not None for k in kids):
+        names = sorted(names, key=lambda n: next(by_id[k].level for k in kids if by_id[k].name == n))
+    base = f"{K}variable.{theme.id}"
+    st.markdown("**A variable**: each turn gets at most one of these codes (therapist behaviour, effective / "
+                "not effective, no / weak / strong empathy). Agreement then reports the theme as one variable "
+                "by default (alpha at its level of measurement, kappa, Gwet's AC1, Brennan–Prediger).")
+    if not theme.exclusive and theme.id in {int(t.id) for t in proposed_variables(project)}:
+        st.info("qualcode proposes declaring it: no coder ever put two of its codes on one turn.",
+                icon=":material/lightbulb:")
+    with st.form(f"{base}.form", border=False):
+        exclusive = st.checkbox("Its codes are alternatives (one per turn)", value=theme.exclusive, key=f"{base}.exclusive")
+        ordered = st.checkbox("Ordered levels (ranked, lowest first below)", value=theme.ordered, key=f"{base}.ordered")
+        levels = st.text_input("Levels, lowest first (comma-separated)", value=", ".join(names), key=f"{base}.levels",
+                               help="Every code of the theme once. Their values are 1, 2, 3… in this order.")
+        saved = st.form_submit_button("Save variable", disabled=not coder)
+    if saved:
+        order = [x.strip() for x in levels.split(",") if x.strip()]
+        try:
+            edit.declare_variable(project, theme.id, exclusive=exclusive or ordered, ordered=ordered,
+                                  levels=order if ordered else None, actor=coder)
+        except QualcodeError as exc:
+            st.error(md(exc))
+        else:
+            state.flash(md_escape(f"Saved the variable {theme.name!r}."))
+            st.rerun()
 
 
 def _move_merge(project, code: Code, codes: list[Code], coder: str | None) -> None:
