@@ -58,7 +58,7 @@ from ..store.owned import insert_codings
 from ..store.project import now_iso
 from ..store.sets import ProjectSet, set_payload
 from .qdc import codes_from_element
-from .sources import SourceText, decode_plain, docx_text, pdf_text
+from .sources import SourceText, UnreadableSource, decode_plain, docx_text, pdf_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
@@ -448,7 +448,10 @@ def _text(el: etree._Element, archive: _Archive, where: str, kind: str) -> tuple
     if rich is not None:
         if not rich_ref.lower().endswith(".docx") and not rich.startswith(b"PK"):
             return None, f"its rich text ({rich_ref}) is not a .docx and its plain text is {'empty' if plain is not None else 'missing'}"
-        return docx_text(rich, f"{archive.label}!{archive.find(rich_ref)}"), ""
+        try:
+            return docx_text(rich, f"{archive.label}!{archive.find(rich_ref)}"), ""
+        except UnreadableSource as exc:
+            return None, str(exc).split(": ", 1)[-1]
     if plain is not None:
         return decode_plain(plain), ""
     what = " or ".join(x for x in (plain_ref and f"plain text ({plain_ref})", rich_ref and f"rich text ({rich_ref})") if x)
@@ -546,7 +549,7 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
                     continue
                 try:
                     found, why = pdf_text(data, f"{archive.label}!{archive.find(el.get('path') or '')}"), ""
-                except ExchangeError as exc:
+                except UnreadableSource as exc:
                     skipped.append(f"{label}: {str(exc).split(': ', 1)[-1]}")
                     continue
         elif kind == "TextSource":
@@ -777,6 +780,10 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                 used_notes.update(notes)
         loose = [g for g in parsed.notes if g not in used_notes and g not in parsed.project_notes]
         parts = [note_text(parsed.project_notes)] + [f"{parsed.notes[g][0] or 'Note'}\n\n{parsed.notes[g][1]}" for g in loose]
+        # The file's project description, where the project has none; else kept in the memo.
+        if parsed.description and not importing.describe_project(conn, project, parsed.description):
+            parts.append(f"Description of the imported project\n\n{parsed.description}")
+        parts += [f"Case {name}\n\n{desc}" for name, _attrs, _refs, desc in parsed.cases if desc]
         if any(parts):
             memo("project", project.id, "\n\n".join(x for x in parts if x), parsed.project_notes + tuple(loose))
         # Sets: members that came in (or codes matched), by store id.

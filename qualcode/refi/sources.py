@@ -21,15 +21,22 @@ pages and in text.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from .. import limits
 from ..errors import ExchangeError
 
-__all__ = ["SourceText", "decode_plain", "docx_text", "pdf_text", "MAX_PDF_PAGES"]
+__all__ = ["SourceText", "UnreadableSource", "decode_plain", "docx_text", "pdf_text", "MAX_PDF_PAGES"]
 
 #: Pages read from one PDF's text layer (a 5,000-page PDF is not an interview).
 MAX_PDF_PAGES = 5_000
+
+
+class UnreadableSource(ExchangeError):
+    """One source's file cannot be read (damaged, not what it claims, a scan): that
+    source is skipped with this reason. A file that breaks the limits (a zip bomb)
+    raises a plain ExchangeError instead and stops the whole import."""
 
 
 @dataclass
@@ -87,19 +94,22 @@ def docx_text(data: bytes, where: str) -> SourceText:
     """The text of a ``.docx`` rich-text source: its paragraphs, one per line.
 
     Raises ExchangeError naming ``where`` when the archive breaks the limits (a zip
-    bomb stops the whole import, as for plain-text files) or is not a Word file.
+    bomb stops the whole import, as for plain-text files), UnreadableSource when it
+    is not a Word file.
     """
     import docx  # python-docx
 
     fail = lambda problem: ExchangeError(f"{where}: {problem}")  # noqa: E731
     if not data.startswith(b"PK"):
-        raise fail("the rich-text file is not a .docx (a .docx is a zip archive)")
+        raise UnreadableSource(f"{where}: the rich-text file is not a .docx (a .docx is a zip archive)")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnreadableSource(f"{where}: the rich-text file is a damaged zip archive")
     with limits.SafeZip(data, fail) as archive:
         archive.check_all()
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, XML errors ...
-        raise fail(f"cannot read the Word file ({type(exc).__name__})") from None
+        raise UnreadableSource(f"{where}: cannot read the Word file ({type(exc).__name__})") from None
     return SourceText("\n".join(_paragraph_lines(document)), kind="rich text (.docx)")
 
 
@@ -107,14 +117,14 @@ def pdf_text(data: bytes, where: str) -> SourceText:
     """The text layer of a PDF, pages joined by a blank line; ``pages`` holds each
     page's number and ``[start, end)`` in the text.
 
-    Raises ExchangeError naming ``where`` when pypdf cannot read the file, it has
+    Raises UnreadableSource naming ``where`` when pypdf cannot read the file, it has
     more than :data:`MAX_PDF_PAGES` pages, or it has no text layer (a scan).
     """
     try:
         import pypdf
     except ImportError:  # pragma: no cover - pinned in requirements.txt
         raise ExchangeError(f"{where}: reading PDF sources needs pypdf (pip install pypdf)") from None
-    fail = lambda problem: ExchangeError(f"{where}: {problem}")  # noqa: E731
+    fail = lambda problem: UnreadableSource(f"{where}: {problem}")  # noqa: E731
     if not data.startswith(b"%PDF"):
         raise fail("the file is not a PDF")
     try:

@@ -29,6 +29,7 @@ __all__ = [
     "participant_id",
     "merge_participant_attributes",
     "append_memo",
+    "describe_project",
 ]
 
 
@@ -105,3 +106,14 @@ def append_memo(conn: Connection, project: "Project", target_type: str, target_i
         conn.execute(insert(S.memos).values(project_id=project.id, target_type=target_type, target_id=target_id,
                                             coder_id=coder_id, text=text, created_at=created_at or ts, updated_at=ts,
                                             version=1))
+
+
+def describe_project(conn: Connection, project: "Project", text: str) -> bool:
+    """Give the project the description ``text`` if it has none; False when it has one
+    already (the caller keeps ``text`` elsewhere, e.g. in the project memo)."""
+    check_text(text, "project", "description")
+    current = conn.execute(select(S.projects.c.description).where(S.projects.c.id == project.id)).scalar()
+    if (current or "").strip():
+        return current.strip() == text.strip()
+    conn.execute(update(S.projects).where(S.projects.c.id == project.id).values(description=text))
+    return True
