@@ -33,12 +33,29 @@ def _speakers(value: str | None) -> tuple[str, ...] | None:
     return tuple(s.strip() for s in value.split(",") if s.strip()) if value else None
 
 
+ALL_SPEAKERS_HELP = ("Every speaker's turns (interviewer and chatbot too). By default only the participants' "
+                     "turns, by the speaker roles confirmed for the project or detected from the labels.")
+
+
+def _roles(speakers: str | None, all_speakers: bool):
+    from ..suggest import PARTICIPANT_ROLES
+
+    return None if all_speakers or _speakers(speakers) else PARTICIPANT_ROLES
+
+
+def _scope(speakers: str | None, all_speakers: bool) -> str:
+    if _speakers(speakers):
+        return "from the turns of " + ", ".join(_speakers(speakers))
+    return "from every speaker's turns" if all_speakers else "from participant turns only (--all-speakers for every turn)"
+
+
 def suggest(
     project: ProjectOpt,
     coder: Annotated[str, typer.Option(help="Whose codings to learn from (and whose rejections to respect).")],
     document: Annotated[str | None, typer.Option(help="Suggestions for this transcript (name).")] = None,
     code: Annotated[str | None, typer.Option(help="Find more excerpts like this code, across the project.")] = None,
     speakers: Annotated[str | None, typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
+    all_speakers: Annotated[bool, typer.Option("--all-speakers", help=ALL_SPEAKERS_HELP)] = False,
     limit: Annotated[int, typer.Option(help="At most this many suggestions.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -48,7 +65,8 @@ def suggest(
     with open_existing(project) as proj:
         bar, progress = _bar("embedding")
         with bar:
-            s = Suggester.build(proj, coder, speakers=_speakers(speakers), progress=progress)
+            s = Suggester.build(proj, coder, speakers=_speakers(speakers), roles=_roles(speakers, all_speakers),
+                                progress=progress)
         if code:
             found = s.more_like(code, limit=limit)
         elif document:
@@ -73,12 +91,13 @@ def suggest(
         typer.echo(f"    \"{x.text[:160]}\"")
         if x.examples:
             typer.echo(f"    like: \"{x.examples[0].text[:120]}\" ({x.examples[0].document})")
-    typer.echo(f"{len(found)} suggestion(s)")
+    typer.echo(f"{len(found)} suggestion(s) {_scope(speakers, all_speakers)}")
 
 
 def themes(
     project: ProjectOpt,
     speakers: Annotated[str | None, typer.Option(help="Only these speakers' turns, comma-separated.")] = None,
+    all_speakers: Annotated[bool, typer.Option("--all-speakers", help=ALL_SPEAKERS_HELP)] = False,
     uncoded_only: Annotated[bool, typer.Option("--uncoded-only", help="Skip excerpts that already carry a code.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same themes).")] = 42,
     min_topic_size: Annotated[int | None, typer.Option(help="Smallest theme (default: sized to the corpus).")] = None,
@@ -90,7 +109,8 @@ def themes(
     with open_existing(project) as proj:
         bar, progress = _bar("embedding")
         with bar:
-            result = themes_for_project(proj, speakers=_speakers(speakers), uncoded_only=uncoded_only,
+            result = themes_for_project(proj, speakers=_speakers(speakers), roles=_roles(speakers, all_speakers),
+                                        uncoded_only=uncoded_only,
                                         settings=ThemeSettings(seed=seed, min_topic_size=min_topic_size),
                                         progress=progress)
     if as_json:
@@ -104,7 +124,7 @@ def themes(
             ],
         })
         return
-    typer.echo(result.message)
+    typer.echo(f"{result.message} ({_scope(speakers, all_speakers)})")
     for t in result.themes:
         near = f" ~ {t.nearest_code} ({t.nearest_code_similarity:.2f})" if t.nearest_code else ""
         typer.echo(f"[{t.id}] {t.label}  ({t.size} excerpts){near}")

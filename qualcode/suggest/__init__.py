@@ -28,10 +28,11 @@ from .engine import (
 )
 from .features import FeatureConfig
 from .scorer import SuggestConfig
-from .units import Unit, project_units, split_sentences
+from .units import PARTICIPANT_ROLES, Unit, project_units, split_sentences
 
 __all__ = [
     "ACCEPT",
+    "PARTICIPANT_ROLES",
     "REJECT",
     "SUGGESTER",
     "VERSION",

@@ -24,7 +24,7 @@ from .decisions import reject as _reject
 from .features import UnitData
 from .profiles import ProfilePart, definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
-from .units import Unit, coded_documents, label_units, project_units
+from .units import PARTICIPANT_ROLES, Unit, coded_documents, label_units, project_units
 
 __all__ = ["SUGGESTER", "VERSION", "CodeQuality", "DefinitionMatch", "Evidence", "Suggester", "Suggestion"]
 
@@ -127,6 +127,7 @@ class Suggester:
         *,
         codes: Iterable[int | str] | None = None,
         speakers: Sequence[str] | None = None,
+        roles: Sequence[str] | None = PARTICIPANT_ROLES,
         split_long: int | None = 120,
         embedder: EmbeddingBackend | None = None,
         config: SuggestConfig | None = None,
@@ -135,14 +136,17 @@ class Suggester:
         """Embed, learn from ``coder``'s codings and calibrate thresholds.
 
         ``codes`` limits suggestions to some codes (ids or names; default every codable
-        code); ``speakers`` limits excerpts to some speakers' turns (e.g. participants).
+        code). Excerpts are the participants' turns by default (``roles``: the speaker
+        roles confirmed on the Transcripts page, else detected from the labels), so an
+        interviewer's question is never suggested; ``roles=None`` takes every turn, and
+        ``speakers`` (labels) chooses the turns instead of roles.
         """
         config = config or SuggestConfig()
         embedder = embedder or get_embedder()
         chosen = _choose_codes(project, codes)
         if not chosen:
             raise SuggestionError("the codebook has no codable codes to suggest; add codes first")
-        units = project_units(project, speakers=speakers, split_long=split_long)
+        units = project_units(project, speakers=speakers, roles=roles, split_long=split_long)
         codings = [c for c in project.codings(coders=[coder]) if c.code_id in {k.id for k in chosen}]
         parts = profile_parts(chosen)
         texts = [u.text for u in units]

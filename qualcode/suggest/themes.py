@@ -28,7 +28,7 @@ from ..errors import SuggestionError
 from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
-from .units import Unit, project_units
+from .units import PARTICIPANT_ROLES, Unit, project_units
 
 __all__ = [
     "MIN_EXCERPTS",
@@ -406,6 +406,7 @@ def themes_for_project(
     project,
     *,
     speakers: Sequence[str] | None = None,
+    roles: Sequence[str] | None = PARTICIPANT_ROLES,
     uncoded_only: bool = False,
     coder: str | None = None,
     documents: Sequence[int] | None = None,
@@ -415,12 +416,15 @@ def themes_for_project(
 ) -> ThemeResult:
     """Themes over a project's excerpts (turns, long turns split into sentences).
 
-    ``speakers`` keeps only those speakers' turns; ``uncoded_only`` drops excerpts that
-    already carry a code (by ``coder`` when given, else by anyone).
+    Excerpts are the participants' turns by default (``roles``, as confirmed or
+    detected: see :func:`~qualcode.suggest.units.project_units`), so themes never quote
+    an interviewer's question as a participant's words; ``roles=None`` takes every turn
+    and ``speakers`` keeps only those speakers' turns instead. ``uncoded_only`` drops
+    excerpts that already carry a code (by ``coder`` when given, else by anyone).
     """
     embedder = embedder or get_embedder()
     settings = settings or ThemeSettings()
-    units = [u for u in project_units(project, documents=documents, speakers=speakers)
+    units = [u for u in project_units(project, documents=documents, speakers=speakers, roles=roles)
              if len(u.text.split()) >= settings.min_words]
     if uncoded_only:
         codings = project.codings(coders=[coder]) if coder else project.codings()

@@ -16,7 +16,12 @@ import numpy as np
 from ..model import Coding
 from ..sentences import split_sentences  # re-exported: suggestion units split long turns
 
-__all__ = ["Unit", "coded_documents", "label_units", "project_units", "split_sentences"]
+__all__ = ["PARTICIPANT_ROLES", "Unit", "coded_documents", "label_units", "project_units", "split_sentences"]
+
+# The default of suggestions and themes: the turns of people studied (an interview's
+# participant, a chat log's user), not the interviewer's questions nor the chatbot's
+# replies. Pass ``roles=None`` (or name ``speakers``) for every turn.
+PARTICIPANT_ROLES = ("participant", "user")
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 
@@ -49,15 +54,27 @@ def project_units(
     documents: Iterable[int] | None = None,
     speakers: Sequence[str] | None = None,
     split_long: int | None = 120,
+    roles: Sequence[str] | None = None,
 ) -> list[Unit]:
     """The units of a project's documents, in interview order.
 
     ``speakers`` keeps only turns by those speakers (e.g. participants, not the
-    interviewer); matching is case-insensitive. Turns longer than ``split_long`` words
-    are split into sentence groups; ``None`` keeps whole turns (what a turn-coded
-    gold standard like AnnoMI needs).
+    interviewer); matching is case-insensitive. Without ``speakers``, ``roles`` keeps
+    only turns whose speaker has one of those roles (e.g. :data:`PARTICIPANT_ROLES`),
+    as confirmed for the project or detected from the label
+    (:func:`qualcode.ingest.roles.project_roles`); a turn without a speaker label is a
+    participant's. Turns longer than ``split_long`` words are split into sentence
+    groups; ``None`` keeps whole turns (what a turn-coded gold standard like AnnoMI needs).
     """
     wanted = {s.casefold() for s in speakers} if speakers else None
+    if wanted is None and roles is not None:
+        from ..ingest.roles import project_roles
+
+        keep_roles = set(roles)
+        labels = [str(label) for label in project.speakers()]
+        wanted = {label.casefold() for label, role in project_roles(project, labels).items() if role in keep_roles}
+        if "participant" in keep_roles:
+            wanted.add("")  # no label: taken as a participant's turn
     infos = project.documents()
     if documents is not None:
         keep = set(documents)

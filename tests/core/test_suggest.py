@@ -157,3 +157,25 @@ def test_real_model_suggests_the_right_code_with_evidence(study):
         night = any(w in x.text for w in ("night", "awake", "am "))
         assert (x.code == CODES[0]) == night, x
     assert found[0].examples[0].similarity > 0.5
+
+
+# ------------------------------------------------------------ speaker roles
+def test_suggestions_are_for_participant_turns_unless_asked(study, emb):
+    """The default: the participants' turns (roles detected or confirmed), never the
+    interviewer's questions; roles=None asks for every turn, speakers names them."""
+    from qualcode.store.speakers import confirm_speaker_roles
+    from qualcode.suggest import PARTICIPANT_ROLES
+
+    default = Suggester.build(study, "ana", embedder=emb)
+    speakers = {u.speaker for u in default.units}
+    assert "Interviewer" not in speakers and speakers
+    assert not [s for d in study.documents() for s in default.for_document(d.id) if s.text.endswith("?")]
+    every = Suggester.build(study, "ana", embedder=emb, roles=None)
+    assert "Interviewer" in {u.speaker for u in every.units}
+    assert len(every.units) > len(default.units)
+    # A confirmed role wins over the label: P01 marked an interviewer is left out too.
+    confirm_speaker_roles(study, {"P01": "interviewer"})
+    units = project_units(study, roles=PARTICIPANT_ROLES)
+    assert {u.speaker for u in units} == speakers - {"P01"}
+    # Naming speakers chooses the turns instead of roles.
+    assert {u.speaker for u in project_units(study, speakers=["Interviewer"], roles=PARTICIPANT_ROLES)} == {"Interviewer"}

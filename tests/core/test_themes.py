@@ -138,3 +138,19 @@ def test_bertopic_on_a_few_hundred_excerpts_is_deterministic():
     for t in a.themes:
         counts = np.bincount([topic_of[i] for i in t.members], minlength=4)
         assert counts.max() / counts.sum() > 0.8
+
+
+def test_themes_use_participant_turns_unless_asked(fresh_project):
+    """Themes never quote an interviewer's question as a participant's words (the
+    default roles); roles=None takes every speaker's turns."""
+    question = "Could you tell me a little more about what happened on that night with the app?"
+    turns = []
+    for i, u in enumerate(generated_units(36)):
+        turns += [("Interviewer", question), (f"P{i % 4:02d}", u.text)]
+    fresh_project.add_documents([make_interview("I1", turns)])
+    settings = ThemeSettings(keywords="ctfidf")
+    default = themes_for_project(fresh_project, embedder=HashingEmbedder(dim=128), settings=settings)
+    assert len(default.units) == 36 and "Interviewer" not in {u.speaker for u in default.units}
+    assert not [q for t in default.themes for q in t.quotes if q.text == question]
+    every = themes_for_project(fresh_project, roles=None, embedder=HashingEmbedder(dim=128), settings=settings)
+    assert "Interviewer" in {u.speaker for u in every.units}

@@ -7,7 +7,7 @@ import pytest
 
 from qualcode.model import SUGGESTION
 from qualcode.store import Project
-from tests.core.test_suggest_helpers import build_study
+from tests.core.test_suggest_helpers import QUESTIONS, build_study
 from tests.e2e.conftest import settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
@@ -70,6 +70,16 @@ def test_reject_removes_the_suggestion(page, study):
     with Project.open(study["path"], create=False) as project:
         assert [d.decision for d in decision_log(project, coder="ana")][-1] == "reject"  # (the module shares one study)
         assert not [c for c in project.codings(document="P04") if c.origin == SUGGESTION]
+
+
+def test_suggestions_default_to_participant_turns(page, study):
+    """The page says it leaves out the interviewer, and no card quotes a question."""
+    _compute(page, study, "P04")
+    page.get_by_text("Participant turns only unless you add speakers").wait_for()
+    quotes = [q for _, q in _cards(page)]
+    assert quotes and not [q for q in quotes if q in QUESTIONS]
+    chips = page.locator("[data-testid='stMultiSelect']").filter(has_text="Only turns by").inner_text()
+    assert "P04" in chips and "Interviewer" not in chips
 
 
 def test_accept_a_suggestion_in_the_workspace(page, study):

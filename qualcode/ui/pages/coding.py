@@ -146,7 +146,8 @@ def _suggestions_panel(project, did: int, coder: str | None) -> None:
     if not found:
         st.info("No suggestions for this transcript above the thresholds (or all were decided).")
         return
-    st.caption(f"{len(found)} suggestion(s); the most likely first")
+    turns = "" if keys[-1][2] or keys[-1][4] is None else "; participant turns only (roles on the Transcripts page)"
+    st.caption(f"{len(found)} suggestion(s); the most likely first{turns}")
     for s in found[:10]:
         suggest_page.suggestion_card(project, suggester, s, coder, f"w{did}")
 

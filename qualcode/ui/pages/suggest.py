@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from ...embed import get_embedder
-from ...suggest import Suggester, Suggestion
+from ...suggest import PARTICIPANT_ROLES, Suggester, Suggestion
 from .. import nav, state
-from ..widgets import code_options, md_escape, paginate
+from ..widgets import code_options, md_escape, paginate, participant_speakers
 from ..escape import md
 
 TITLE = "Suggestions"
@@ -43,12 +43,17 @@ def built_suggesters() -> dict:
 MAX_BUILT = 6
 
 
-def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progress) -> tuple:
-    """Build (or reuse) the suggester for this coder at the project's current revision; returns its key."""
-    key = (state.view_key(project), coder, speakers, project.revision())
+def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progress, *,
+                    roles: tuple[str, ...] | None = PARTICIPANT_ROLES) -> tuple:
+    """Build (or reuse) the suggester for this coder at the project's current revision; returns its key.
+
+    ``speakers`` (labels) chooses the turns; without them ``roles`` does (by default
+    the participants' turns, as :meth:`Suggester.build`); ``roles=None``: every turn."""
+    key = (state.view_key(project), coder, speakers, project.revision(), None if speakers else roles)
     store = built_suggesters()
     if key not in store:
-        store[key] = Suggester.build(project, coder, speakers=speakers, embedder=_embedder(), progress=progress)
+        store[key] = Suggester.build(project, coder, speakers=speakers, roles=None if speakers else roles,
+                                     embedder=_embedder(), progress=progress)
         for old in list(store)[:-MAX_BUILT]:
             store.pop(old, None)
     return key
@@ -80,7 +85,8 @@ def render() -> None:
             bar.progress(min(1.0, done / max(total, 1)), text=f"Embedding excerpts… {done}/{total}")
 
         with st.spinner("Learning from your codings…"):
-            built = build_suggester(project, coder, speakers, progress)
+            # An emptied "Only turns by" means every speaker, as its placeholder says.
+            built = build_suggester(project, coder, speakers, progress, roles=None)
         bar.empty()
         st.session_state[f"{K}built"] = built
     suggester = built_suggesters().get(built) if built else None
@@ -103,8 +109,16 @@ def _speaker_filter(project) -> tuple[str, ...] | None:
     names = sorted({s for s in frame["speaker"].dropna().unique()})
     if not names:
         return None
+    if f"{K}speakers" not in st.session_state or not set(st.session_state[f"{K}speakers"]) <= set(names):
+        # Participants' turns by default (the speaker roles of the Transcripts page):
+        # an interviewer's question is not a participant's experience to code.
+        st.session_state[f"{K}speakers"] = participant_speakers(project, names)
     chosen = st.multiselect("Only turns by", names, key=f"{K}speakers", placeholder="All speakers",
-                            help="E.g. leave out the interviewer's turns.")
+                            help="By default the participants' turns (speaker roles on the Transcripts page); "
+                                 "clear it for every speaker, the interviewer's and the chatbot's too.")
+    if chosen and len(chosen) < len(names):
+        st.caption("Participant turns only unless you add speakers: the interviewer's questions and a chatbot's "
+                   "replies are not suggested (roles on the **Transcripts** page).")
     return tuple(sorted(chosen)) or None
 
 

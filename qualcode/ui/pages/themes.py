@@ -67,6 +67,9 @@ def render() -> None:
     speakers = c1.multiselect("Only turns by", speakers_all, key=f"{K}speakers", placeholder="All speakers",
                               help="By default the participants' turns (speaker roles on the Transcripts page); "
                                    "clear it for every speaker.")
+    if speakers and len(speakers) < len(speakers_all):
+        c1.caption("Participant turns only unless you add speakers: themes never quote the interviewer's questions "
+                   "or a chatbot's replies (roles on the **Transcripts** page).")
     uncoded = c2.toggle("Uncoded only", key=f"{K}uncoded", help="Leave out excerpts that already carry a code.")
     seed = int(c3.number_input("Seed", min_value=0, value=42, step=1, key=f"{K}seed"))
     settings_key = (project.location, tuple(sorted(speakers)) or None, bool(uncoded), coder if uncoded else None, seed)
@@ -81,7 +84,8 @@ def render() -> None:
         if key not in store:
             with st.spinner("Clustering (the first run in a server also compiles UMAP, ~30 s)…"):
                 store[key] = themes_for_project(
-                    project, speakers=settings_key[1], uncoded_only=uncoded, coder=coder,
+                    # The page chose the speakers; an emptied list means every speaker.
+                    project, speakers=settings_key[1], roles=None, uncoded_only=uncoded, coder=coder,
                     embedder=_embedder(), settings=ThemeSettings(seed=seed), progress=progress,
                 )
             for old in list(store)[:-MAX_RESULTS]:
