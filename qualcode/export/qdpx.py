@@ -48,12 +48,14 @@ from ..refi.common import PROJECT_NS, find_schema, validate_xml
 from ..refi.qdc import codes_to_element
 from ..store.queries import exchange_rows
 from ..store.sets import project_sets
+from ..store.speakers import confirmed_speaker_roles
 from .. import atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Project
 
-__all__ = ["project_to_qde", "qdpx_bytes", "export_qdpx", "SELECTION_NAME_CHARS", "CODINGS_MEMBER", "codings_json"]
+__all__ = ["project_to_qde", "qdpx_bytes", "export_qdpx", "SELECTION_NAME_CHARS", "CODINGS_MEMBER", "DOCUMENTS_MEMBER",
+           "codings_json", "variable_type"]
 
 #: How much of the coded text a PlainTextSelection's ``name`` carries.
 SELECTION_NAME_CHARS = 120
@@ -101,6 +103,30 @@ def turns_json(text: str, segments) -> bytes:  # noqa: ANN001 - Segment list
 
 #: Where the codings' origins travel (REFI-QDA has no field for how a coding came to be).
 CODINGS_MEMBER = "qualcode/codings.json"
+#: Where each document's own record travels: its source format and path and its metadata
+#: (PDF pages, where it first came from), tied to its text by a hash.
+DOCUMENTS_MEMBER = "qualcode/documents.json"
+#: The speaker roles confirmed on the Transcripts page (who interviews, who is interviewed).
+ROLES_MEMBER = "qualcode/speaker_roles.json"
+_VALUE_TAG = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue",
+              "Date": "DateValue"}
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+_DECIMAL = re.compile(r"-?[0-9]{1,18}\.[0-9]{1,18}")
+_DATE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+
+
+def variable_type(values: list[str]) -> str:
+    """The REFI-QDA ``typeOfVariable`` that writes every value back exactly as it is
+    stored (``"34"`` as an IntegerValue, ``"true"`` as a BooleanValue, ``"2024-05-01"``
+    as a DateValue); Text when the values are mixed or none fits."""
+    vals = [v for v in values if v != ""]
+    if not vals:
+        return "Text"
+    for kind, ok in (("Boolean", lambda v: v in ("true", "false")), ("Integer", _INTEGER.fullmatch),
+                     ("Float", _DECIMAL.fullmatch), ("Date", _DATE.fullmatch)):
+        if all(ok(v) for v in vals):
+            return kind
+    return "Text"
 
 
 def codings_json(origins: dict[str, tuple[str, str | None]]) -> bytes:
@@ -162,12 +188,22 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
                 (desc.addnext(ref) if desc is not None else el.insert(0, ref))
 
     people = project.participants()
-    keys = list(dict.fromkeys(k for p in people for k in p.attributes))
+    full = {d.id: project.document(d.id)[1] for d in docs}
+    doc_vars = {d.id: {str(k): str(v) for k, v in ((full[d.id].metadata or {}).get("variables") or {}).items()}
+                for d in docs}
+    keys = list(dict.fromkeys([k for p in people for k in p.attributes] + [k for v in doc_vars.values() for k in v]))
     var_guid = {k: stable_guid(project.name, "variable", k) for k in keys}
+    var_type = {k: variable_type([str(p.attributes[k]) for p in people if k in p.attributes]
+                                 + [v[k] for v in doc_vars.values() if k in v]) for k in keys}
     if keys:
         vars_el = _sub(root, "Variables")
         for k in keys:
-            _sub(vars_el, "Variable", guid=var_guid[k], name=k, typeOfVariable="Text")
+            _sub(vars_el, "Variable", guid=var_guid[k], name=k, typeOfVariable=var_type[k])
+
+    def value(parent: etree._Element, key: str, text: str) -> None:
+        vv = _sub(parent, "VariableValue")
+        _sub(vv, "VariableRef", targetGUID=var_guid[key])
+        _sub(vv, _VALUE_TAG[var_type[key]]).text = _xml_text(text)
 
     source_guid = {}
     for d in docs:
@@ -178,14 +214,13 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
         for p in people:
             case = _sub(cases_el, "Case", guid=stable_guid(project.name, "case", p.pseudonym), name=p.pseudonym)
             for k, v in p.attributes.items():
-                vv = _sub(case, "VariableValue")
-                _sub(vv, "VariableRef", targetGUID=var_guid[k])
-                _sub(vv, "TextValue").text = _xml_text(str(v))
+                value(case, k, str(v))
             for d in docs:
                 if d.pseudonym == p.pseudonym:
                     _sub(case, "SourceRef", targetGUID=source_guid[d.id])
 
     files: dict[str, bytes] = {}
+    described: dict[str, dict] = {}
     origins: dict[str, tuple[str, str | None]] = {}
     codings_by_doc: dict[int, list] = {}
     for c in project.codings():
@@ -195,7 +230,10 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
     for d in docs:
         guid = source_guid[d.id]
         files[f"sources/{guid}.txt"] = d.text.encode("utf-8")
-        files[turns_member(guid)] = turns_json(d.text, project.document(d.id)[1].segments)
+        files[turns_member(guid)] = turns_json(d.text, full[d.id].segments)
+        described[guid] = {"text_sha256": hashlib.sha256(d.text.encode("utf-8")).hexdigest(),
+                           "source_format": full[d.id].source_format, "source_path": full[d.id].source_path,
+                           "metadata": {**(full[d.id].metadata or {}), "refi_guid": guid}}
         src = _sub(sources_el, "TextSource", guid=guid, name=d.name, plainTextPath=f"internal://{guid}.txt",
                    creationDateTime=_dt(d.imported_at))
         for c in codings_by_doc.get(d.id, []):
@@ -215,6 +253,8 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
                 _sub(coding, "NoteRef", targetGUID=nguid)
         if ("document", d.id) in note_for:
             _sub(src, "NoteRef", targetGUID=note_for[("document", d.id)])
+        for k, v in doc_vars[d.id].items():  # document variables (MAXQDA's, Quirkos's, NVivo's file attributes)
+            value(src, k, v)
 
     if notes:
         notes_el = _sub(root, "Notes")
@@ -236,6 +276,13 @@ def project_to_qde(project: Project) -> tuple[etree._Element, dict[str, bytes]]:
                     _sub(set_el, "MemberSource", targetGUID=source_guid[did])
     if origins:
         files[CODINGS_MEMBER] = codings_json(origins)
+    roles = confirmed_speaker_roles(project)
+    if roles:
+        files[ROLES_MEMBER] = json.dumps({"format": "qualcode-speaker-roles/1", "roles": roles},
+                                         ensure_ascii=False, sort_keys=True).encode("utf-8")
+    if described:
+        files[DOCUMENTS_MEMBER] = json.dumps({"format": "qualcode-documents/1", "documents": described},
+                                             ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
     if prow and prow[0]:
         _sub(root, "Description").text = _xml_text(prow[0])
     if ("project", project.id) in note_for:

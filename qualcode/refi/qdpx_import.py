@@ -57,6 +57,7 @@ from ..store import importing
 from ..store.owned import insert_codings
 from ..store.project import now_iso
 from ..store.sets import ProjectSet, set_payload
+from ..store.speakers import ROLE_NAMES, confirmed_speaker_roles
 from .qdc import codes_from_element
 from .sources import SourceText, UnreadableSource, decode_plain, docx_text, pdf_text
 
@@ -239,6 +240,10 @@ def choose_reading(text: str, selections: list[Selection], *, has_bom: bool, had
 TURNS_FORMAT = "qualcode-turns/1"
 CODINGS_FORMAT = "qualcode-codings/1"
 CODINGS_MEMBER = "qualcode/codings.json"
+DOCUMENTS_FORMAT = "qualcode-documents/1"
+DOCUMENTS_MEMBER = "qualcode/documents.json"
+ROLES_FORMAT = "qualcode-speaker-roles/1"
+ROLES_MEMBER = "qualcode/speaker_roles.json"
 _ORIGINS = {HUMAN, SUGGESTION, CONSENSUS, IMPORTED}
 
 
@@ -353,6 +358,29 @@ def _origins(archive: _Archive) -> dict[str, tuple[str, str | None]]:
     return out
 
 
+def _documents(archive: _Archive) -> dict[str, dict]:
+    """Source GUID -> qualcode's own record of the document (source format and path,
+    metadata), each applied later only to exactly the text it was written for."""
+    data = _own_json(archive, DOCUMENTS_MEMBER, DOCUMENTS_FORMAT)
+    docs = (data or {}).get("documents")
+    out = {}
+    for key, rec in (docs.items() if isinstance(docs, dict) else ()):
+        g = _guid(key)
+        if g and isinstance(rec, dict) and isinstance(rec.get("metadata"), dict) and isinstance(rec.get("text_sha256"), str) \
+                and isinstance(rec.get("source_format"), str) and len(rec["source_format"]) <= 32 \
+                and (rec.get("source_path") is None or isinstance(rec.get("source_path"), str)):
+            out[g] = rec
+    return out
+
+
+def _roles(archive: _Archive) -> dict[str, str]:
+    """Speaker label -> role, as confirmed in the qualcode project that exported the file."""
+    data = _own_json(archive, ROLES_MEMBER, ROLES_FORMAT)
+    roles = (data or {}).get("roles")
+    return {k: v for k, v in (roles.items() if isinstance(roles, dict) else ())
+            if isinstance(k, str) and 0 < len(k) <= 200 and v in ROLE_NAMES}
+
+
 def _note_refs(el: etree._Element) -> tuple[str, ...]:
     return tuple(g for g in (_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")) if g)
 
@@ -414,6 +442,8 @@ class _Parsed:
     skipped: list[str]
     origins: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     description: str = ""
+    records: dict[str, dict] = field(default_factory=dict)  # qualcode's own document records
+    roles: dict[str, str] = field(default_factory=dict)  # speaker roles qualcode exported
 
 
 def _parse(path: Path) -> _Parsed:
@@ -579,7 +609,7 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
         skipped.append(f"{len(graphs)} graph(s): qualcode has no equivalent")
     return _Parsed(root.get("origin") or "", users, codes, code_notes, notes, _note_refs(root), cases, sources, sets,
                    skipped, _origins(archive), (_child(root, "Description").text or "").strip()
-                   if _child(root, "Description") is not None else "")
+                   if _child(root, "Description") is not None else "", _documents(archive), _roles(archive))
 
 
 # ------------------------------------------------------------------------ import
@@ -629,8 +659,16 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
         else:
             doc = parse_text(text, name)
         doc.source_format, doc.source_path = "qdpx", f"{p.name}:{src.name or src.guid}"
-        doc.metadata.update({"refi_guid": src.guid, "refi_origin": parsed.origin, "refi_offsets": reading.describe(),
-                             "refi_text_from": src.text.kind})
+        record = parsed.records.get(src.guid)
+        if record and record["text_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest():
+            # qualcode's own export of this very text: the document comes back as it was
+            # (its format, path and metadata; where it first came from stays).
+            doc.source_format, doc.source_path = record["source_format"], record["source_path"]
+            doc.metadata = {**record["metadata"],
+                            "refi_guid": src.guid}
+        else:
+            doc.metadata.update({"refi_guid": src.guid, "refi_origin": parsed.origin, "refi_offsets": reading.describe(),
+                                 "refi_text_from": src.text.kind})
         if src.text.pages:
             doc.metadata["pages"] = src.text.pages
         if src.variables:
@@ -664,6 +702,7 @@ def _quote(text: str, n: int = 80) -> str:
 def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, actor: str | None, label: str) -> None:
     """Everything in one transaction: codes, coders, participants, documents, codings, memos, sets."""
     ts = now_iso()
+    known_roles = confirmed_speaker_roles(project) if parsed.roles else {}
     with project.write("documents.import_qdpx", actor=actor, target_type="document") as (conn, ev):
         names = [d.name for _, d, _, _ in docs]
         clash = list(importing.existing_document_names(conn, project, names))
@@ -803,3 +842,7 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                          "codes_added": report.codes_added, "unplaced": len(report.unplaced), "users": report.users}
         if payload_sets:
             ev["payload"]["sets"] = payload_sets
+        # Roles a qualcode export carried, for labels this project has not confirmed itself.
+        new_roles = {k: v for k, v in parsed.roles.items() if k not in known_roles}
+        if new_roles:
+            ev["payload"]["speaker_roles"] = new_roles

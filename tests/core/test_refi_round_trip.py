@@ -22,7 +22,10 @@ from qualcode.model import Code
 from qualcode.refi.common import PROJECT_NS, validate_xml
 from qualcode.refi.qdpx_import import import_qdpx
 from qualcode.store import Project
+from qualcode.store.queries import exchange_rows
 from qualcode.store.sets import ProjectSet, project_sets, save_sets
+from qualcode.store.speakers import confirm_speaker_roles, confirmed_speaker_roles
+from tests.refi_fixtures import build, shapes
 from tests.core.test_export_excerpts import coded, span  # noqa: F401  (fixture)
 
 NVIVO = "refi-qda/nvivo12-oltas0517.qdpx"
@@ -38,6 +41,11 @@ def everything(project: Project) -> dict:
         paths[c.name] = (paths.get(c.parent, ()) if c.parent else ()) + (c.name,)
     return {
         "documents": {d.name: (project.document(d.id)[1].text, d.participant) for d in project.documents()},
+        # A copy also remembers each document's REFI GUID (so exporting it again keeps them).
+        "records": {d.name: (doc.source_format, doc.source_path,
+                             {k: v for k, v in doc.metadata.items() if k != "refi_guid"})
+                    for d in project.documents() for doc in [project.document(d.id)[1]]},
+        "description": exchange_rows(project)[0][0],
         "turns": {d.name: [(s.start, s.end, s.speaker, s.timestamp, s.end_timestamp)
                            for s in project.document(d.id)[1].segments] for d in project.documents()},
         "codes": [(paths[c.name], c.definition, c.when_to_use, c.when_not_to_use, c.example, c.codable, c.guid, c.colour)
@@ -54,6 +62,7 @@ def everything(project: Project) -> dict:
         "sets": [(s.name, s.description, sorted(docs[d] for d in s.documents), sorted(codes[c].name for c in s.codes))
                  for s in project_sets(project)],
         "coders": sorted(project.coders()),
+        "speaker_roles": confirmed_speaker_roles(project),
     }
 
 
@@ -68,12 +77,14 @@ def rich(coded: Project) -> Project:  # noqa: F811
     save_sets(coded, [ProjectSet("Night interviews", "Interviews that mention the night.",
                                  [coded.document("P01")[0], coded.document("P04")[0]], [coded.code("Night use").id]),
                       ProjectSet("Empty set")])
+    confirm_speaker_roles(coded, {"Interviewer": "interviewer", "P01": "participant"})
     return coded
 
 
 def test_qualcode_round_trip_loses_nothing(rich, tmp_path, shared_data):
     before = everything(rich)
     assert {c[8] for c in before["codings"]} == {"human", "suggestion"} and len(before["sets"]) == 2
+    assert before["speaker_roles"] == {"Interviewer": "interviewer", "P01": "participant"}
     path = export_qdpx(rich, tmp_path / "study.qdpx", validate=True)
     with zipfile.ZipFile(path) as zf:
         root = etree.fromstring(zf.read("project.qde"))
@@ -151,3 +162,25 @@ def test_nvivo_mac_shape_rich_text_only(shared_data, tmp_path):
                                                                   "UTF-16 code units, CRLF line ends")
         assert _snippets(project) == expected
         assert all(project.document(d.id)[1].metadata["refi_text_from"] == "rich text (.docx)" for d in project.documents())
+
+
+@pytest.mark.parametrize("shape", shapes())
+def test_every_tool_shape_survives_a_trip_through_qualcode(shape, tmp_path, shared_data):
+    """What came in from NVivo, ATLAS.ti, MAXQDA, QualCoder... goes out valid and comes
+    back whole: PDF pages, document variables, comments, sets, coders, descriptions."""
+    with Project.open(tmp_path / "a.qualcode", name="trip") as a:
+        import_qdpx(a, build(shape, tmp_path))
+        before = everything(a)
+        out = export_qdpx(a, tmp_path / "out.qdpx", validate=True)
+    with Project.open(tmp_path / "b.qualcode", name="trip") as b:
+        report = import_qdpx(b, out)
+        assert report.unplaced == [] and report.skipped == []
+        assert everything(b) == before
+
+
+def test_imported_speaker_roles_never_override_roles_confirmed_here(rich, tmp_path):
+    path = export_qdpx(rich, tmp_path / "study.qdpx", validate=False)
+    with Project.open(tmp_path / "copy.qualcode") as copy:
+        confirm_speaker_roles(copy, {"Interviewer": "participant"})
+        import_qdpx(copy, path)
+        assert confirmed_speaker_roles(copy) == {"Interviewer": "participant", "P01": "participant"}
