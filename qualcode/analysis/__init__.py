@@ -21,16 +21,19 @@ With all coders,
 Participants
 ------------
 A participant is a pseudonym linked to one or more documents (several interview
-sessions merge into one participant). A document not linked to any participant
-counts as a participant of its own, named after the document. Denominators ("of
-12 participants") count the participants with at least one document in the
-project, whether or not anything in their interviews has been coded yet.
+sessions merge into one participant). In the code x participant matrix a document
+not linked to any participant is a column of its own, named after the document.
+Participant **counts** count people: a frequency's participants and its denominator
+("of 12 participants") are the linked participants with at least one document in the
+project, whether or not anything in their interviews has been coded yet, and an
+unlinked transcript is nobody (:func:`count_people`). Only when no document is linked
+at all (threads, chat logs) each document counts as one.
 """
 
 from ..errors import AnalysisError
 from .cooccurrence import Cooccurrence, cooccurrence
 from .counts import code_attribute_table, code_frequencies, code_participant_matrix, participants_per_value, theme_frequencies
-from .frames import NOT_RECORDED, codebook_frame, documents_frame, filter_coder, participants_frame
+from .frames import NOT_RECORDED, codebook_frame, count_people, documents_frame, filter_coder, participants_frame, people
 from .saturation import GuestSaturation, SaturationBand, guest_saturation, new_codes_per_interview, saturation_band
 from .study import StudyFrames, from_project
 
@@ -42,6 +45,8 @@ __all__ = [
     "codebook_frame",
     "documents_frame",
     "participants_frame",
+    "count_people",
+    "people",
     "filter_coder",
     "code_frequencies",
     "theme_frequencies",

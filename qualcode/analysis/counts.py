@@ -8,12 +8,17 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..model import Code, Participant
-from .frames import NOT_RECORDED, Level, _at_level, _codings, _participant_order, codebook_frame, participants_frame
+from .frames import NOT_RECORDED, Level, _at_level, _codings, _participant_order, codebook_frame, count_people, participants_frame, people
 
 __all__ = ["code_frequencies", "theme_frequencies", "code_participant_matrix", "participants_per_value", "code_attribute_table"]
 
 
 # ---------------------------------------------------------------- frequencies
+def _with_person(c: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    # ``person``: who a coding counts toward in participant counts (NA: an unlinked transcript).
+    return c.assign(person=c["document_id"].map(people(documents)))
+
+
 def code_frequencies(
     codings: pd.DataFrame,
     codes: Sequence[Code] | pd.DataFrame,
@@ -33,15 +38,15 @@ def code_frequencies(
     ``include_empty=False`` drops codes nobody applied.
     """
     book = codebook_frame(codes)
-    c = _codings(codings, documents, coder)
+    c = _with_person(_codings(codings, documents, coder), documents)
     counts = c.groupby("code_id").agg(
-        codings=("code_id", "size"), participants=("participant", "nunique"), documents=("document_id", "nunique")
+        codings=("code_id", "size"), participants=("person", "nunique"), documents=("document_id", "nunique")
     )
     rows = book[book["codable"] | book["code_id"].isin(counts.index)]
     out = rows[["code_id", "code", "label", "theme", "theme_id", "parent", "depth", "colour"]].join(counts, on="code_id")
     for col in ("codings", "participants", "documents"):
         out[col] = out[col].fillna(0).astype(int)
-    total = documents["participant"].nunique()
+    total = count_people(documents)
     out["participants_total"] = total
     out["share"] = out["participants"] / total if total else 0.0
     if not include_empty:
@@ -67,11 +72,11 @@ def theme_frequencies(
     (codable codes in the branch), ``participants_total`` and ``share``.
     """
     book = codebook_frame(codes)
-    c = _codings(codings, documents, coder)
+    c = _with_person(_codings(codings, documents, coder), documents)
     c = c.assign(theme_id=c["code_id"].map(book.set_index("code_id")["theme_id"]))
     counts = c.groupby("theme_id").agg(
         codings=("code_id", "size"),
-        participants=("participant", "nunique"),
+        participants=("person", "nunique"),
         documents=("document_id", "nunique"),
         codes_used=("code_id", "nunique"),
     )
@@ -80,7 +85,7 @@ def theme_frequencies(
     for col in ("codings", "participants", "documents", "codes_used"):
         out[col] = out[col].fillna(0).astype(int)
     out["codes_total"] = out["theme_id"].map(book[book["codable"]].groupby("theme_id").size()).fillna(0).astype(int)
-    total = documents["participant"].nunique()
+    total = count_people(documents)
     out["participants_total"] = total
     out["share"] = out["participants"] / total if total else 0.0
     return out.reset_index(drop=True)

@@ -14,7 +14,8 @@ from ..model import Code, Participant
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.project import DocumentInfo
 
-__all__ = ["NOT_RECORDED", "Level", "Unit", "codebook_frame", "documents_frame", "participants_frame", "filter_coder"]
+__all__ = ["NOT_RECORDED", "Level", "Unit", "codebook_frame", "count_people", "documents_frame", "filter_coder",
+           "participants_frame", "people"]
 
 
 #: Group name for participants who have no value for an attribute.
@@ -124,6 +125,26 @@ def _codings(codings: pd.DataFrame, documents: pd.DataFrame, coder: str | None) 
     c = c.assign(participant=c["document_id"].map(part))
     # Codings on documents missing from the frame (none in a real project) have no owner.
     return c[c["participant"].notna()]
+
+
+def people(documents: pd.DataFrame) -> pd.Series:
+    """Per document (index ``document_id``), the person it counts toward in a
+    participant count: its participant, or NA for a transcript not linked to one.
+
+    A count of participants counts people, so an unlinked transcript (whose
+    ``participant`` column holds its own name) is not a participant. When no
+    transcript is linked at all (a corpus of threads or chat logs), each document
+    stands for its own source and counts as one.
+    """
+    part = documents.set_index("document_id")["participant"]
+    if "linked" not in documents.columns or not documents["linked"].any():
+        return part
+    return part.where(documents.set_index("document_id")["linked"].astype(bool))
+
+
+def count_people(documents: pd.DataFrame) -> int:
+    """How many people the documents belong to (see :func:`people`)."""
+    return int(people(documents).nunique())
 
 
 def _participant_order(documents: pd.DataFrame) -> list[str]:

@@ -31,7 +31,7 @@ from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .. import atomic
 from .. import __version__
-from ..analysis import StudyFrames, code_frequencies, participants_frame, theme_frequencies
+from ..analysis import StudyFrames, code_frequencies, count_people, participants_frame, theme_frequencies
 from ..errors import ExportError
 from ..ingest.roles import is_participant_in, project_roles, speaker_role
 from .excerpts import PATH_SEPARATOR, ExcerptQuery, format_timestamp, select_excerpts
@@ -299,7 +299,7 @@ def _frequencies(doc: DocxDocument, codings: pd.DataFrame, book: pd.DataFrame, d
     doc.add_heading("Code frequencies", level=1)
     codes = code_frequencies(codings, book, docs).set_index("code_id")
     themes = theme_frequencies(codings, book, docs).set_index("theme_id")
-    total = docs["participant"].nunique()
+    total = count_people(docs)
     rows, bold, indents = [], set(), []
     for i, r in enumerate(book.itertuples()):
         src = themes if r.depth == 0 else codes

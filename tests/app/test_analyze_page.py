@@ -152,6 +152,19 @@ def test_frequencies_count_participants_and_switch_to_themes(coded):
     assert dict(zip(themes["theme"], themes["participants"])) == {"Support roles": 3, "Risks": 2, "Cost": 2}
 
 
+def test_participants_of_n_counts_people_not_unlinked_transcripts(coded):
+    """A transcript linked to no one (a pilot, a focus-group file) is not a participant."""
+    coded.add_documents([make_interview("Pilot notes", [("Interviewer", "Testing."), ("P09", ANSWERS[0])])])
+    seg = coded.document("Pilot notes")[1].segments[1]
+    coded.add_coding("Pilot notes", seg.start, seg.end, "Cost", "consensus")
+    at = open_analyze()
+    assert any("Participants (of 5)" in c for c in texts(at.caption)), texts(at.caption)
+    assert any("5 participants (1 transcript(s) not linked" in c for c in texts(at.caption))
+    freq = table(at)
+    assert freq.loc[freq["code"] == "Cost", "participants"].item() == 2  # the pilot is nobody
+    assert freq.loc[freq["code"] == "Cost", "documents"].item() == 3
+
+
 def test_participants_tab_presence_and_counts(coded):
     at = switch_tab(open_analyze(coder="ana"), "Participants")
     at.selectbox(key=f"{K}coder").set_value("ana").run()

@@ -11,6 +11,7 @@ import pytest
 
 from qualcode import analysis as A
 from qualcode.errors import NotFoundError, QualcodeError
+from qualcode.model import Code
 from qualcode.store import Project
 from tests.core.test_analysis_study import CODES, PARTICIPANTS, build_study
 
@@ -291,3 +292,24 @@ def test_saturation_band(study: A.StudyFrames) -> None:
     pd.testing.assert_series_equal(band.points, again.points)
     # with the defaults there is no run in 4 interviews
     assert A.saturation_band(per, n_orderings=10).points.isna().all()
+
+
+def test_participant_counts_count_people_not_unlinked_transcripts() -> None:
+    """"Participants (of N)": two people with three interviews plus an unlinked
+    transcript are 2 participants; with nothing linked each document counts."""
+    docs = pd.DataFrame({
+        "document_id": [1, 2, 3, 4], "document": ["a1", "a2", "b1", "loose"],
+        "participant": ["P01", "P01", "P02", "loose"], "linked": [True, True, True, False],
+        "position": [1, 2, 3, 4],
+    })
+    book = A.codebook_frame([Code("Cost", id=10)])
+    codings = pd.DataFrame({"document_id": [1, 2, 4], "code_id": [10, 10, 10], "coder": ["ana"] * 3,
+                            "start": [0, 0, 0], "end": [5, 5, 5]})
+    assert A.count_people(docs) == 2
+    freq = A.code_frequencies(codings, book, docs).set_index("code")
+    assert freq.loc["Cost", "participants"] == 1 and freq.loc["Cost", "participants_total"] == 2
+    assert freq.loc["Cost", "documents"] == 3 and freq.loc["Cost", "codings"] == 3
+    themes = A.theme_frequencies(codings, book, docs)
+    assert themes["participants_total"].iloc[0] == 2
+    nothing_linked = docs.assign(linked=False, participant=docs["document"])
+    assert A.count_people(nothing_linked) == 4

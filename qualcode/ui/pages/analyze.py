@@ -205,10 +205,20 @@ def _has_something_to_analyse(study: A.StudyFrames, coder: str | None) -> bool:
 def _summary(ctx: Ctx) -> None:
     s = ctx.study
     coded = s.codings["document_id"].nunique()
-    people = s.documents["participant"].nunique()
+    people = A.count_people(s.documents)
     used = s.codings["code_id"].nunique()
+    unlinked = _unlinked(s.documents)
     st.caption(f"{len(s.codings)} codings by {md_escape(ctx.who)} with {used} codes, in {coded} of "
-               f"{len(s.documents)} transcripts; {people} participants.")
+               f"{len(s.documents)} transcripts; {people} participants"
+               + (f" ({unlinked} transcript(s) not linked to a participant are not counted as one)" if unlinked else "")
+               + ".")
+
+
+def _unlinked(documents: pd.DataFrame) -> int:
+    """Transcripts not linked to a participant, when others are (they count as no one)."""
+    if "linked" not in documents or not documents["linked"].any():
+        return 0
+    return int((~documents["linked"].astype(bool)).sum())
 
 
 # ---------------------------------------------------------------- rendering
@@ -247,7 +257,7 @@ def _frequencies(ctx: Ctx) -> None:
     level = _choice(c1, "Level", LEVELS, "freq.level")
     measure = _choice(c2, "Count", MEASURES, "freq.measure",
                       help="Participants: how many people's interviews hold the code. Codings: how often it was applied.")
-    n = ctx.study.documents["participant"].nunique()
+    n = A.count_people(ctx.study.documents)  # people, not transcripts: an unlinked one is no one
     what = f"Participants (of {n}) whose interviews contain" if measure == "participants" else "Codings of"
     if level == "theme":
         themes = D.theme_frequencies(ctx.project, ctx.key)
