@@ -15,6 +15,7 @@ import streamlit as st
 
 from .. import config
 from ..errors import QualcodeError
+from ..warmup import foreground
 from . import nav as _nav
 from . import pages as pages_pkg
 from . import state, team
@@ -150,7 +151,7 @@ def _warmup():
     # happen in a background thread, not inside a researcher's click.
     from ..warmup import start_background_warmup, warmup_enabled
 
-    return start_background_warmup() if warmup_enabled() else None
+    return start_background_warmup() if warmup_enabled() else start_background_warmup(steps=())
 
 
 PAGE_ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
@@ -158,6 +159,11 @@ PAGE_ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 def main() -> None:
     """Run the app (called by app.py)."""
+    with foreground():  # the background warm-up waits while a page runs
+        _main()
+
+
+def _main() -> None:
     # A bundled icon: a Material icon as page icon makes every browser fetch the
     # favicon from fonts.gstatic.com (no network at run time).
     st.set_page_config(page_title="qualcode", page_icon=str(PAGE_ICON), layout="wide")

@@ -74,6 +74,14 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label, key: str = "qc.code.tabs") -> AppTest:
+    """Switch a lazily drawn ``st.tabs`` (``on_change="rerun"``) to ``label`` and rerun:
+    only the open tab's content exists in the element tree."""
+    at.session_state[key] = label
+    at.run()
+    return at
+
+
 def component_data(at: AppTest) -> dict:
     """The data the transcript component received in the last run (html, focus...)."""
     found = [e for e in _walk(at._tree) if getattr(e, "type", None) == "bidi_component"]

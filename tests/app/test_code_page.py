@@ -4,16 +4,29 @@ browser-side selection itself (that one is in tests/e2e)."""
 from __future__ import annotations
 
 from qualcode.ui.render import rendered_text
-from tests.app.conftest import component_data, new_app, no_errors, texts
+from tests.app.conftest import component_data, new_app, no_errors, open_tab, texts
 
 K = "qc.code."
 LISTENER, REHEARSAL, GENERIC = 2, 3, 4
 
 
-def open_code(doc: int | str = 1, **kw):
-    """The Code page on a transcript named in the address (``?doc=P01``)."""
+def open_code(doc: int | str = 1, *, tab: str | None = None, **kw):
+    """The Code page on a transcript named in the address (``?doc=P01``), with the
+    side panel's ``tab`` open (only the open tab is drawn)."""
     name = doc if isinstance(doc, str) else f"P0{doc}"
-    return new_app("coding", query={"doc": name}, **kw)
+    at = new_app("coding", query={"doc": name}, **kw)
+    return open_tab(at, tab) if tab else at
+
+
+def test_only_the_open_tab_of_the_side_panel_is_drawn(project):
+    _, doc = project.document("P01")
+    c = project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, LISTENER, "ana")
+    at = open_code(1)
+    assert at.multiselect(key=f"{K}apply_codes") is not None
+    assert not [s for s in at.selectbox if s.key == f"{K}coding_pick"]
+    open_tab(at, "Codings")
+    assert at.selectbox(key=f"{K}coding_pick").value == c.id
+    assert not [m for m in at.multiselect if m.key == f"{K}apply_codes"]
 
 
 def test_opens_the_document_named_in_the_url_and_keeps_it(project):
@@ -90,7 +103,7 @@ def test_change_code_remove_and_undo(project):
     _, doc = project.document("P01")
     s = doc.segments[3]
     c = project.add_coding("P01", s.start, s.end, LISTENER, "ana")
-    at = open_code(1)
+    at = open_code(1, tab="Codings")
     at.selectbox(key=f"{K}coding_pick").set_value(c.id).run()
     at.selectbox(key=f"{K}recode.{c.id}").set_value(GENERIC).run()
     at.button(key=f"{K}recode_btn").click().run()
@@ -109,7 +122,7 @@ def test_only_the_coder_can_change_their_coding(project):
     _, doc = project.document("P01")
     s = doc.segments[1]
     project.add_coding("P01", s.start, s.end, LISTENER, "ben", memo="ben's note")
-    at = open_code(1, coder="ana")
+    at = open_code(1, coder="ana", tab="Codings")
     no_errors(at)
     assert not [b for b in at.button if b.key == f"{K}remove"]
     assert any("Only ben can change" in c for c in texts(at.caption))
@@ -119,7 +132,7 @@ def test_memo_on_a_coding(project):
     _, doc = project.document("P01")
     s = doc.segments[1]
     c = project.add_coding("P01", s.start, s.end, LISTENER, "ana")
-    at = open_code(1)
+    at = open_code(1, tab="Codings")
     at.text_area(key=f"{K}coding_memo.{c.id}").input("Said with a laugh.").run()
     at.button(key=f"{K}coding_memo_save").click().run()
     no_errors(at)
@@ -127,7 +140,7 @@ def test_memo_on_a_coding(project):
 
 
 def test_document_memo_saves_and_reports_a_stale_edit(project):
-    at = open_code(1)
+    at = open_code(1, tab="Memos")
     at.text_area(key=f"{K}doc_memo.text").input("First impressions.").run()
     at.button(key=f"{K}doc_memo.save").click().run()
     no_errors(at)
@@ -143,7 +156,7 @@ def test_document_memo_saves_and_reports_a_stale_edit(project):
 
 
 def test_memo_on_a_code(project):
-    at = open_code(1)
+    at = open_code(1, tab="Memos")
     at.selectbox(key=f"{K}memo_code").set_value(REHEARSAL).run()
     at.text_area(key=f"{K}code_memo.text").input("Overlaps with coping?").run()
     at.button(key=f"{K}code_memo.save").click().run()
@@ -183,7 +196,7 @@ def test_blind_mode_shows_a_coder_only_their_own_codings(project):
     _, doc = project.document("P01")
     project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, LISTENER, "ana", memo="ana's memo")
     own = project.add_coding("P01", doc.segments[3].start, doc.segments[3].end, GENERIC, "ben")
-    at = open_code(1, coder="ben", blind=True)
+    at = open_code(1, coder="ben", blind=True, tab="Codings")
     no_errors(at)
     html = component_data(at)["html"]
     assert 'data-c="' + str(own.id) + '"' in html
@@ -202,7 +215,7 @@ def test_blind_mode_shows_a_coder_only_their_own_codings(project):
 
 
 def test_search_the_project_and_open_a_hit_in_context(project):
-    at = open_code(1)
+    at = open_code(1, tab="Search")
     at.text_input(key=f"{K}search").input("MOTHER").run()
     no_errors(at)
     hits = [h for h in at.get("html") if "<mark>" in h.proto.body]
@@ -219,7 +232,7 @@ def test_search_results_are_paginated(project, study_path):
 
     text = "\n".join(f"line {i} with a needle" for i in range(30))
     project.add_documents([Document("many", text, [Segment(0, len(text), "P09")])])
-    at = open_code(1)
+    at = open_code(1, tab="Search")
     at.text_input(key=f"{K}search").input("needle").run()
     assert sum("<mark>" in h.proto.body for h in at.get("html")) == 8
     at.number_input(key=f"{K}search_pager.page").set_value(4).run()
@@ -228,6 +241,8 @@ def test_search_results_are_paginated(project, study_path):
 
 def test_new_code_from_the_workspace_is_chosen_for_applying(project):
     at = open_code(1)
+    assert not [t for t in at.text_input if t.key == f"{K}new_name"]  # drawn only while the popover is open
+    at = open_tab(at, True, key=f"{K}new_code_pop")
     at.text_input(key=f"{K}new_name").input("Night-time use")
     _submit(at, "Add code")
     no_errors(at)
@@ -266,7 +281,7 @@ def test_codebook_beside_the_transcript_is_escaped_with_counts(project):
     project.add_code(Code("<b>odd</b> name", definition="<script>x</script>"))
     _, doc = project.document("P01")
     project.add_coding("P01", doc.segments[1].start, doc.segments[1].end, LISTENER, "ana")
-    at = open_code(1)
+    at = open_code(1, tab="Codebook")
     [book] = [h.proto.body for h in at.get("html") if "Rehearsal space" in h.proto.body]
     assert "&lt;b&gt;odd&lt;/b&gt; name" in book and "<script>" not in book
     assert "Non-judgemental listener <span" in book and "· 1</span>" in book

@@ -8,7 +8,7 @@ import pytest
 from qualcode.embed import cached_count
 from qualcode.model import SUGGESTION
 from qualcode.store import Project
-from tests.app.conftest import new_app, no_errors
+from tests.app.conftest import new_app, no_errors, open_tab
 from tests.core.test_suggest_helpers import CODES, build_study
 
 K = "qc.suggest."
@@ -120,7 +120,7 @@ def test_themes_page_finds_themes_and_promotes_one(coded_study):
 
 
 def test_accept_a_suggestion_in_the_workspace_panel(coded_study):
-    at = new_app("coding", coder="ana", query={"doc": "P03"})
+    at = open_tab(new_app("coding", coder="ana", query={"doc": "P03"}), "Suggestions")
     no_errors(at)
     assert not _buttons(at, ".accept")  # nothing computed on a plain open
     at.button(key="qc.code.suggest.compute").click().run()

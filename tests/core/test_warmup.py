@@ -32,3 +32,44 @@ def test_warmup_can_be_switched_off(monkeypatch):
     assert not warmup_enabled()
     monkeypatch.setenv("QUALCODE_WARMUP", "1")
     assert warmup_enabled()
+
+
+def test_the_warmup_pauses_while_a_page_runs_and_freezes_what_it_loaded():
+    import gc
+    import threading
+    import time
+
+    from qualcode.warmup import foreground
+
+    calls = [0]
+    stop = threading.Event()
+
+    def tick() -> None:
+        calls[0] += 1
+
+    def busy_step() -> None:  # Python work, as importing and numba's compiler are
+        while not stop.is_set():
+            tick()
+
+    state = start_background_warmup(steps=(("busy", busy_step),))
+    try:
+        deadline = time.monotonic() + 30
+        while calls[0] < 1000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert calls[0] >= 1000, "the warm-up step never ran"
+        with foreground():
+            time.sleep(0.05)  # the call in progress finishes, then the hook pauses
+            before = calls[0]
+            time.sleep(0.5)
+            during = calls[0] - before
+        assert during <= 1, f"the warm-up kept running during a page run ({during} calls)"
+        after = calls[0]
+        deadline = time.monotonic() + 30
+        while calls[0] <= after + 1000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert calls[0] > after + 1000, "the warm-up did not resume after the page run"
+    finally:
+        stop.set()
+        state.thread.join(timeout=30)
+    assert state.finished and state.done.keys() == {"busy"}
+    assert gc.get_freeze_count() > 0  # what start-up and the steps loaded is out of the collector's way

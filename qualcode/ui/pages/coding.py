@@ -6,6 +6,11 @@ the sidebar or the page around it, and everything on that path reads one
 transcript (its text, its codings) and the codebook. Choosing another transcript
 reruns the page.
 
+A click costs one run of the workspace: coding actions are widget callbacks (they
+write before the run, so the run draws the result) rather than a write in the
+middle of a run followed by ``st.rerun``, which drew the workspace twice. Only the
+open tab of the side panel is drawn.
+
 What the current coder may see comes from :func:`qualcode.store.queries.visible_codings`:
 blind mode is enforced there, by the library, on every route into this page.
 """
@@ -22,6 +27,7 @@ from ...codebook.edit import reassign_codings
 from ...errors import QualcodeError
 from ...model import Code, Coding
 from ...store import queries
+from ...warmup import foreground
 from .. import nav, state
 from ..components.transcript import transcript_view
 from ..render import code_colour, code_colours, resolve_selection, transcript_html
@@ -35,6 +41,8 @@ ORDER = 20
 
 K = "qc.code."
 ALL = "__all__"
+TABS = ("Apply", "Codings", "Memos", "Suggestions", "Search", "Codebook")
+KEY_TABS = f"{K}tabs"
 
 
 KEYS_HELP = (
@@ -73,6 +81,11 @@ def _rerun() -> None:
 
 @st.fragment
 def _workspace(project, did: int) -> None:
+    with foreground():  # a fragment rerun does not pass through the app's main()
+        _workspace_body(project, did)
+
+
+def _workspace_body(project, did: int) -> None:
     # A full run showed its messages above already (the page wrapper): what is left
     # here was flashed by a workspace rerun, and is drawn as part of it, inside a
     # container that is always there, so the elements after it (the transcript
@@ -97,29 +110,38 @@ def _workspace(project, did: int) -> None:
         html = _html(view, did, revision, coder, blind, shown_coders, code_filter, only_coded,
                      doc, visible, colours)
         focus = st.session_state.get(f"{K}focus")
-        events = transcript_view(
-            html, key=f"{K}tx.{did}", focus=focus if focus and focus.get("doc") == did else None,
+        tx_key = f"{K}tx.{did}"
+        transcript_view(
+            html, key=tx_key, focus=focus if focus and focus.get("doc") == did else None,
+            on_event=lambda name: _on_transcript_event(name, tx_key, project, did),
         )
-        _handle_events(events, project, did, doc, coder)
         st.caption(KEYS_HELP)
     with right:
         if not coder:
             st.info("Choose who is coding in the sidebar to apply codes (every coding records its coder).")
+        # Only the open tab is drawn (on_change="rerun"): a coding click then sends and
+        # redraws the Apply panel, not the codings table, codebook and search as well.
         t_apply, t_codings, t_memos, t_suggest, t_search, t_book = st.tabs(
-            ["Apply", "Codings", "Memos", "Suggestions", "Search", "Codebook"], key=f"{K}tabs"
+            list(TABS), key=KEY_TABS, on_change="rerun"
         )
-        with t_apply:
-            _apply_panel(project, did, doc, codes, coder)
-        with t_codings:
-            _codings_panel(project, did, visible, codes, coder)
-        with t_memos:
-            _memos_panel(project, did, doc, codes, coder)
-        with t_suggest:
-            _suggestions_panel(project, did, coder)
-        with t_search:
-            _search_panel(project)
-        with t_book:
-            st.html(codebook_html(codes, colours, visible))
+        if t_apply.open:
+            with t_apply:
+                _apply_panel(project, did, doc, codes, coder)
+        if t_codings.open:
+            with t_codings:
+                _codings_panel(project, did, visible, codes, coder)
+        if t_memos.open:
+            with t_memos:
+                _memos_panel(project, did, doc, codes, coder)
+        if t_suggest.open:
+            with t_suggest:
+                _suggestions_panel(project, did, coder)
+        if t_search.open:
+            with t_search:
+                _search_panel(project)
+        if t_book.open:
+            with t_book:
+                st.html(codebook_html(codes, colours, visible))
 
 
 def _suggestions_panel(project, did: int, coder: str | None) -> None:
@@ -249,17 +271,17 @@ def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -
         i = (st.session_state.get(i_key, -1 if step > 0 else 0) + step) % len(order)
         st.session_state[i_key] = i
         focus_on(did, order[i].start, coding_id=order[i].id)
-    if cols[3].button("Undo", icon=":material/undo:", key=f"{K}undo", disabled=not coder,
-                      help="Undo your last coding, removal or memo (one step per click; key u)"):
-        undo(project, coder)
+    cols[3].button("Undo", icon=":material/undo:", key=f"{K}undo", disabled=not coder,
+                   help="Undo your last coding, removal or memo (one step per click; key u)",
+                   on_click=undo, args=(project, coder))
 
 
 def undo(project, coder: str | None) -> None:
-    """Undo the coder's last action and say exactly what was undone."""
+    """Undo the coder's last action and say exactly what was undone (a callback:
+    the run that follows draws the transcript without it)."""
     if not coder:
         return
     state.flash(md_escape(describe_undo(project.undo_last(coder), project)), "toast")
-    _rerun()
 
 
 def focus_on(did: int, start: int, *, coding_id: int | None = None) -> None:
@@ -321,40 +343,46 @@ def _fresh(name: str, value) -> bool:
     return True
 
 
-def _handle_events(events: dict, project, did: int, doc, coder: str | None) -> None:
-    sel = events.get("selection")
-    if _fresh("selection", sel):
+def _on_transcript_event(name: str, tx_key: str, project, did: int) -> None:
+    """A callback of the transcript component: it runs before the workspace does, so
+    a code applied by a key or the "+" is in the transcript that run draws."""
+    value = (st.session_state.get(tx_key) or {}).get(name)
+    if not _fresh(name, value):
+        return
+    doc = _document(project, state.view_key(project), did, project.revision())
+    _handle_event(name, value, project, did, doc, state.current_coder())
+
+
+def _handle_event(name: str, value: dict, project, did: int, doc, coder: str | None) -> None:
+    if name == "selection":
+        sel = value
         try:
             start, end, snippet = resolve_selection(doc, sel)
         except QualcodeError as exc:
-            st.error(md(exc))
+            state.flash(md(exc), "error")
         else:
             st.session_state[f"{K}selection"] = {"doc": did, "start": start, "end": end, "text": snippet}
             # Every selection starts with an empty code picker (nothing carried over).
             st.session_state[f"{K}reset_codes"] = True
             _set_view_turn(did, doc, start)
-    view = events.get("view")
-    if _fresh("view", view):
-        st.session_state[f"{K}view.{did}"] = int(view["index"])
-    turn = events.get("turn")
-    if _fresh("turn", turn):
-        st.session_state[f"{K}view.{did}"] = int(turn["index"])
-        code_turn(project, did, doc, int(turn["index"]), coder)
-    clicked = events.get("clicked")
-    if _fresh("clicked", clicked) and clicked.get("codings"):
-        st.session_state[f"{K}active_coding"] = int(clicked["codings"][0])
-    key = events.get("key")
-    if _fresh("key", key):
-        if key.get("action") == "undo":
+    elif name == "view":
+        st.session_state[f"{K}view.{did}"] = int(value["index"])
+    elif name == "turn":
+        st.session_state[f"{K}view.{did}"] = int(value["index"])
+        code_turn(project, did, doc, int(value["index"]), coder)
+    elif name == "clicked" and value.get("codings"):
+        st.session_state[f"{K}active_coding"] = int(value["codings"][0])
+    elif name == "key":
+        if value.get("action") == "undo":
             undo(project, coder)
-        elif key.get("action") == "recent":
+        elif value.get("action") == "recent":
             recent = _recent(project, state.view_key(project), project.revision(), coder) if coder else []
-            n = int(key.get("n") or 0)
+            n = int(value.get("n") or 0)
             sel = st.session_state.get(f"{K}selection")
             if not (1 <= n <= len(recent)):
-                st.toast(f"No recent code {n} yet: apply a code once and it gets a key.")
+                state.flash(f"No recent code {n} yet: apply a code once and it gets a key.", "toast")
             elif not (sel and sel.get("doc") == did):
-                st.toast("Select some text first, then press the code's key.")
+                state.flash("Select some text first, then press the code's key.", "toast")
             else:
                 _apply(project, did, sel["start"], sel["end"], sel["text"], [recent[n - 1]], coder, doc)
 
@@ -379,6 +407,8 @@ def code_turn(project, did: int, doc, index: int, coder: str | None) -> None:
 
 
 def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, coder: str, doc=None) -> None:
+    """Apply codes and leave the messages for the run that follows (called from
+    callbacks, before the workspace is drawn)."""
     result = apply_codes(project, did, start, end, snippet, code_ids, coder, doc)
     for problem in result.problems:
         state.flash(md_escape(problem), "warning")
@@ -386,7 +416,32 @@ def _apply(project, did: int, start: int, end: int, snippet: str, code_ids, code
         state.flash(md_escape(result.message()), "toast")
         st.session_state.pop(f"{K}selection", None)
         st.session_state[f"{K}reset_codes"] = True  # the next selection starts with an empty picker
-    _rerun()
+
+
+def _apply_selection(project, did: int, code_ids, coder: str | None) -> None:
+    """Callback of "Apply to selection" and the recent codes: the selection and the
+    picker as they are when the click arrives (``code_ids`` None: the picker's)."""
+    sel = st.session_state.get(f"{K}selection")
+    chosen = list(st.session_state.get(f"{K}apply_codes") or []) if code_ids is None else list(code_ids)
+    if not (coder and chosen and sel and sel.get("doc") == did):
+        return
+    doc = _document(project, state.view_key(project), did, project.revision())
+    _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder, doc)
+
+
+def _apply_turn(project, did: int, coder: str | None) -> None:
+    """Callback of "Code turn": the picker's codes on the whole turn in the turn box."""
+    chosen = list(st.session_state.get(f"{K}apply_codes") or [])
+    turn = st.session_state.get(f"{K}turn.{did}")
+    if not (coder and chosen) or turn is None:
+        return
+    doc = _document(project, state.view_key(project), did, project.revision())
+    start, end = turn_span(doc, int(turn))
+    _apply(project, did, start, end, doc.text[start:end], chosen, coder, doc)
+
+
+def _clear_selection() -> None:
+    st.session_state.pop(f"{K}selection", None)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -424,13 +479,11 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
             st.html(f'<div style="border-left:3px solid #f5c400;padding:.2rem .6rem;background:#fffbe6">'
                     f'{escape(short(sel["text"], 400))}</div>')
             b1, b2 = st.columns(2)
-            if b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
-                         icon=":material/sell:", width="stretch",
-                         help=None if chosen else "Choose the codes to apply below, or press a recent code"):
-                _apply(project, did, sel["start"], sel["end"], sel["text"], chosen, coder, doc)
-            if b2.button("Clear selection", key=f"{K}clear", width="stretch"):
-                st.session_state.pop(f"{K}selection", None)
-                _rerun()
+            b1.button("Apply to selection", type="primary", key=f"{K}apply", disabled=not (coder and chosen),
+                      icon=":material/sell:", width="stretch",
+                      help=None if chosen else "Choose the codes to apply below, or press a recent code",
+                      on_click=_apply_selection, args=(project, did, None, coder))
+            b2.button("Clear selection", key=f"{K}clear", width="stretch", on_click=_clear_selection)
         else:
             st.caption("Select text in the transcript with the mouse, then press a recent code (or its key) "
                        "or choose codes below and press **Apply to selection**.")
@@ -440,9 +493,9 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
             row = st.container(horizontal=True, wrap=True, gap="small")  # whole names, wrapped, never "1 · …"
             for n, cid in enumerate(recent, start=1):
                 name = next((c.name for c in codes if c.id == cid), "?")
-                if row.button(f"{n} · {md(name)}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
-                              width="content", help=f"{md(opts.get(cid, name))} (key {n})"):
-                    _apply(project, did, sel["start"], sel["end"], sel["text"], [cid], coder, doc)
+                row.button(f"{n} · {md(name)}", key=f"{K}recent.{cid}", disabled=not (coder and has_sel),
+                           width="content", help=f"{md(opts.get(cid, name))} (key {n})",
+                           on_click=_apply_selection, args=(project, did, [cid], coder))
     if doc.segments:
         with turn_box:
             view_key, box_key = f"{K}view.{did}", f"{K}turn.{did}"
@@ -452,17 +505,19 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
                 st.session_state[box_key] = min(int(view), len(doc.segments) - 1)
                 st.session_state[f"{K}turn_synced.{did}"] = view
             c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-            turn = c1.selectbox(
+            c1.selectbox(
                 "Code a whole turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i),
                 key=box_key, help="Follows the turn in view; key t codes it.",
             )
-            if c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn",
-                         disabled=not (coder and chosen), icon=":material/format_paragraph:", width="stretch"):
-                start, end = turn_span(doc, int(turn))
-                _apply(project, did, start, end, doc.text[start:end], chosen, coder, doc)
+            c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn",
+                      disabled=not (coder and chosen), icon=":material/format_paragraph:", width="stretch",
+                      on_click=_apply_turn, args=(project, did, coder))
 
-    with st.popover("New code", icon=":material/add:"):
-        _new_code_form(project, codes, coder)
+    # Drawn only while open: its form is four widgets that a coding click need not send.
+    new_code = st.popover("New code", icon=":material/add:", key=f"{K}new_code_pop", on_change="rerun")
+    if new_code.open:
+        with new_code:
+            _new_code_form(project, codes, coder)
 
 
 def _new_code_form(project, codes: list[Code], coder: str | None) -> None:

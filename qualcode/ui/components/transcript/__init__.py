@@ -12,6 +12,7 @@ no events, and the page's other paths (whole-turn coding, lists) still work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from ...render import html_digest
 __all__ = ["transcript_view", "COMPONENT_NAME"]
 
 COMPONENT_NAME = "qualcode_transcript"
+EVENTS = ("selection", "turn", "clicked", "view", "key")
 _HERE = Path(__file__).parent
 
 
@@ -48,6 +50,7 @@ def transcript_view(
     key: str,
     focus: dict[str, Any] | None = None,
     height: int = 640,
+    on_event: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Show an already-escaped transcript and return this run's events.
 
@@ -56,15 +59,19 @@ def transcript_view(
     (``{start, end, text}`` in code points), ``turn`` (``{index}``), ``clicked``
     (``{codings: [...]}``), ``view`` (``{index}``: the turn in view) and ``key``
     (``{action, n}``: a workspace key); each is None unless it happened just now.
+
+    ``on_event(name)`` is called for each event as a callback, before the run that
+    the event causes (it reads the value from ``st.session_state[key][name]``), so
+    what it writes is drawn by that run.
     """
+
+    def callback(name: str) -> Callable[[], None]:
+        return (lambda: on_event(name)) if on_event is not None else (lambda: None)
+
     result = _component(
         key=key,
         data={"html": html, "digest": html_digest(html), "focus": focus, "height": height},
-        on_selection_change=lambda: None,
-        on_turn_change=lambda: None,
-        on_clicked_change=lambda: None,
-        on_view_change=lambda: None,
-        on_key_change=lambda: None,
+        **{f"on_{name}_change": callback(name) for name in EVENTS},
     )
     get = result.get if hasattr(result, "get") else (lambda _k: None)
-    return {name: get(name) for name in ("selection", "turn", "clicked", "view", "key")}
+    return {name: get(name) for name in EVENTS}
