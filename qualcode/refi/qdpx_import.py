@@ -730,6 +730,7 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                     parent_id=parent, name=code.name, definition=code.definition,
                     when_to_use=code.when_to_use, when_not_to_use=code.when_not_to_use, example=code.example,
                     colour=code.colour, source=code.source, codable=codable, guid=code.guid or new_guid(),
+                    exclusive=bool(code.exclusive or code.ordered), ordered=bool(code.ordered), level=code.level,
                     position=code_rows.next_code_position(conn, project)))["id"]
                 report.codes_added += 1
             at_path[path] = code_id[code.guid] = int(cid)

@@ -17,6 +17,7 @@ import zipfile
 import pytest
 from lxml import etree
 
+from qualcode.codebook.edit import declare_variable
 from qualcode.export.qdpx import export_qdpx, qdpx_bytes
 from qualcode.model import Code
 from qualcode.refi.common import PROJECT_NS, validate_xml
@@ -48,8 +49,8 @@ def everything(project: Project) -> dict:
         "description": exchange_rows(project)[0][0],
         "turns": {d.name: [(s.start, s.end, s.speaker, s.timestamp, s.end_timestamp)
                            for s in project.document(d.id)[1].segments] for d in project.documents()},
-        "codes": [(paths[c.name], c.definition, c.when_to_use, c.when_not_to_use, c.example, c.codable, c.guid, c.colour)
-                  for c in project.codes()],
+        "codes": [(paths[c.name], c.definition, c.when_to_use, c.when_not_to_use, c.example, c.codable, c.guid, c.colour,
+                   c.exclusive, c.ordered, c.level) for c in project.codes()],
         "codings": sorted((docs[c.document_id], c.start, c.end, c.code_name, c.coder, c.snippet, c.memo, c.created_at,
                            c.origin, c.origin_detail) for c in project.codings()),
         "participants": sorted((p.pseudonym, p.attributes) for p in project.participants()),
@@ -78,6 +79,7 @@ def rich(coded: Project) -> Project:  # noqa: F811
                                  [coded.document("P01")[0], coded.document("P04")[0]], [coded.code("Night use").id]),
                       ProjectSet("Empty set")])
     confirm_speaker_roles(coded, {"Interviewer": "interviewer", "P01": "participant"})
+    declare_variable(coded, "Support roles", ordered=True, levels=["Rehearsal space", "Non-judgemental listener"])
     return coded
 
 
@@ -85,6 +87,8 @@ def test_qualcode_round_trip_loses_nothing(rich, tmp_path, shared_data):
     before = everything(rich)
     assert {c[8] for c in before["codings"]} == {"human", "suggestion"} and len(before["sets"]) == 2
     assert before["speaker_roles"] == {"Interviewer": "interviewer", "P01": "participant"}
+    assert [c[8:] for c in before["codes"] if c[0][0] == "Support roles"] == [(True, True, None), (False, False, 2.0),
+                                                                               (False, False, 1.0)]
     path = export_qdpx(rich, tmp_path / "study.qdpx", validate=True)
     with zipfile.ZipFile(path) as zf:
         root = etree.fromstring(zf.read("project.qde"))
