@@ -36,6 +36,8 @@ __all__ = [
     "proposed_variables",
     "variable_level",
     "variable_candidates",
+    "unitizing_table",
+    "UNITIZING_COLUMNS",
 ]
 
 SUGGESTIONS_VOTER = "suggestions"
@@ -357,6 +359,54 @@ def proposed_variables(project: Project, coders: Sequence[str] | None = None) ->
         return []
     data = load_agreement_data(project, who, all_documents=True)
     return [theme for theme, kids in candidates if propose_exclusive(data.codings, data.segments, kids)]
+
+
+# ------------------------------------------------------------------ free spans
+UNITIZING_COLUMNS = ["code", "unitizing_alpha", "d_o", "d_e", "n_units", "flag"]
+
+
+def unitizing_table(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    document: int | str | None = None,
+    codes: Sequence[int | str] | None = None,
+    all_documents: bool = False,
+    gamma: bool = False,
+    gamma_samples: int = 30,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Krippendorff's unitizing alpha per code on the coders' free spans
+    (:func:`qualcode.agreement.unitizing.unitizing_alpha`), a last row ``all codes``,
+    codes by name. The continuum is the whole text of the transcripts every coder coded
+    (all of them with ``all_documents``). ``gamma`` adds Mathet's gamma over all codes
+    (pygamma-agreement; ``attrs["gamma"]``). ``attrs`` also give the transcripts, the
+    continuum length and a note."""
+    from ._base import reliability_flag
+    from .unitizing import ALL_CODES, gamma_agreement, unitizing_alpha
+
+    data = load_agreement_data(project, coders, document=document, codes=codes, all_documents=all_documents)
+    docs = list(data.texts)
+    if data.coded_documents is not None:
+        docs = [d for d in docs if all(d in data.coded_documents[c] for c in data.coders)]
+    if not docs:
+        raise AgreementError("no transcript was coded by every one of these coders; unitizing alpha compares "
+                             "coders on the same text")
+    lengths = {d: len(data.texts[d]) for d in docs}
+    results = unitizing_alpha(data.codings, data.coders, lengths, data.codes)
+    rows = [[r.code if r.code == ALL_CODES else data.code_labels.get(r.code, str(r.code)), r.alpha, r.d_o, r.d_e,
+             r.n_units, reliability_flag(r.alpha)] for r in results]
+    out = pd.DataFrame(rows, columns=UNITIZING_COLUMNS)
+    dropped = len(data.texts) - len(docs)
+    out.attrs.update({
+        "documents": [data.documents[d] for d in docs], "length": sum(lengths.values()),
+        "note": f"free spans on {len(docs)} transcript(s), {sum(lengths.values())} characters; "
+                + (f"{dropped} transcript(s) not coded by every coder left out; " if dropped else "")
+                + "Krippendorff's (2004) unitizing alpha per code",
+        "gamma": gamma_agreement(data.codings[data.codings["code"].isin(data.codes)], data.coders, lengths,
+                                 n_samples=gamma_samples, seed=seed) if gamma else None,
+    })
+    return out
 
 
 # ------------------------------------------------------------------ gold

@@ -64,7 +64,8 @@ AllDocsOpt = Annotated[
 def agreement(
     project: ProjectOpt,
     coders: CodersOpt,
-    unit: Annotated[str, typer.Option("--unit", help="segment (turn x code presence) or character.")] = "segment",
+    unit: Annotated[str, typer.Option("--unit", help="segment (turn x code presence), character, or span "
+                                      "(free spans: Krippendorff's unitizing alpha).")] = "segment",
     document: DocumentOpt = None,
     codes: CodesOpt = None,
     n_boot: Annotated[
@@ -88,6 +89,9 @@ def agreement(
         typer.Option("--values", help="With --variable: the numeric value of each code, in codebook order "
                      "(default: the code names when they are numbers, else 1, 2, 3...)."),
     ] = None,
+    gamma: Annotated[
+        bool, typer.Option("--gamma", help="With --unit span: Mathet's gamma too (pygamma-agreement; slower).")
+    ] = False,
     on_conflict: Annotated[
         str, typer.Option("--on-conflict", help="With --variable, a coder who gave two of its codes to one turn: "
                           "error, missing (that value is dropped) or largest (the code covering more of the turn).")
@@ -104,10 +108,16 @@ def agreement(
         _variable(project, coders, variable, level=level, values=values, on_conflict=on_conflict,
                   document=document, all_documents=all_documents, n_boot=n_boot, seed=seed, as_json=as_json)
         return
-    if unit not in ("segment", "character"):
-        raise UsageError(f"--unit must be 'segment' or 'character', not {unit!r}")
+    if unit not in ("segment", "character", "span"):
+        raise UsageError(f"--unit must be 'segment', 'character' or 'span', not {unit!r}")
     if len(coders) < 2:
         raise UsageError("compare at least two coders: --coders ana ben")
+    if gamma and unit != "span":
+        raise UsageError("--gamma goes with --unit span")
+    if unit == "span":
+        _spans(project, coders, document=document, codes=codes, all_documents=all_documents, gamma=gamma,
+               seed=seed, as_json=as_json)
+        return
     _check_variable_options(level, on_conflict)
     with open_existing(project) as proj:
         # Declared variables are the default unit of their codes (not with --codes or
@@ -145,6 +155,27 @@ def agreement(
         typer.echo(f"note: no coder put two of the codes of {theme.name!r} on one turn, so it reads as one variable: "
                    f"declare it with `qualcode codebook variable {theme.name!r} -p PROJECT [--ordered]`, "
                    f"or pass --variable {theme.name!r}")
+
+
+def _spans(project, coders, *, document, codes, all_documents, gamma, seed, as_json) -> None:
+    from ..agreement.project import report_records, unitizing_table
+
+    with open_existing(project) as proj:
+        table = unitizing_table(proj, coders, document=document, codes=codes, all_documents=all_documents,
+                                gamma=gamma, seed=seed)
+    if as_json:
+        print_json({"rows": report_records(table), "gamma": table.attrs["gamma"],
+                    "documents": table.attrs["documents"], "length": table.attrs["length"]})
+        return
+    head = ["code", "units", "D_o", "D_e", "unitizing alpha", "flag"]
+    rows = [[str(r["code"]), str(r["n_units"]), f"{r['d_o']:.4f}", f"{r['d_e']:.4f}", _num(r["unitizing_alpha"]),
+             r["flag"]] for r in table.to_dict(orient="records")]
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    for cells in [head, ["-" * w for w in widths], *rows]:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+    typer.echo(f"\n{table.attrs['note']}")
+    if table.attrs["gamma"] is not None:
+        typer.echo(f"Mathet's gamma (all codes, pygamma-agreement, seed {seed}): {table.attrs['gamma']:.3f}")
 
 
 def _check_variable_options(level, on_conflict) -> None:

@@ -210,3 +210,16 @@ def test_a_variable_declared_in_the_codebook_is_shown_by_default(coded):
     df = at.dataframe[1].value
     assert list(df["coefficient"])[:2] == ["krippendorff_alpha_nominal", "krippendorff_alpha_ordinal"]
     assert any("declared an ordered variable" in c.value for c in at.caption)
+
+
+def test_free_spans_show_unitizing_alpha(coded):
+    at = open_page()
+    at.multiselect(key=f"{K}coders").set_value(["ana", "ben"]).run()
+    at.radio(key=f"{K}unit").set_value("span").run()
+    no_errors(at)
+    df = at.dataframe[0].value
+    assert list(df.columns)[:2] == ["code", "unitizing_alpha"] and df["code"].iloc[-1] == "all codes"
+    # ana and ben marked different parts of turn 2 as the listener: below 1, above the code they never shared.
+    listener = df.set_index("code").loc["Non-judgemental listener", "unitizing_alpha"]
+    assert listener < 1
+    assert any("unitizing alpha per code" in c.value for c in at.caption), [c.value for c in at.caption]

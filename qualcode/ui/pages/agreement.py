@@ -29,7 +29,7 @@ from ...agreement.consensus import (
     write_majority_consensus,
 )
 from ...agreement.project import (AgreementData, agreement_table, gold_table, load_agreement_data,
-                                  variable_candidates,
+                                  unitizing_table, variable_candidates,
                                   variable_level, variable_table)
 from ...agreement.variables import LEVELS
 from ...errors import QualcodeError
@@ -218,10 +218,44 @@ def _gold_section(project, scope: int | None, all_docs: bool) -> None:
                "The last row sums the counts over all codes.")
 
 
+@st.cache_data(show_spinner="Computing unitizing alpha…", max_entries=16)
+def _spans_report(_project, view: str, revision: int, coders: tuple[str, ...], scope: int | None, all_docs: bool,
+                  gamma: bool) -> pd.DataFrame:
+    return unitizing_table(_project, list(coders), document=scope, all_documents=all_docs, gamma=gamma)
+
+
+def _spans_section(project, coders: list[str], scope: int | None, all_docs: bool) -> None:
+    gamma = st.toggle("Mathet's gamma too (pygamma-agreement; can take a minute)", key=f"{K}gamma")
+    try:
+        rep = _spans_report(project, state.view_key(project), project.revision(), tuple(coders), scope, all_docs,
+                            gamma)
+    except QualcodeError as exc:
+        st.error(md(exc))
+        return
+    st.dataframe(rep.style.map(_flag_style, subset=["flag"]).format(precision=3, na_rep="–"), hide_index=True,
+                 width="stretch", key=f"{K}spans_report")
+    if rep.attrs["gamma"] is not None:
+        st.metric("Mathet's gamma (all codes)", f"{rep.attrs['gamma']:.3f}")
+    st.caption(md_escape(rep.attrs["note"]) + ". Use it when coders chose their own spans; it counts "
+               "boundary disagreements as well as code disagreements (docs/agreement.md §1.5).")
+
+
 def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_docs=False) -> None:
-    unit = st.radio("Unit", ["segment", "character"], horizontal=True, key=f"{K}unit",
-                    format_func=lambda u: "Turn × code (presence)" if u == "segment" else "Character (span overlap)")
+    unit = st.radio("Unit", ["segment", "character", "span"], horizontal=True, key=f"{K}unit",
+                    format_func={"segment": "Turn × code (presence)", "character": "Character (span overlap)",
+                                 "span": "Free spans (unitizing α)"}.get)
     n_boot = int(st.session_state.get(f"{K}n_boot", 200))
+    if unit == "span":
+        if project is not None:
+            _spans_section(project, list(coders), scope, all_docs)
+    else:
+        _presence_table(data, unit, n_boot)
+    if project is not None:
+        _variable_section(project, list(coders), scope, all_docs, n_boot)
+        _gold_section(project, scope, all_docs)
+
+
+def _presence_table(data: AgreementData, unit: str, n_boot: int) -> None:
     report = _report(data, data.digest(), unit, n_boot)
     two = len(data.coders) == 2
     kappa = "cohens_kappa" if two else "fleiss_kappa"
@@ -244,9 +278,6 @@ def _table_tab(data: AgreementData, project=None, coders=(), scope=None, all_doc
     )
     st.download_button("Download the full report (CSV)", data=report.to_csv(index=False).encode("utf-8"),
                        file_name="agreement.csv", mime="text/csv", key=f"{K}csv", on_click="ignore")
-    if project is not None:
-        _variable_section(project, list(coders), scope, all_docs, n_boot)
-        _gold_section(project, scope, all_docs)
 
 
 # -------------------------------------------------------------- disagreements
