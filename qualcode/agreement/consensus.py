@@ -492,15 +492,22 @@ RULE_FIELDS = ("when_to_use", "when_not_to_use")
 def decision_into_rule(project: Project, item: Disagreement, decision: str, *, field: str = "when_to_use",
                        actor: str | None = None):
     """Append an adjudicator's decision on ``item`` to its code's when-to-use or
-    when-not-to-use rule, in one codebook write (event ``codebook.describe``, so the
-    codebook history records it). Returns the updated code."""
-    from ..codebook.edit import describe_code
+    when-not-to-use rule, or (``field="memo"``) to the memo on the code, in one codebook
+    write (event ``codebook.describe`` or ``codebook.memo``, so the codebook history
+    records it). A memo note names the place decided: ``[Adjudication, P01 turn 4 (ana,
+    ben)] ...``. Returns the updated code."""
+    from ..codebook.edit import append_code_memo, describe_code
 
-    if field not in RULE_FIELDS:
-        raise AgreementError(f"field must be one of {', '.join(RULE_FIELDS)}, not {field!r}")
+    if field not in RULE_FIELDS + ("memo",):
+        raise AgreementError(f"field must be one of {', '.join(RULE_FIELDS + ('memo',))}, not {field!r}")
     decision = (decision or "").strip()
     if not decision:
         raise AgreementError("write the decision first: the rule gets the text you type")
+    if field == "memo":
+        where = item.document + (f" turn {item.turn + 1}" if item.turn is not None else f" [{item.start}, {item.end})")
+        append_code_memo(project, item.code_id, f"[Adjudication, {where} ({', '.join(item.coders)})] {decision}",
+                         actor=actor)
+        return project.code(item.code_id)
     code = project.code(item.code_id)
     current = (getattr(code, field) or "").strip()
     new = f"{current}\n{decision}" if current else decision

@@ -544,3 +544,24 @@ def _levels_of(tree: _Tree, cid: int) -> dict[str, float] | None:
     pairs = [(tree.rows[k]["level"], tree.rows[k]["name"]) for k in tree.children(cid)
              if tree.rows[k]["level"] is not None]
     return {name: float(v) for v, name in sorted(pairs)} or None
+
+
+# ------------------------------------------------------------------ memos
+def append_code_memo(project: "Project", code: CodeRef, note: str, *, actor: str | None = None) -> str:
+    """Append ``note`` as a new paragraph to the memo on ``code`` (creating the memo) as a
+    codebook edit: ONE transaction, event ``codebook.memo`` with the memo before and after,
+    so the codebook history shows it beside the other edits. Returns the new memo text."""
+    note = (note or "").strip()
+    if not note:
+        raise CodebookError("write the note first: the memo gets the text you type")
+    with project.write("codebook.memo", actor=actor, target_type="code") as (conn, ev):
+        tree = _Tree(project, conn)
+        cid = tree.resolve(code)
+        ev["target_id"] = cid
+        existing = tree.memo_row(cid)
+        before = existing["text"] if existing else None
+        after = f"{before.rstrip()}\n\n{note}" if before and before.strip() else note
+        coder_id = rows_.known_coder_id(conn, project, actor) if actor else None
+        rows_.write_code_memo(conn, project, cid, after, existing=existing, coder_id=coder_id)
+        ev["payload"] = {"code": tree.path(cid), "before": before, "after": after, "appended": note}
+    return after

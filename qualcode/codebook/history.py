@@ -53,6 +53,8 @@ def _details(action: str, p: dict[str, Any]) -> str:
         n = len(p["moved"]) + len(p["collapsed"])
         return f"{n} coding(s) reassigned to {p['code']!r}" + (
             f" ({len(p['collapsed'])} collapsed as duplicates)" if p["collapsed"] else "")
+    if action == "memo":
+        return ("appended to the memo: " if p.get("before") else "wrote the memo: ") + _short(p.get("appended"))[:200]
     if action == "variable":
         return "variable: " + _variable_words(p["before"]) + " -> " + _variable_words(p["after"])
     if action == "delete":
@@ -80,7 +82,7 @@ def codebook_history(project: "Project") -> list[dict[str, Any]]:
     """Every codebook edit, oldest first: ``id, when, who, action, code, details, payload``.
 
     ``action`` is the operation (``load``, ``add``, ``rename``, ``describe``, ``move``,
-    ``merge``, ``split``, ``reassign``, ``delete``, ``variable``); ``code`` the path of the code it
+    ``merge``, ``split``, ``reassign``, ``delete``, ``variable``, ``memo``); ``code`` the path of the code it
     concerned at the time; ``details`` one readable sentence.
     """
     out = []

@@ -47,6 +47,7 @@ __all__ = [
     "delete_codings_by_id",
     "code_memo",
     "write_code_memo",
+    "known_coder_id",
     "delete_memo",
 ]
 
@@ -215,6 +216,13 @@ def code_memo(conn: Connection, project: "Project", code_id: int) -> dict[str, A
     """The memo row on a code, locked, or None."""
     row = conn.execute(select(S.memos).where(_memo_cond(project, code_id)).with_for_update()).mappings().first()
     return dict(row) if row else None
+
+
+def known_coder_id(conn: Connection, project: "Project", name: str) -> int | None:
+    """The id of the coder named ``name``, or None (nobody is created)."""
+    cid = conn.execute(select(S.coders.c.id).where(S.coders.c.project_id == project.id,
+                                                   S.coders.c.name == name)).scalar()
+    return int(cid) if cid is not None else None
 
 
 def write_code_memo(conn: Connection, project: "Project", code_id: int, text: str, *,

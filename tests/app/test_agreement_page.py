@@ -189,6 +189,26 @@ def test_a_decision_goes_into_the_codes_rule_and_the_history(coded):
     assert any("Not for a short thanks" in str(h) for h in codebook_history(coded))
 
 
+def test_a_decision_goes_into_the_codes_memo_and_the_history(coded):
+    from qualcode.codebook.history import codebook_history
+
+    coded.set_memo("code", GENERIC, "Earlier note.", actor="ana")
+    at = open_page("Disagreements")
+    [area] = [t for t in at.text_area if t.key and t.key.endswith(f".{GENERIC}.rule")]
+    kid = area.key.removesuffix(".rule")
+    at.radio(key=f"{kid}.rule_field").set_value("memo").run()
+    [area] = [t for t in at.text_area if t.key == f"{kid}.rule"]
+    area.set_value("Decided with ben: stock phrases count only when the whole reply is one.").run()
+    at.button(key=f"{kid}.rule_save").click().run()
+    no_errors(at)
+    memo, _ = coded.memo("code", GENERIC)
+    assert memo.startswith("Earlier note.\n\n[Adjudication, P01 turn 4 (ana, ben)] Decided with ben")
+    last = codebook_history(coded)[-1]
+    assert (last["action"], last["who"], last["code"]) == ("memo", "ana", "Generic replies")
+    assert last["details"].startswith("appended to the memo: [Adjudication, P01 turn 4")
+    assert coded.code(GENERIC).when_not_to_use == ""  # the rule is untouched
+
+
 def test_each_coders_memo_shows_beside_their_side(coded):
     [g] = [c for c in coded.codings(coders=["ana"]) if c.code_id == GENERIC]
     coded.set_coding_memo(g.id, "Reads as a stock phrase to me.")

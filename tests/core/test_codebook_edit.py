@@ -343,3 +343,19 @@ def test_failed_edits_leave_no_history(coded: Project) -> None:
         with pytest.raises((CodebookError, NotFoundError)):
             bad()
     assert len(codebook_history(coded)) == n
+
+
+def test_append_code_memo_is_a_codebook_edit(small_study):
+    from qualcode.codebook.edit import append_code_memo
+
+    project = small_study
+    cid = project.code("Generic replies").id
+    with pytest.raises(CodebookError, match="write the note first"):
+        append_code_memo(project, cid, "  ", actor="ana")
+    assert project.memo("code", cid) is None
+    assert append_code_memo(project, cid, "First.", actor="ana") == "First."
+    assert append_code_memo(project, "Generic replies", "Second.", actor="ana") == "First.\n\nSecond."
+    assert project.memo("code", cid)[0] == "First.\n\nSecond."
+    events = [h for h in codebook_history(project) if h["action"] == "memo"]
+    assert [e["details"] for e in events] == ["wrote the memo: First.", "appended to the memo: Second."]
+    assert events[-1]["payload"]["before"] == "First." and events[-1]["who"] == "ana"

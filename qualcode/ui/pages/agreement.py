@@ -356,17 +356,20 @@ def _card(project, data: AgreementData, item: Disagreement, cons: str, can_write
             _decide(project, item, KEEP_ALL, cons)
         if buttons[-2].button("Neither", key=f"{kid}.neither", help="The code does not apply to this turn"):
             _decide(project, item, NEITHER, cons)
-        with st.popover("Write the decision into the code's rule"):
-            field = st.radio("Rule", ["when_to_use", "when_not_to_use"], key=f"{kid}.rule_field", horizontal=True,
-                             format_func={"when_to_use": "When to use", "when_not_to_use": "When not to use"}.get)
-            rule = st.text_area("Decision (added to the rule; the codebook history records it)", key=f"{kid}.rule")
-            if st.button("Add to the rule", key=f"{kid}.rule_save"):
+        with st.popover("Write the decision into the code's rule or memo"):
+            field = st.radio("Into", ["when_to_use", "when_not_to_use", "memo"], key=f"{kid}.rule_field",
+                             horizontal=True, format_func={"when_to_use": "When to use",
+                                                           "when_not_to_use": "When not to use",
+                                                           "memo": "The code's memo"}.get)
+            rule = st.text_area("Decision (added to the rule or memo; the codebook history records it)",
+                                key=f"{kid}.rule")
+            if st.button("Add to the code", key=f"{kid}.rule_save"):
                 try:
                     decision_into_rule(project, item, rule, field=field, actor=state.current_coder())
                 except QualcodeError as exc:
                     st.error(md(exc))
                 else:
-                    st.success(f"Added to {md_escape(item.code)}'s rule.")
+                    st.success(f"Added to {md_escape(item.code)}'s {'memo' if field == 'memo' else 'rule'}.")
         with buttons[-1].popover("Edit span"):
             applied = [s for v in views for s in v.spans]
             lo, hi = (min(s for s, _ in applied), max(e for _, e in applied)) if applied else (item.start, item.end)
