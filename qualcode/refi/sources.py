@@ -67,26 +67,55 @@ def decode_plain(data: bytes) -> SourceText:
     return SourceText(text.replace("\r\n", "\n").replace("\r", "\n"), bom, crlf)
 
 
-def _paragraph_lines(document) -> list[str]:  # noqa: ANN001 - python-docx Document
-    """One string per paragraph, body order, table cells' paragraphs in reading order."""
-    from docx.table import Table  # python-docx, imported lazily like the .docx ingest
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_TEXT = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
+
+def _run_text(run) -> str:  # noqa: ANN001 - lxml element
+    out = []
+    for child in run:
+        tag = child.tag
+        if tag == f"{_W}t":
+            out.append(child.text or "")
+        elif tag == f"{_W}br":
+            # python-docx: a line break is a line end; a page or column break is nothing.
+            out.append("\n" if child.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+        elif tag in _RUN_TEXT:
+            out.append(_RUN_TEXT[tag])
+    return "".join(out)
+
+
+def _para_text(p) -> str:  # noqa: ANN001 - lxml element
+    """A paragraph's text as python-docx's ``Paragraph.text`` gives it (its runs and its
+    hyperlinks' runs), read straight from the XML: python-docx's own walk costs an
+    XPath query per run, seconds on a long transcript."""
+    out = []
+    for child in p:
+        if child.tag == f"{_W}r":
+            out.append(_run_text(child))
+        elif child.tag == f"{_W}hyperlink":
+            out.extend(_run_text(r) for r in child if r.tag == f"{_W}r")
+    return "".join(out)
+
+
+def _paragraph_lines(body) -> list[str]:  # noqa: ANN001 - lxml element of <w:body> (or a cell)
+    """One string per paragraph in reading order: body paragraphs, and each table's
+    rows, cells and their paragraphs (nested tables too), as python-docx's
+    ``iter_inner_content`` walks them."""
     lines: list[str] = []
-
-    def walk(container) -> None:  # noqa: ANN001
-        for item in container.iter_inner_content():
-            if isinstance(item, Table):
-                for row in item.rows:
-                    seen = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:  # a merged cell appears once per grid column
-                            continue
-                        seen.add(id(cell._tc))
-                        walk(cell)
-            else:
-                lines.append(item.text.replace("\r\n", "\n").replace("\r", "\n"))
-
-    walk(document)
+    stack = [iter(body)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
+        if item.tag == f"{_W}p":
+            lines.append(_para_text(item).replace("\r\n", "\n").replace("\r", "\n"))
+        elif item.tag == f"{_W}tbl":
+            cells = (tc for tr in item if tr.tag == f"{_W}tr" for tc in tr if tc.tag == f"{_W}tc")
+            stack.append(child for tc in cells for child in tc)
+        if len(stack) > limits.MAX_DEPTH:  # tables nested past any real document
+            raise UnreadableSource("tables nested too deep")
     return lines
 
 
@@ -110,7 +139,11 @@ def docx_text(data: bytes, where: str) -> SourceText:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, XML errors ...
         raise UnreadableSource(f"{where}: cannot read the Word file ({type(exc).__name__})") from None
-    return SourceText("\n".join(_paragraph_lines(document)), kind="rich text (.docx)")
+    try:
+        lines = _paragraph_lines(document.element.body)
+    except UnreadableSource as exc:
+        raise UnreadableSource(f"{where}: {exc}") from None
+    return SourceText("\n".join(lines), kind="rich text (.docx)")
 
 
 def pdf_text(data: bytes, where: str) -> SourceText:

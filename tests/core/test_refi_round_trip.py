@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 
 import pytest
@@ -27,6 +28,7 @@ from qualcode.store.queries import exchange_rows
 from qualcode.store.sets import ProjectSet, project_sets, save_sets
 from qualcode.store.speakers import confirm_speaker_roles, confirmed_speaker_roles
 from tests.refi_fixtures import build, shapes
+from tests.conftest import POSTGRES_URL_ENV, postgres_url
 from tests.core.test_export_excerpts import coded, span  # noqa: F401  (fixture)
 
 NVIVO = "refi-qda/nvivo12-oltas0517.qdpx"
@@ -188,3 +190,17 @@ def test_imported_speaker_roles_never_override_roles_confirmed_here(rich, tmp_pa
         confirm_speaker_roles(copy, {"Interviewer": "participant"})
         import_qdpx(copy, path)
         assert confirmed_speaker_roles(copy) == {"Interviewer": "participant", "P01": "participant"}
+
+
+def test_round_trip_into_postgresql(rich, tmp_path):
+    """The same file comes back whole into a PostgreSQL project (sets, roles and memo
+    authors live in JSON payloads and plain columns both dialects read alike)."""
+    url = postgres_url()
+    if not url:
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_URL_ENV} (.ci/run does)")
+    before = everything(rich)
+    path = export_qdpx(rich, tmp_path / "study.qdpx", validate=False)
+    with Project.open(url, name=f"test-{uuid.uuid4().hex[:12]}") as target:
+        report = import_qdpx(target, path)
+        assert report.unplaced == [] and report.skipped == []
+        assert everything(target) == before
