@@ -106,6 +106,20 @@ def test_majority_consensus_button_writes_and_rerun_replaces(coded):
     assert any("replaced 1" in s for s in texts(at.success))
 
 
+def test_majority_quorum_on_the_page(coded):
+    # Three voters required, two coded P01: nothing is voted on, nothing is written.
+    at = open_page("Majority consensus")
+    at.number_input(key=f"{K}quorum").set_value(3).run()
+    no_errors(at)
+    assert any("0 turn × code majorities" in c for c in texts(at.caption))
+    at.button(key=f"{K}write_majority").click().run()
+    assert coded.codings(coders=["consensus"]) == []
+    at.number_input(key=f"{K}quorum").set_value(2).run()
+    at.button(key=f"{K}write_majority").click().run()
+    [c] = coded.codings(coders=["consensus"])
+    assert "at least 2 voters" in c.origin_detail
+
+
 def test_open_transcript_goes_to_the_turn_in_the_coding_workspace(coded):
     at = open_page("Disagreements")
     [b] = [b for b in at.button if b.key and b.key.endswith(f".{REHEARSAL}.open")]

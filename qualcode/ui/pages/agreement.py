@@ -179,6 +179,10 @@ def _variable_section(project, coders: list[str], scope: int | None, all_docs: b
         "coefficient": rep["coefficient"], "value": rep["value"], "95% low": rep["ci_low"],
         "95% high": rep["ci_high"], "units": rep["n_units"], "flag": rep["flag"], "note": rep["note"],
     })
+    headline = rep[rep["coefficient"] == f"krippendorff_alpha_{level}"].iloc[0]
+    st.metric(f"Krippendorff's alpha ({level}) on {md_escape(themes[theme])}",
+              "–" if headline["value"] != headline["value"] else f"{headline['value']:.3f}",
+              help=f"{headline['n_units']} turns; flag: {headline['flag'] or 'undefined'}")
     st.dataframe(view.style.format(precision=3, na_rep="–"), hide_index=True, width="stretch",
                  key=f"{K}variable_report")
     values = ", ".join(f"{md_escape(c)} = {v:g}" for c, v in zip(rep.attrs["categories"], rep.attrs["values"]))
@@ -404,16 +408,19 @@ def _decide(project, item: Disagreement, decision: str, cons: str, *, keep: str 
 def _majority_tab(project, chosen: list[str], scope, codes, all_docs: bool, cons: str, can_write: bool) -> None:
     st.markdown("Every turn × code that more than the threshold share of the voters applied becomes one "
                 "consensus coding of the turn, with its votes recorded (e.g. *majority 2/3: ana, ben*).")
-    c1, c2 = st.columns(2, vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([3, 2, 3], vertical_alignment="bottom")
     threshold = c1.slider("Threshold", 0.0, 0.95, 0.5, 0.05, key=f"{K}threshold",
                           help="0.5 = strict majority: with two coders both must agree; a tie is not a majority.")
-    with_suggestions = c2.toggle("Count accepted machine suggestions as one more voter", key=f"{K}with_sugg")
+    quorum = int(c2.number_input("Quorum", min_value=1, max_value=50, value=2, step=1, key=f"{K}quorum",
+                                 help="A turn is voted on only when at least this many voters coded its "
+                                      "transcript. 2 (the default): one coder alone is never a consensus."))
+    with_suggestions = c3.toggle("Count accepted machine suggestions as one more voter", key=f"{K}with_sugg")
     if cons in chosen:
         st.warning(f"The consensus coder {md_escape(cons)} is one of the coders compared; choose another name.")
         return
     data = _data(project, state.view_key(project), project.revision(), tuple(chosen), scope, codes, all_docs,
                  with_suggestions, cons)
-    table = majority_table(data, threshold=threshold)
+    table = majority_table(data, threshold=threshold, quorum=quorum)
     st.caption(f"{len(table)} turn × code majorities. Writing replaces {md_escape(cons)}'s earlier majority "
                "codings in this scope; turns decided on the Disagreements tab keep their decision.")
     if len(table):
@@ -425,7 +432,7 @@ def _majority_tab(project, chosen: list[str], scope, codes, all_docs: bool, cons
     if can_write and st.button(f"Write majority consensus as {md(cons)}", key=f"{K}write_majority", type="primary"):
         try:
             result = write_majority_consensus(
-                project, chosen, as_coder=cons, threshold=threshold, with_suggestions=with_suggestions,
+                project, chosen, as_coder=cons, threshold=threshold, quorum=quorum, with_suggestions=with_suggestions,
                 document=scope, codes=codes, all_documents=all_docs, actor=state.current_coder(),
             )
         except QualcodeError as exc:
