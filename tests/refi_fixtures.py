@@ -6,7 +6,8 @@ A shape folder holds:
 * ``project.qde.xml``: the project XML, where ``{{file|quote}}`` (or
   ``{{file|quote|n}}`` for the n-th occurrence) stands for
   ``startPosition="..." endPosition="..."`` of ``quote`` in that text file, counted
-  the way the shape's tool counts (``offsets`` in ``shape.json``);
+  the way the shape's tool counts (``offsets`` in ``shape.json``), and
+  ``{{pos:file|quote}}`` for ``position="..."`` where it starts (a sync point);
 * the source texts as UTF-8 ``.txt`` files with ``\\n`` line ends, as the tool shows
   them;
 * ``shape.json``: the archive (the ``.qde`` member's name), how offsets are counted
@@ -27,7 +28,7 @@ import zipfile
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "refi"
-_SPAN = re.compile(r"\{\{([^|}]+)\|([^|}]+)(?:\|(\d+))?\}\}")
+_SPAN = re.compile(r"\{\{(pos:)?([^|}]+)\|([^|}]+)(?:\|(\d+))?\}\}")
 
 
 def shapes() -> list[str]:
@@ -42,13 +43,15 @@ def units(text: str, *, utf16: bool, line_end: int, bom: bool) -> int:
 
 
 def _span(texts: dict[str, str], counting: dict, match: re.Match) -> str:
-    name, quote, nth = match.group(1), match.group(2), int(match.group(3) or 1)
+    point, name, quote, nth = match.group(1), match.group(2), match.group(3), int(match.group(4) or 1)
     text = texts[name]
     at = -1
     for _ in range(nth):
         at = text.index(quote, at + 1)
     start = units(text[:at], **counting)
     end = units(text[: at + len(quote)], **counting)
+    if point:  # a transcript's sync point: the position where the quote starts
+        return f'position="{start}"'
     return f'startPosition="{start}" endPosition="{end}"'
 
 

@@ -34,6 +34,7 @@ with ``Links`` (coding memos); ATLAS.ti and NVivo write a PDF's text as a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import zipfile
@@ -426,6 +427,7 @@ class _Source:
     description: str = ""
     turns: list[Segment] | None = None  # qualcode's own turns, when the archive carries them
     skipped: list[str] = field(default_factory=list)  # parts of this source that cannot come in
+    sync: list[tuple[int, float]] = field(default_factory=list)  # a transcript's (tool offset, seconds)
 
 
 @dataclass
@@ -486,6 +488,55 @@ def _text(el: etree._Element, archive: _Archive, where: str, kind: str) -> tuple
         return decode_plain(plain), ""
     what = " or ".join(x for x in (plain_ref and f"plain text ({plain_ref})", rich_ref and f"rich text ({rich_ref})") if x)
     return None, f"its {what or 'text'} is not in the file"
+
+
+def _transcripts(el: etree._Element, kind: str, name: str, guid: str, archive: _Archive, where: str,
+                 linked: dict[str, tuple[str, ...]], skipped: list[str], attrs: dict[str, str]) -> list[_Source]:
+    """The transcripts of an audio or video source (QualCoder, ATLAS.ti, MAXQDA write them):
+    each a document; its ``TranscriptSelection``\\s run from one ``SyncPoint`` to another
+    (a text position and a time in milliseconds), so they become selections like any
+    other; the recording itself and its time-range selections stay behind (reported)."""
+    media = kind.replace("Source", "").lower()
+    extra = [f"the {media} recording itself is not imported (qualcode codes its transcript)"]
+    ranges = len(_children(el, f"{kind.replace('Source', '')}Selection"))
+    if ranges:
+        extra.append(f"{ranges} {media} selection(s) not imported: they are time ranges of the recording, "
+                     "not text positions")
+    out = []
+    transcripts = _children(el, "Transcript")
+    for i, tr in enumerate(transcripts, start=1):
+        label = name if len(transcripts) == 1 else f"{name} (transcript {i})"
+        found, why = _text(tr, archive, where, "transcript")
+        if found is None:
+            skipped.append(f"{kind} {label}: its transcript {why.removeprefix('its ')}")
+            continue
+        found.kind = f"{media} transcript"
+        points: dict[str, tuple[int, float | None]] = {}
+        for sp in _children(tr, "SyncPoint"):
+            g = _guid(sp.get("guid"))
+            try:
+                pos = int(sp.get("position", ""))
+            except ValueError:
+                continue
+            try:
+                ms = float(int(sp.get("timeStamp", ""))) / 1000
+            except ValueError:
+                ms = None
+            if g:
+                points[g] = (pos, ms)
+        sels = []
+        for ts in _children(tr, "TranscriptSelection"):
+            a, b = points.get(_guid(ts.get("fromSyncPoint")) or ""), points.get(_guid(ts.get("toSyncPoint")) or "")
+            g = _guid(ts.get("guid")) or ""
+            sels.append(Selection(g, a[0] if a else -1, b[0] if b else -1, ts.get("name") or "", _coding_tuples(ts),
+                                  _note_refs(ts) + linked.get(g, ()), _guid(ts.get("creatingUser")),
+                                  ts.get("creationDateTime"), _description(ts)))
+        sync = sorted((pos, ms) for pos, ms in points.values() if ms is not None and ms >= 0)
+        tguid = guid if len(transcripts) == 1 else (_guid(tr.get("guid")) or guid)
+        out.append(_Source(tguid, label, found, sels, list(_coding_tuples(el)) if i == 1 else [],
+                           _note_refs(el) + _note_refs(tr), attrs, _description(el),
+                           _turns(archive, tguid, found.text), list(extra), sync))
+    return out
 
 
 def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parsed:
@@ -584,8 +635,13 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
                     continue
         elif kind == "TextSource":
             found, why = _text(el, archive, where, "source")
+        elif kind in ("AudioSource", "VideoSource") and _children(el, "Transcript"):
+            sources.extend(_transcripts(el, kind, name, guid, archive, where, linked, skipped,
+                                        {**source_vars.get(guid, {}), **values(el)}))
+            continue
         else:
-            skipped.append(f"{label}: only text and PDF sources can be imported (qualcode codes text)")
+            why = "only text, PDF and transcribed audio or video sources can be imported (qualcode codes text)"
+            skipped.append(f"{label}: {why}")
             continue
         if found is None:
             skipped.append(f"{label}: {why}")
@@ -658,6 +714,8 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
                            metadata={"speaker_labels": any(t.speaker for t in src.turns)})
         else:
             doc = parse_text(text, name)
+        if src.sync:
+            _sync_times(doc, starts, src.sync)
         doc.source_format, doc.source_path = "qdpx", f"{p.name}:{src.name or src.guid}"
         record = parsed.records.get(src.guid)
         if record and record["text_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest():
@@ -680,6 +738,27 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
         report.sources.append(srep)
     _write(project, parsed, docs, report, actor, p.name)
     return report
+
+
+def _sync_times(doc: Document, starts: np.ndarray, sync: list[tuple[int, float]]) -> None:
+    """A transcript's sync points as the document's ``sync_points`` ([offset, seconds])
+    and as the start time of each turn that has none, when a sync point lies on the
+    turn's beginning (between the end of the turn before and the start of its text,
+    i.e. on its speaker label): the tool said the turn begins at that moment."""
+    points = []
+    for pos, sec in sync:
+        if 0 <= pos <= int(starts[-1]):
+            points.append([int(np.searchsorted(starts, pos)), sec])
+    doc.metadata["sync_points"] = points
+    prev_end, timed = 0, []
+    for seg in doc.segments:
+        if seg.timestamp is None:
+            at = [sec for off, sec in points if prev_end <= off <= seg.start and (off > prev_end or prev_end == 0)]
+            if at:
+                seg = dataclasses.replace(seg, timestamp=at[0])
+        timed.append(seg)
+        prev_end = seg.end
+    doc.segments = timed
 
 
 # ------------------------------------------------------------------------- write

@@ -15,7 +15,7 @@ from tests.refi_fixtures import build, expected, shapes
 
 def test_every_shape_has_an_expectation():
     assert set(shapes()) >= {"nvivo-windows", "nvivo-mac", "atlasti-blank", "atlasti", "maxqda", "qualcoder",
-                             "utf16-text-file", "pdf-text-layer"}
+                             "qualcoder-audio", "utf16-text-file", "pdf-text-layer"}
 
 
 @pytest.mark.parametrize("shape", shapes())
@@ -37,6 +37,8 @@ def test_tool_shape_imports_as_expected(shape, fresh_project, tmp_path):
     assert all(c.origin == "imported" and c.origin_detail == f"qdpx:{want['origin']}" for c in p.codings())
     for doc, speakers in want.get("speakers", {}).items():
         assert [s.speaker for s in p.document(doc)[1].segments] == speakers
+    for doc, times in want.get("timestamps", {}).items():
+        assert [s.timestamp for s in p.document(doc)[1].segments] == times
     assert {q.pseudonym: q.attributes for q in p.participants()} == want.get("participants", {})
     for doc, who in want.get("document_participant", {}).items():
         assert p.document(doc)[1].participant == who
