@@ -41,13 +41,13 @@ class CodingMixin:
             ).inserted_primary_key[0]
         return int(cid)
 
-    def _known_coder_id(self, conn: Connection, name: str) -> int:
+    def _known_coder_id(self, conn: Connection, name: str, what: str = "a coding") -> int:
         try:
             return self._coder_id(conn, name, create=False)
         except NotFoundError:
             raise NotFoundError(
                 f"no coder {name.strip()!r} in this project: choose an existing coder or add this one first "
-                "(a coding is never attributed to a coder nobody created here)"
+                f"({what} is never attributed to a coder nobody created here)"
             ) from None
 
     def add_coder(self, name: str) -> int:
@@ -303,6 +303,8 @@ class CodingMixin:
 
         ``expected_version`` is the version the writer read (0 = "there was none");
         if someone changed the memo since, ConflictError is raised and nothing is written.
+        ``actor`` (the author) must be an existing coder of this project
+        (:meth:`add_coder`); an unknown name raises NotFoundError and nothing is written.
         """
         if target_type not in ("project", "document", "code"):
             raise StoreError(f"memos attach to a project, document or code, not {target_type!r}")
@@ -316,8 +318,14 @@ class CodingMixin:
             if expected_version is not None and expected_version != current:
                 raise _memo_conflict(target_type)
             user, _role = acting(conn, self)
-            who = user if user is not None else actor  # the memo's author is the acting account
-            coder_id = self._coder_id(conn, who, create=True) if who else None
+            # The memo's author is the acting account (team mode: the signed-in account,
+            # whose coder entry is theirs to create), else ``actor``, who must already be a
+            # coder here: like a coding, a memo never invents a coder (a typo, a name
+            # carried over from another project) and nothing is written then.
+            if user is not None:
+                coder_id = self._coder_id(conn, user, create=True)
+            else:
+                coder_id = self._known_coder_id(conn, actor, "a memo") if actor else None
             ts = now_iso()
             if row:
                 # The version in the WHERE clause makes a lost update impossible even

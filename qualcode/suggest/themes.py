@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
-from ..errors import SuggestionError
+from ..errors import NotFoundError, SuggestionError
 from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
@@ -455,6 +455,10 @@ def promote_theme(
     """
     theme = result.theme(theme_id)
     code_name = (name or theme.label).strip()
+    if actor and project.user is None and actor not in project.coders():
+        # Checked before the code is written: the memo below would refuse an unknown
+        # author, and a code without its memo would be half a promotion.
+        raise NotFoundError(f"no coder {actor!r} in this project: choose an existing coder or add this one first")
     code_id = project.add_code(Code(code_name, parent=parent, definition=""), actor=actor)
     project.set_memo(
         "code", code_id,

@@ -158,7 +158,25 @@ def test_failed_write_leaves_no_event_and_no_change(any_small_study):
     assert any_small_study.revision() == before_rev
 
 
+def test_a_memo_by_a_coder_nobody_created_here_is_refused_and_writes_nothing(any_small_study):
+    p = any_small_study
+    code = p.code("Rehearsal space")
+    revision, events = p.revision(), len(p.events(limit=1000))
+    for target, tid in (("code", code.id), ("document", p.document("P01")[0]), ("project", p.id)):
+        with pytest.raises(NotFoundError, match=r"no coder 'anna' in this project"):
+            p.set_memo(target, tid, "a note", actor="anna")
+        assert p.memo(target, tid) is None
+    assert p.coders() == []
+    assert p.revision() == revision and len(p.events(limit=1000)) == events
+    p.set_memo("code", code.id, "no author named")  # an anonymous memo invents nobody either
+    assert p.coders() == []
+    p.add_coder("anna")  # created explicitly: now the memo is hers
+    p.set_memo("code", code.id, "a note", actor="anna")
+    assert p.memo("code", code.id)[0] == "a note"
+
+
 def test_memo_version_check_refuses_a_stale_write(any_small_study):
+    ensure_coders(any_small_study, "ana", "ben")
     code = any_small_study.code("Rehearsal space")
     v1 = any_small_study.set_memo("code", code.id, "first thoughts", actor="ana", expected_version=0)
     with pytest.raises(ConflictError):

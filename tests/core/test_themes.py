@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qualcode.embed import HashingEmbedder
-from qualcode.errors import QualcodeError
+from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import SUGGESTION, Code
 from qualcode.suggest.units import Unit
 from qualcode.suggest.themes import (
@@ -94,6 +94,11 @@ def test_themes_map_to_the_nearest_code_and_promote_to_a_draft_code(fresh_projec
     assert len(result.units) == 40  # interviewer turns left out
     cost = max(result.themes, key=lambda t: sum(w in TOPICS["cost"] for w in t.keywords[:5]))
     assert cost.nearest_code == "Cost barrier"
+    before = [c.name for c in fresh_project.codes()]
+    with pytest.raises(NotFoundError, match="no coder 'ana'"):  # nobody created ana here: nothing written
+        promote_theme(fresh_project, result, cost.id, name="Money worries", actor="ana")
+    assert [c.name for c in fresh_project.codes()] == before and fresh_project.coders() == []
+    fresh_project.add_coder("ana")
     code_id, suggestions = promote_theme(fresh_project, result, cost.id, name="Money worries", actor="ana")
     code = fresh_project.code(code_id)
     assert code.name == "Money worries" and code.definition == ""
