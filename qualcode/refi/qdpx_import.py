@@ -51,7 +51,7 @@ from .. import limits
 from ..errors import ExchangeError
 from ..model import HUMAN, CONSENSUS, IMPORTED, SUGGESTION, Document, Segment
 from ..ingest.txt import parse_text
-from ..ids import new_guid, normalise_guid
+from ..ids import new_guid, normalise_guid, stable_guid
 from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
 from ..store import codes as code_rows
 from ..store import importing
@@ -346,12 +346,14 @@ def _turns(archive: _Archive, guid: str, text: str) -> list[Segment] | None:
 
 
 def _origins(archive: _Archive) -> dict[str, tuple[str, str | None]]:
-    """Selection GUID -> (origin, origin detail) of the codings qualcode exported.
-    A selection's GUID is derived from its source, code, coder and offsets, so an
-    entry can only apply to exactly the coding it was written for."""
+    """Selection GUID -> (origin, origin detail) of the codings qualcode exported. The
+    export derives a selection's GUID from its source, code, coder and offsets, and the
+    import applies an entry only where that derivation still gives the selection's GUID
+    (:func:`_origin_of`), so it cannot land on a coding it was not written for."""
     data = _own_json(archive, CODINGS_MEMBER, CODINGS_FORMAT)
     out: dict[str, tuple[str, str | None]] = {}
-    for key, value in ((data or {}).get("codings") or {}).items() if isinstance((data or {}).get("codings"), dict) else ():
+    codings = (data or {}).get("codings")
+    for key, value in (codings.items() if isinstance(codings, dict) else ()):
         g = _guid(key)
         if g and isinstance(value, list) and len(value) == 2 and value[0] in _ORIGINS \
                 and (value[1] is None or (isinstance(value[1], str) and len(value[1]) <= 500)):
@@ -461,7 +463,7 @@ def _parse(path: Path) -> _Parsed:
         archive.close()
 
 
-def _text(el: etree._Element, archive: _Archive, where: str, kind: str) -> tuple[SourceText | None, str]:
+def _text(el: etree._Element, archive: _Archive) -> tuple[SourceText | None, str]:
     """The text of a TextSource (or a Note, or a PDF's Representation): inline, the
     plain-text file, else the rich-text ``.docx`` when the plain text is missing or
     empty. ``(text or None, why there is none)``."""
@@ -490,9 +492,9 @@ def _text(el: etree._Element, archive: _Archive, where: str, kind: str) -> tuple
     return None, f"its {what or 'text'} is not in the file"
 
 
-def _transcripts(el: etree._Element, kind: str, name: str, guid: str, archive: _Archive, where: str,
+def _transcripts(el: etree._Element, kind: str, name: str, guid: str, archive: _Archive,
                  linked: dict[str, tuple[str, ...]], skipped: list[str], attrs: dict[str, str]) -> list[_Source]:
-    """The transcripts of an audio or video source (QualCoder, ATLAS.ti, MAXQDA write them):
+    """The transcripts of an audio or video source (QualCoder writes them; the standard's way):
     each a document; its ``TranscriptSelection``\\s run from one ``SyncPoint`` to another
     (a text position and a time in milliseconds), so they become selections like any
     other; the recording itself and its time-range selections stay behind (reported)."""
@@ -506,7 +508,7 @@ def _transcripts(el: etree._Element, kind: str, name: str, guid: str, archive: _
     transcripts = _children(el, "Transcript")
     for i, tr in enumerate(transcripts, start=1):
         label = name if len(transcripts) == 1 else f"{name} (transcript {i})"
-        found, why = _text(tr, archive, where, "transcript")
+        found, why = _text(tr, archive)
         if found is None:
             skipped.append(f"{kind} {label}: its transcript {why.removeprefix('its ')}")
             continue
@@ -559,7 +561,7 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
         g = _guid(n.get("guid"))
         if not g:
             continue
-        found, why = _text(n, archive, where, "note")
+        found, why = _text(n, archive)
         text = found.text.strip() if found is not None else ""
         text = text or _description(n)  # some tools keep a short note in its Description only
         if text:
@@ -619,7 +621,7 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
             if areas:
                 extra.append(f"{areas} PDF selection(s) not imported: they are areas of a page (coordinates), not text positions")
             if rep is not None:
-                found, why = _text(rep, archive, where, "source")
+                found, why = _text(rep, archive)
                 if found is not None:
                     found.kind = "PDF's text representation"
                 text_el = rep
@@ -634,9 +636,9 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
                     skipped.append(f"{label}: {str(exc).split(': ', 1)[-1]}")
                     continue
         elif kind == "TextSource":
-            found, why = _text(el, archive, where, "source")
+            found, why = _text(el, archive)
         elif kind in ("AudioSource", "VideoSource") and _children(el, "Transcript"):
-            sources.extend(_transcripts(el, kind, name, guid, archive, where, linked, skipped,
+            sources.extend(_transcripts(el, kind, name, guid, archive, linked, skipped,
                                         {**source_vars.get(guid, {}), **values(el)}))
             continue
         else:
@@ -778,6 +780,15 @@ def _quote(text: str, n: int = 80) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
+def _origin_of(parsed: _Parsed, sel: Selection, source: str, code: str, coder: str, a: int, b: int,
+               detail: str) -> tuple[str, str | None]:
+    """The origin qualcode's export recorded for this coding, if the selection is exactly
+    the one it was recorded for; ``imported`` otherwise."""
+    if sel.guid in parsed.origins and sel.guid == stable_guid("selection", "|".join((source, code, coder, str(a), str(b)))):
+        return parsed.origins[sel.guid]
+    return IMPORTED, detail
+
+
 def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, actor: str | None, label: str) -> None:
     """Everything in one transaction: codes, coders, participants, documents, codings, memos, sets."""
     ts = now_iso()
@@ -881,7 +892,7 @@ def _write(project: Project, parsed: _Parsed, docs: list, report: ImportReport, 
                         if cmemo and cmemo != rows[key]["memo"]:
                             rows[key]["memo"] = "\n\n".join(m for m in (rows[key]["memo"], cmemo) if m) or None
                         continue
-                    origin, odetail = parsed.origins.get(sel.guid, (IMPORTED, detail)) if sel.guid else (IMPORTED, detail)
+                    origin, odetail = _origin_of(parsed, sel, src.guid, g, who, a, b, detail)
                     rows[key] = {"project_id": project.id, "document_id": did, "code_id": code_id[g], "coder_id": cid,
                                  "start": a, "end": b, "snippet": doc.text[a:b], "origin": origin,
                                  "origin_detail": odetail, "memo": cmemo, "created_at": _when(when or sel.created, ts)}

@@ -89,3 +89,32 @@ def test_tampered_qualcode_members_are_ignored(tmp_path, fresh_project):
                 "qualcode/codings.json": deep}, "deep.qdpx")
     import_qdpx(fresh_project, path)
     assert {c.origin for c in fresh_project.codings()} == {"imported"}
+
+
+def test_an_origin_never_lands_on_a_selection_it_was_not_written_for(tmp_path, fresh_project):
+    """Another tool (or a hand) moved a selection but kept its GUID: qualcode's recorded
+    origin ("suggestion") no longer applies; the moved coding reads back as imported."""
+    from qualcode.export.qdpx import export_qdpx
+    from qualcode.store import Project
+    from tests.conftest import make_interview
+
+    with Project.open(tmp_path / "a.qualcode") as a:
+        a.add_documents([make_interview("P01", [("Interviewer", "Why?"), ("P01", "Because it listened to me.")])])
+        from qualcode.model import Code
+
+        a.add_code(Code("Listening"))
+        a.add_coder("ana")
+        _, doc = a.document("P01")
+        at = doc.text.index("it listened")
+        a.add_coding("P01", at, at + len("it listened"), "Listening", "ana", origin="suggestion", origin_detail="s 1")
+        out = export_qdpx(a, tmp_path / "a.qdpx", validate=False)
+    moved = tmp_path / "moved.qdpx"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(moved, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "project.qde":
+                data = data.replace(f'startPosition="{at}"'.encode(), f'startPosition="{at + 3}"'.encode())
+            dst.writestr(name, data)
+    import_qdpx(fresh_project, moved)
+    [coding] = fresh_project.codings()
+    assert coding.snippet == "listened" and (coding.origin, coding.origin_detail) == ("imported", "qdpx:qualcode 0.1.0")
