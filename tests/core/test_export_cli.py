@@ -91,3 +91,17 @@ def test_output_path_rules(tmp_path):
     assert output_path("r", project, "report", ".docx", "x") == tmp_path / "p" / "exports" / "r.docx"
     assert output_path(str(tmp_path / "a" / "r.docx"), project, "report", ".docx", "x") == tmp_path / "a" / "r.docx"
     assert output_path("./r.docx", project, "report", ".docx", "x") == Path("./r.docx")
+
+
+def test_import_qdpx_reports_per_source_and_an_empty_project(tmp_path, capsys):
+    from tests.refi_fixtures import build
+
+    code, out, err = run(["import-qdpx", "-p", tmp_path / "a.qualcode", build("atlasti-blank", tmp_path)], capsys)
+    assert code == 0 and "the file held nothing to import" in out and "2 user(s) are coders here now" in out
+    code, out, err = run(["import-qdpx", "-p", tmp_path / "b.qualcode", build("atlasti", tmp_path)], capsys)
+    assert code == 0
+    assert "Leaflet.pdf: text from the PDF's text representation; 1/1 selection(s) placed (1 coding(s))" in out
+    assert "1 PDF selection(s) not imported: they are areas of a page" in out
+    code, out, err = run(["import-qdpx", "-p", tmp_path / "c.qualcode", build("nvivo-windows", tmp_path), "--json"], capsys)
+    report = json.loads(out)
+    assert code == 0 and report["sources"][0]["text_from"] == "plain text" and report["sets"] == ["Night interviews"]
