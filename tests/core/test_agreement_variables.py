@@ -177,3 +177,13 @@ def test_cli_annomi_ten_annotators(tmp_path, capsys):
         assert code == 0, err
         rows = {r["coefficient"]: r for r in json.loads(out)["rows"]}
         assert round(rows["krippendorff_alpha_nominal"]["value"], 3) == expected
+    # The shipped codebook declares both themes variables: no --variable needed.
+    books = Path(__file__).resolve().parents[2] / "codebooks"
+    code, _, err = run(["codebook", "load", books / "mi_behaviours.yaml", "-p", project], capsys)
+    assert code == 0, err
+    code, out, err = run(["agreement", "-p", project, "--coders", *coders, "--n-boot", "0", "--json"], capsys)
+    assert code == 0, err
+    got = {v["variable"]: v for v in json.loads(out)["variables"]}
+    for theme, expected in (("main_therapist_behaviour", 0.737), ("client_talk_type", 0.467)):
+        rows = {r["coefficient"]: r for r in got[theme]["rows"]}
+        assert got[theme]["declared"] and round(rows["krippendorff_alpha_nominal"]["value"], 3) == expected
