@@ -606,6 +606,10 @@ def _read_project(root: etree._Element, where: str, archive: _Archive) -> _Parse
             continue
         name = name or f"case {(_guid(c.get('guid')) or '?')[:8]}"
         cases.append((name, values(c), refs, _description(c)))
+        by_ref = len(_children(c, "CodeRef")) + len(_children(c, "SelectionRef"))
+        if by_ref:
+            skipped.append(f"case {name}: {by_ref} code or selection reference(s) not kept "
+                           "(a participant is linked to whole documents)")
     sources = []
     src_el = _child(root, "Sources")
     for el in (src_el if src_el is not None else []):
