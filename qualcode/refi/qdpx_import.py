@@ -34,6 +34,7 @@ with ``Links`` (coding memos); ATLAS.ti and NVivo write a PDF's text as a
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import os
@@ -756,12 +757,13 @@ def _sync_times(doc: Document, starts: np.ndarray, sync: list[tuple[int, float]]
         if 0 <= pos <= int(starts[-1]):
             points.append([int(np.searchsorted(starts, pos)), sec])
     doc.metadata["sync_points"] = points
-    prev_end, timed = 0, []
+    points.sort(key=lambda p: p[0])
+    offsets = [off for off, _ in points]
+    prev_end, timed = -1, []  # -1: the first turn's label region starts at offset 0
     for seg in doc.segments:
-        if seg.timestamp is None:
-            at = [sec for off, sec in points if prev_end <= off <= seg.start and (off > prev_end or prev_end == 0)]
-            if at:
-                seg = dataclasses.replace(seg, timestamp=at[0])
+        i = bisect.bisect_right(offsets, prev_end)  # the first sync point after the turn before
+        if seg.timestamp is None and i < len(points) and offsets[i] <= seg.start:
+            seg = dataclasses.replace(seg, timestamp=points[i][1])
         timed.append(seg)
         prev_end = seg.end
     doc.segments = timed
