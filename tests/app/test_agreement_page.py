@@ -257,3 +257,28 @@ def test_free_spans_show_unitizing_alpha(coded):
     listener = df.set_index("code").loc["Non-judgemental listener", "unitizing_alpha"]
     assert listener < 1
     assert any("unitizing alpha per code" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_the_worked_example_on_the_page_equals_the_published_alphas(tmp_path, monkeypatch):
+    # Krippendorff's (2011) 4 coders x 12 units, imported from CSV, the theme declared ordered.
+    from qualcode.cli import main
+    from tests.core.test_agreement_variables import PUBLISHED, _kripp_csv
+
+    path = tmp_path / "k.qualcode"
+    assert main(["init", str(path)]) == 0
+    assert main(["import", "-p", str(path), str(_kripp_csv(tmp_path / "kripp.csv"))]) == 0
+    assert main(["codebook", "variable", "code", "-p", str(path), "--ordered"]) == 0
+    monkeypatch.setenv("QUALCODE_PROJECT", str(path))
+    at = new_app("agreement", coder="A")
+    at.multiselect(key=f"{K}coders").set_value(["A", "B", "C", "D"]).run()
+    no_errors(at)
+    theme = at.selectbox(key=f"{K}variable").value
+    assert at.selectbox(key=f"{K}level.{theme}").value == "ordinal"
+    df = at.dataframe[1].value.set_index("coefficient")
+    assert round(df.loc["krippendorff_alpha_nominal", "value"], 3) == PUBLISHED["nominal"]
+    assert round(df.loc["krippendorff_alpha_ordinal", "value"], 3) == PUBLISHED["ordinal"]
+    assert [m.value for m in at.metric] == [f"{PUBLISHED['ordinal']:.3f}"]
+    for level in ("interval", "ratio"):
+        at.selectbox(key=f"{K}level.{theme}").set_value(level).run()
+        df = at.dataframe[1].value.set_index("coefficient")
+        assert round(df.loc[f"krippendorff_alpha_{level}", "value"], 3) == PUBLISHED[level]
