@@ -72,29 +72,56 @@ _SHORT_LOCAL = re.compile(r"^\d{3}[ -]\d{4}$")  # US "555-0134"
 # --------------------------------------------------------------------- address
 _STREET_TYPES = (
     "(?:Street|Road|Avenue|Lane|Drive|Close|Crescent|Court|Place|Terrace|Way|Boulevard|Highway|Parade|"
-    "Gardens|Grove|Square|Row|Walk|Mews|Circle|Wynd|Vennel|Brae|Marg|Nagar|Layout|Extension|Expressway|Quay)\\b"
+    "Gardens|Grove|Square|Row|Walk|Mews|Circle|Wynd|Vennel|Brae|Marg|Nagar|Layout|Extension|Expressway|Quay|"
+    # the street words that follow the name elsewhere: Tamil, Bengali, Telugu, Hindi/Urdu, Turkish
+    "Salai|Sarani|Veedhi|Gali|Chowk|Caddesi|Cadde|Sokak|Sokağı|Bulvarı)\\b"
     "|(?:St|Rd|Ave|Ln|Dr|Cres|Ct|Pl|Tce|Blvd|Hwy|Pde|Gdns|Sq|Cir)\\b\\.?"
 )
 _CAP = rf"(?:St\.|Mt\.|{_UPPER}[\w'’-]*)"
-_UNIT = r"(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|House\s+No\.?|Plot|Blk\.?|Block|Lot|No\.?)\s*[\w/-]+,?\s+)"
+_UNIT = r"(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|House(?:\s+No\.?)?|Holding|Plot|Blk\.?|Block|Lot|No\.?)\s*[\w/-]*\d[\w/-]*,?\s+)"
 _STREET_NO = r"\d{1,5}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?,?\s+"
+# A house number after the street, as most of the world writes it: "Rua Augusta 1508",
+# "Moda Caddesi No: 18", "Jl. Margonda Raya No. 88", "ul. Długa 12 m. 4", "1508, apto 42".
+_HOUSE_AFTER = (
+    r"(?:,?\s+(?:No\.?|Nº|N°|nr\.?|Nr\.?|#)?\s*:?\s*\d{1,5}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?\b)?"
+    r"(?:,?\s+(?i:apto?\.?|apt\.?|flat|unit|piso|dpto\.?|depto\.?|m\.|ap\.|bl\.|sc\.|et\.|kat)\s*\d{1,4}[A-Za-z]?\b)?"
+)
 _STREET = re.compile(
     rf"{_UNIT}*\b{_STREET_NO}(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:{_STREET_TYPES})(?:\s+\d{{1,3}}\b)?"
     rf"|{_UNIT}+(?:{_CAP}\s+){{0,3}}(?:{_STREET_TYPES})(?:\s+\d{{1,3}}\b)?"
     # Bengaluru-style "3rd Cross", "5th Main Road", after an optional house number.
     rf"|{_UNIT}*\b\d{{1,2}}(?:st|nd|rd|th)\s+(?:Cross|Main)(?:\s+Road)?\b"
+    # Numbered roads (Dhaka, Phnom Penh, Abuja): "House 12, Road 7", "Street 21".
+    rf"|{_UNIT}*\b(?:Road|Rd\.?|Street|St\.|Lane|Avenue|Soi|Lorong)\s+(?:No\.?\s*)?\d{{1,4}}[A-Z]?\b"
 )
 # A named street without a number ("off Byres Road") still places someone.
-_STREET_NAME = re.compile(rf"\b(?:{_CAP}\s+){{0,2}}{_CAP}\s+(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace|Boulevard|Highway|Parade|Wynd|Marg|Nagar)\b")
-# Streets named the way much of the world names them: "ulica Długa 12", "calle Mayor",
-# "rue de la Paix", "Jalan Ampang", a lower-case "Długa street", "Hauptstraße 5".
-_STREET_WORLD = re.compile(
-    rf"(?i:\b(?:ulica|ul\.|aleja|al\.|calle|avenida|av\.|rua|rue|via|viale|jalan|jl\.|soi|thanon|ulitsa|vulytsia|"
-    rf"carrera|cra\.|strada|sokak|cadde|shari|sharia)\s+(?:(?:de|del|de\s+la|da|do|dos|di)\s+)?){_CAP}(?:\s+{_CAP})?(?:\s+\d{{1,4}}[a-z]?\b)?"
-    rf"|\b{_CAP}\s+(?:street|road|avenue|lane|st\.)(?=[\s,.;:!?]|$)(?:\s+\d{{1,4}}\b)?"
-    rf"|\b[A-ZÀ-Ý][a-zß-ÿ]+(?:straße|strasse|gasse|weg|allee|laan|straat|gatan|vej)(?:\s+\d{{1,4}}[a-z]?\b)?"
+_STREET_NAME = re.compile(
+    rf"\b(?:{_CAP}\s+){{0,2}}{_CAP}\s+(?:Street|Road|Avenue|Lane|Drive|Crescent|Terrace|Boulevard|Highway|Parade|Wynd|"
+    rf"Marg|Nagar|Salai|Sarani|Veedhi|Caddesi|Sokak|Sokağı|Bulvarı)\b{_HOUSE_AFTER}"
 )
-_STREET_LEADS = frozenset("ulica ul. aleja al. calle avenida av. rua rue via viale jalan jl. soi thanon ulitsa vulytsia carrera cra. strada sokak cadde shari sharia".split())
+# The word for "street" that comes before the name, in the languages interviews
+# are given in: Polish, Spanish, Portuguese, French, Italian, Romanian, Russian,
+# Ukrainian, Malay/Indonesian, Thai, Vietnamese, Arabic (Egypt, Maghreb), Persian,
+# Hebrew, Hungarian. Lower case or capitalised.
+_LEAD_WORDS = (
+    "ulica ul. aleja al. plac calle avenida avda. av. carrera cra. camino paseo bulevar rua travessa alameda "
+    "praça largo estrada rue avenue boulevard chemin allée via viale piazza corso strada str. calea aleea "
+    "bulevardul bd. ulitsa prospekt vulytsia vul. jalan jl. jln. lorong soi thanon đường duong phố pho ngõ "
+    "ngo ngách hẻm hem shari sharia shareh derb zanqat khiyaban kuche rehov sderot utca út"
+).split()
+_LEAD = "|".join(sorted((re.escape(w) for w in _LEAD_WORDS), key=len, reverse=True))
+_PARTICLE = r"(?:de|del|de\s+la|de\s+las|de\s+los|da|das|do|dos|di|della|du|des|y|e|el|la|al|el-|ibn|bin)"
+# A capitalised word of a street's name, not the "No." of its house number.
+_NAME_CAP = rf"(?!(?:No|Nr|Nº|N°)\b){_CAP}"
+_STREET_WORLD = re.compile(
+    rf"(?i:\b(?:{_LEAD})(?![\w.])\s+(?:\d{{1,4}}[A-Za-z]?\s+)?(?:{_PARTICLE}\s+)?)"
+    rf"{_NAME_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_CAP}){{0,3}}{_HOUSE_AFTER}"
+    rf"|\b{_CAP}\s+(?:street|road|avenue|lane|st\.)(?=[\s,.;:!?]|$)(?:\s+\d{{1,4}}\b)?"
+    rf"|\b[A-ZÀ-Ý][a-zß-ÿ]+(?:straße|strasse|gasse|weg|allee|laan|straat|gatan|vej|utca|iela){_HOUSE_AFTER}"
+    # Korean road names: "Teheran-ro 152", "Sinchon-ro 5-gil".
+    rf"|\b{_CAP}-(?:ro|gil|daero)(?:\s+\d{{1,3}}-?(?:gil)?)?(?:\s+\d{{1,4}}(?:-\d{{1,3}})?)?\b"
+)
+_STREET_LEADS = frozenset(_LEAD_WORDS)
 _POSTCODE = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
@@ -105,6 +132,16 @@ _POSTCODE = re.compile(
     r"|\bSingapore\s+\d{6}\b"  # Singapore postcode
     r"|\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}\b"  # Irish Eircode
     r"|#\d{1,3}-\d{1,5}\b"  # unit number "#08-1234"
+    r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # Canadian postal code
+    r"|\b\d{5}-\d{3}\b"  # Brazilian CEP
+    # Any country's code when it is named: "postcode 00-950", "zip: 110001", "CEP 01310-100".
+    r"|(?i:\b(?:post\s?code|postal\s+code|zip(?:\s?code)?|cep|código\s+postal|code\s+postal|pin\s?code)\s*[:\-]?\s*)"
+    r"[A-Z0-9]{2,5}(?:[ -][A-Z0-9]{2,4})?\b"
+)
+# A town and its postcode right after a street address: "27 Burton Road, Didsbury, M20 2EB",
+# "Road 7, Dhanmondi, Dhaka 1205", "3412 Navigation Blvd, Houston, TX 77003".
+_ADDRESS_TAIL = re.compile(
+    rf",?\s+(?:{_CAP}(?:\s+{_CAP})?,?\s+){{0,2}}(?:[A-Z]{{2,3}}\s+)?\d{{4,6}}(?:-\d{{3,4}})?\b"
 )
 _AREA = re.compile(r"\b(?:Sector\s+\d+[A-Z]?|(?:Barangay|Brgy\.?)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?|Phase\s+\d+[A-Z]?)\b")
 
@@ -210,10 +247,21 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
         hits += _iter(_STREET, text, "address")
         hits += _iter(_STREET_NAME, text, "address")
         for m in _STREET_WORLD.finditer(text):
-            if not is_common_word(m.group(0).split()[0]) or m.group(0).split()[0].lower() in _STREET_LEADS:
-                hits.append(Hit(m.start(), m.end(), "address", "pattern"))
+            words = m.group(0).split()
+            if words[0].lower() in _STREET_LEADS:
+                # "avenue I took", "via The": the name after the street word is no sentence word.
+                rest = [w for w in words[1:] if not w[0].isdigit() and not re.fullmatch(_PARTICLE, w, re.I)]
+                if not rest or (rest[0].isascii() and is_stop_word(rest[0])):  # "Tô" is no "to"
+                    continue
+            elif is_common_word(words[0]):
+                continue
+            hits.append(Hit(m.start(), m.end(), "address", "pattern"))
         hits += _iter(_POSTCODE, text, "address")
         hits += _iter(_AREA, text, "address")
+        for h in [h for h in hits if h.kind == "address"]:
+            tail = _ADDRESS_TAIL.match(text, h.end)
+            if tail:
+                hits.append(Hit(h.start, tail.end(), "address", "pattern"))
     if "age" in kinds:
         for pattern in _AGES:
             for m in pattern.finditer(text):
