@@ -105,10 +105,13 @@ def propose(
             if lowercase_docs[i](h.start) or any(c.isupper() for c in text[h.start : h.end]):
                 candidates.append(h)
         candidates += _tagger_hits(text, analyses[i].runs, candidates, kinds)
+        inside_kept = known.kept_phrases(text)
         for h in candidates:
             span = text[h.start : h.end]
             if known.is_kept(span) or known.is_kept(strip_possessive(span)) or fold(span) in NEVER_IDENTIFIERS:
                 continue
+            if any(a <= h.start and h.end <= b for a, b in inside_kept):
+                continue  # "Kia" of "Kia ora", "Valentine" of "Valentine's Day"
             hits.append((h, ""))
         found.append(hits)
 
@@ -118,6 +121,12 @@ def propose(
     for i, doc in enumerate(docs):
         props = [Proposal(h.start, h.end, h.kind, h.source, doc.text[h.start : h.end], entity=ent) for h, ent in found[i]]
         props = tighten(doc.text, clip_to_regions(doc, merge(doc.text, tighten(doc.text, props))))
+        # Cutting a span to the name can leave a kept word on its own ("Mina is Coptic"
+        # -> "Mina", "Coptic").
+        props = [
+            p for p in props
+            if p.source in ("known", "manual") or not (known.is_kept(p.text) or known.is_kept(strip_possessive(p.text)))
+        ]
         from .language import looks_english
         from .quasi import find_quasi
 

@@ -119,6 +119,11 @@ class KnownNames:
     # ------------------------------------------------------------- matching
     def _compile(self) -> None:
         self.keep = frozenset(fold(" ".join(e.name.split())) for e in self.entries if e.kind == "keep")
+        phrases = sorted((k for k in self.keep if " " in k), key=len, reverse=True)
+        self._keep_regex = (
+            re.compile(f"{_BOUNDARY_L}(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in phrases) + f"){_BOUNDARY_R}")
+            if phrases else None
+        )
         self.replacements: dict[str, str] = {}
         # variant (folded) -> set of entity ids it could mean
         variants: dict[str, set[str]] = defaultdict(set)
@@ -171,6 +176,13 @@ class KnownNames:
                 ent = entity_id("person", variant)
             out.append((Hit(s, e, kind, "known"), ent))
         return out
+
+    def kept_phrases(self, text: str) -> list[tuple[int, int]]:
+        """Where a kept phrase of two or more words ("Kia ora", "Valentine's Day")
+        occurs in ``text``: a name found inside one is no name."""
+        if self._keep_regex is None:
+            return []
+        return [m.span() for m in self._keep_regex.finditer(fold(text))]
 
     def is_kept(self, text: str) -> bool:
         return fold(" ".join(text.split())) in self.keep

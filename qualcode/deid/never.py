@@ -1,5 +1,6 @@
-"""What is never an identifier by default: languages, nationalities, religions and
-the chatbots and apps a study is about.
+"""What is never an identifier by default: languages, nationalities, religions,
+holidays, greetings, national services, qualifications, and the chatbots and apps
+a study is about.
 
 These words carry meaning the analysis depends on ("English" for a "Language and
 idiom" code, "Muslim", "Replika") and identify nobody. They are on by default and
@@ -52,7 +53,35 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         Evangelical Evangelicals Mormon Mormons Jew Jews Jewish Judaism Hindu Hindus Hinduism Sikh Sikhs Sikhism
         Buddhist Buddhists Buddhism Jain Jains Bahá'í Baha'i Shia Shiite Sunni Sufi Atheist Agnostic God Allah
         Buddha Quran Qur'an Koran Bible Torah Ramadan Eid Diwali Christmas Easter Passover Hanukkah
-        Lent Vaisakhi Navratri Holi""".split()
+        Lent Vaisakhi Navratri Holi Coptic Copts Adventist Adventists Presbyterian Presbyterians Lutheran
+        Lutherans Quaker Quakers Zoroastrian Shinto Taoist Rastafarian Druze Ismaili Ahmadi Ahmadiyya Yazidi
+        Bahai""".split()
+    ),
+    # Festivals and holidays: when, not who ("after Carnival", "on Valentine's Day").
+    "holidays": tuple(
+        """Carnival Carnaval Thanksgiving Halloween Hogmanay Kwanzaa Nowruz Tết Chuseok Obon Pongal Onam Juneteenth
+        Valentine's_Day Valentines_Day Mother's_Day Father's_Day New_Year New_Year's Lunar_New_Year
+        Chinese_New_Year Hari_Raya Durga_Puja Eid_al-Fitr Eid_al-Adha Día_de_los_Muertos St_Patrick's_Day
+        Independence_Day Boxing_Day""".split()
+    ),
+    # Greetings in the languages interviews are given in; the entity recogniser
+    # takes many for names ("Kia ora", "Habari", "Sawubona").
+    "greetings": tuple(
+        """Habari Jambo Sawubona Molo Dumela Sannu Namaste Namaskar Vanakkam Salaam Assalamu_alaikum
+        As-salamu_alaykum Marhaba Merhaba Ahlan Mabuhay Kumusta Kamusta Konnichiwa Annyeong
+        Annyeonghaseyo Xin_chào Kia_ora Kia_orana Talofa Aloha Hola Bonjour Ciao Privet Cześć
+        Dzień_dobry Ni_hao Sat_Sri_Akal Wetin_dey""".split()
+    ),
+    # National public services and programmes and their everyday words, which
+    # serve millions and identify nobody (the annotation conventions).
+    "services": tuple(
+        """NHS HSE IAPT CAMHS NYSC GP GPs A&E NHIS PhilHealth Medicare Medicaid Medi-Cal SASSA NDIS Centrelink
+        DWP OFW OFWs Pag-IBIG SSS GSIS Obamacare Universal_Credit Social_Security""".split()
+    ),
+    # Degrees and school-leaving exams: what someone studied, not where.
+    "qualifications": tuple(
+        """PhD DPhil MPhil MSc BSc MBA MBBS LLB LLM BCom BTech MTech BEd GCSE GCSEs A-levels WAEC JAMB KCSE
+        Matric""".split()
     ),
     "chatbots and apps": tuple(
         """ChatGPT GPT OpenAI Claude Gemini Bard Copilot Replika Woebot Wysa Youper Pi Character.ai Snapchat
@@ -65,6 +94,8 @@ _PAIRS = {("Sri", "Lankan"), ("South", "African"), ("South", "Africans")}
 
 
 def _terms(words: tuple[str, ...]) -> list[str]:
+    # "Kia_ora" in the lists above is the phrase "Kia ora".
+    words = tuple(w.replace("_", " ") for w in words)
     out: list[str] = []
     skip = False
     for a, b in zip(words, words[1:] + ("",)):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .lexicon import MONTHS, RELATIONS, TITLES, WEEKDAYS, fold, is_common_word, is_stop_word
+from .lexicon import MONTHS, NEVER_IDENTIFIERS, RELATIONS, TITLES, WEEKDAYS, fold, is_common_word, is_stop_word
 
 __all__ = ["Hit", "find_patterns", "find_cues", "PATTERN_KINDS"]
 
@@ -167,12 +167,21 @@ _AGES = (
         rf"(?:(?:only|just|nearly|almost|about|barely|now|already|still)\s+)?{_AGE_NUM}\b(?:\s+(?:years?|yrs?)(?:\s+old)?)?{_UNITS_AFTER}",
         re.IGNORECASE,
     ),
+    # Patois and Pidgin: "Mi 23, mi nuh care", "I be 34 this year", "I dey 40 now"; the
+    # number must end the clause, so "mi 2 pickney" is no age.
+    re.compile(
+        rf"(?i:\b(?:mi|I\s+be|I\s+dey)\s+)(?P<n>\d{{1,3}}|{_NUMBER_WORD})"
+        r"(?=\s*[,.;!?]|\s*$|\s+(?i:this|next|now|years?|yrs?|an'?|and|dis|nex)\b)"
+    ),
     # An introduction: "I'm Lakshmi, 29, from Madurai", "im Juan Camilo, 26, in Medellín".
     re.compile(
         rf"(?i:\b(?:I'?m|I’m|I\s+am|im|my\s+name\s+is|this\s+is)\s+)[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,2}},\s+"
         rf"(?P<n>\d{{1,3}})(?=\s*[,.;]|\s+(?:and|from|in|at|living|years?)\b)"
     ),
 )
+
+# An age said figuratively: "like" or "as if" just before "I'm fifty".
+_FIGURATIVE = re.compile(r"(?i)\b(?:like|as\s+if|as\s+though|feel|feels|felt)\s+\Z")
 
 # ------------------------------------------------------------------------ date
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
@@ -268,6 +277,8 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
                 n = m.group("n")
                 if n.isdigit() and not 1 <= int(n) <= 120:
                     continue
+                if _FIGURATIVE.search(text, max(0, m.start() - 20), m.start()):
+                    continue  # "I feel like I'm fifty", "treats me like I'm twelve"
                 hits.append(Hit(m.start("n"), m.end("n"), "age", "pattern"))
     if "date" in kinds:
         hits += _iter(_DATE, text, "date")
@@ -310,12 +321,55 @@ def _cue_patterns(word: str) -> dict[str, re.Pattern[str]]:
 
 
 _CUES = {False: _cue_patterns(_UPPER_WORD), True: _cue_patterns(_ANY_WORD)}
-_FACILITY_WORDS = "Hospital|Clinic|Infirmary|Surgery|Hospice|Church|Cathedral|Mosque|Temple|Mall|Market|Stadium|Station|Hotel|Prison|Barracks|Asylum|Ward"
+_FACILITY_WORDS = (
+    "Hospital|Clinic|Infirmary|Surgery|Hospice|Church|Cathedral|Chapel|Parish|Basilica|Mosque|Masjid|Temple|"
+    "Synagogue|Gurdwara|Mandir|Shrine|Madrasa|Madrassa|School|Academy|Kindergarten|Nursery|Sanatorium|"
+    "Dispensary|Polyclinic|Mall|Market|Stadium|Station|Hotel|Prison|Barracks|Asylum|Ward|"
+    # Turkish puts the word after the name: "Acıbadem Hastanesi", "Kadıköy Anadolu Lisesi".
+    "Hastanesi|Kliniği|Okulu|Lisesi|Camii|Kilisesi"
+)
 _ORG_WORDS = (
-    "University|College|School|Academy|Polytechnic|Centre|Center|Trust|Foundation|Bank|Ltd|Limited|Inc|PLC|Plc|"
+    "University|Üniversitesi|College|Polytechnic|Centre|Center|Trust|Foundation|Bank|Ltd|Limited|Inc|PLC|Plc|"
     "Group|Company|Corporation|Corp|Council|Ministry|Agency|Association|Society|Club|Institute|Services|Charity|"
     "Partnership|Practice|Pharmacy|Chemist"
 )
+# A centre or center that treats people is a facility ("Partick Health Centre").
+_CARE_CENTRE = re.compile(
+    r"(?i:\b(?:health|medical|mental\s+health|wellness|wellbeing|rehabilitation|rehab|counselling|counseling|"
+    r"care|treatment|recovery|crisis|cancer|dialysis|trauma|psychiatric|community\s+health)\s+(?:centre|center)s?)$"
+)
+# The word for a hospital, clinic, school or place of worship that comes *before*
+# the name in Spanish, Portuguese, French, Italian, Romanian, Polish, Indonesian,
+# Malay and others: "Hospital das Clínicas", "Spitalul Clinic Județean", "Szkoła
+# Podstawowa nr 7", "Colegio Fe y Alegría 25", "Rumah Sakit Cipto", "CHU Ibn Rochd".
+_FACILITY_LEADS = (
+    "Hospital|Hospitalul|Hôpital|Hopital|Spitalul|Spital|Szpital|Ospedale|Clínica|Clinica|Clinique|Klinik|Klinika|"
+    "Policlínica|Policlinica|Poliklinika|Sanatorio|Centro\\s+de\\s+Salud|Centro\\s+Médico|Centro\\s+de\\s+Saúde|"
+    "Posto\\s+de\\s+Saúde|Puskesmas|Rumah\\s+Sakit|RSUD|RSUP|CHU|CHR|Parroquia|Iglesia|Igreja|Église|Eglise|Chiesa|"
+    "Kościół|Parafia|Mosquée|Mezquita|Masjid|Escuela|Colegio|Colégio|Escola|Liceo|Liceu|Lycée|Lycee|École|Ecole|"
+    "Collège|Scuola|Szkoła|Szkola|Gimnazjum|Liceum|Sekolah|Pesantren|Instituto|Institut|Liceul|Şcoala|Școala|Scoala"
+)
+_UNIVERSITY_LEADS = "Universidad|Universidade|Université|Universite|Universität|Universitat|Università|Universitas|Uniwersytet|Universitatea|Univerzita|Universiteit"
+_LEAD_PART = r"(?:de|del|de\s+la|de\s+las|de\s+los|da|das|do|dos|di|della|degli|du|des|d'|y|e|et|nr\.?|no\.?|nº|n°|the|of|al|el|la|le|ibn|bin)"
+_LEAD_NAME = re.compile(
+    rf"\b(?P<w>{_FACILITY_LEADS}|{_UNIVERSITY_LEADS})\s+(?:{_LEAD_PART}\s+)?"
+    rf"(?:{_CAP}|\d{{1,4}})(?:\s+(?:{_LEAD_PART}\s+)?(?:{_CAP}|\d{{1,4}}\b)){{0,5}}"
+)
+_UNIVERSITY_SET = frozenset(_UNIVERSITY_LEADS.split("|"))
+# "St James's", "St. Mary's": in Britain and Ireland the hospital or the school,
+# said without the word for it (not "St Patrick's Day").
+_SAINTS = re.compile(rf"\bSt\.?\s+{_UPPER}[a-z]+['’]s\b(?!\s+(?i:day|eve|night|church|cathedral|hospital|school|college|park))")
+# An acronym right after "at" names an institution: "my therapist at CAMH", "one time
+# at NIMHANS", "a nurse at UCH" (not "at NIGHT" in a shouted line).
+_AT_ACRONYM = re.compile(r"\b(?:at|from|with|joined|left)\s+(?:the\s+)?(?P<name>[A-Z][A-Z&]{2,7}(?:\s+[A-Z][a-z]+)?)\b(?!\s+[A-Z]{2,})")
+# An apposition after the word for the place: "from college, PSG Tech", "the
+# counselling centre at school, Fudan Mental Health Centre", "my employer, Zoho".
+_APPOSITION = re.compile(
+    r"(?i:\b(?P<w>college|university|uni|school|hospital|clinic|company|firm|employer|church|mosque|temple|"
+    r"workplace|office|practice)\s*(?:,|\(|:|–|—|\s-|\s+called|\s+named)\s*)"
+    rf"(?P<name>{_UPPER}[\w'’&.-]*(?:\s+{_UPPER}[\w'’&.-]*){{0,3}})"
+)
+_APPOSITION_FACILITY = frozenset("school hospital clinic church mosque temple".split())
 _SUFFIX_ORG = re.compile(
     rf"\b(?P<name>(?:{_CAP}\s+(?:(?:of|&|for|the|de)\s+)?){{1,4}}(?P<w>{_FACILITY_WORDS}|{_ORG_WORDS})s?"
     rf"(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})?)\b"
@@ -324,6 +378,13 @@ _SUFFIX_ORG = re.compile(
 _LEADING_STOP = re.compile(r"^(?:The|A|An|My|Our|Your|His|Her|Their|This|That|At|In|On|From|To|And|But|So)\s+")
 _FACILITY_SET = frozenset(_FACILITY_WORDS.split("|"))
 _TIME_WORDS = frozenset(m.capitalize() for m in MONTHS) | frozenset(w.capitalize() for w in WEEKDAYS)
+
+
+def _kind_in(kind: str, kinds: set[str]) -> str:
+    """An institution asked for as the other of org/facility keeps being found."""
+    if kind in kinds:
+        return kind
+    return "org" if kind == "facility" else "facility"
 
 
 def _name_ok(words: list[str], after_title: bool = False) -> bool:
@@ -413,11 +474,30 @@ def find_cues(
             lead = _LEADING_STOP.match(text[s:e])
             if lead:
                 s += lead.end()
-            kind = "facility" if word in _FACILITY_SET else "org"
-            if kind not in kinds:
-                kind = "org" if "org" in kinds else "facility"
+            kind = "facility" if word in _FACILITY_SET or _CARE_CENTRE.search(text[s:e]) else "org"
             # "the Hospital" alone names nothing; at least one other capitalised word.
             if len(text[s:e].split()) >= 2:
-                hits.append(Hit(s, e, kind, "cue"))
+                hits.append(Hit(s, e, _kind_in(kind, kinds), "cue"))
+        for m in _LEAD_NAME.finditer(text):
+            s, e = m.span()
+            while e > s and text[e - 1] in ".,;:!?":
+                e -= 1
+            if len(text[s:e].split()) >= 2:
+                kind = "org" if m.group("w") in _UNIVERSITY_SET else "facility"
+                hits.append(Hit(s, e, _kind_in(kind, kinds), "cue"))
+        for m in _SAINTS.finditer(text):
+            hits.append(Hit(m.start(), m.end(), _kind_in("facility", kinds), "cue"))
+        for m in _AT_ACRONYM.finditer(text):
+            s, e = m.span("name")
+            if fold(text[s:e].split()[0]) not in NEVER_IDENTIFIERS:
+                hits.append(Hit(s, e, _kind_in("org", kinds), "cue"))
+        for m in _APPOSITION.finditer(text):
+            s, e = _trim_name(text, *m.span("name"))
+            # The common noun, not the end of a name ("Queen Elizabeth Hospital, I'm").
+            if not m.group("w").islower() or e <= s or is_stop_word(text[s:e].split()[0]):
+                continue
+            if _name_ok(text[s:e].split()):
+                kind = "facility" if m.group("w").lower() in _APPOSITION_FACILITY else "org"
+                hits.append(Hit(s, e, _kind_in(kind, kinds), "cue"))
     # The lower-case pass finds the capitalised names again; keep one of each.
     return sorted(set(hits))

@@ -155,7 +155,8 @@ _NAME_VERBS = frozenset(
     "said says told tells asked asks replied thinks thought wants wanted went goes came comes called calls texted "
     "rang messaged knows knew lives lived works worked".split()
 )
-_INNER = _KEEP_EDGE | frozenset("of the and & for y du upon on".split())
+# "Szkoła Podstawowa nr 7", "Colegio Fe y Alegría 25": numbering and joiners inside a name.
+_INNER = _KEEP_EDGE | frozenset("of the and & for y e du upon on nr nº n°".split())
 
 
 def tighten(text: str, props: list[Proposal]) -> list[Proposal]:
