@@ -134,9 +134,12 @@ _POSTCODE = re.compile(
     r"|#\d{1,3}-\d{1,5}\b"  # unit number "#08-1234"
     r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # Canadian postal code
     r"|\b\d{5}-\d{3}\b"  # Brazilian CEP
-    # Any country's code when it is named: "postcode 00-950", "zip: 110001", "CEP 01310-100".
-    r"|(?i:\b(?:post\s?code|postal\s+code|zip(?:\s?code)?|cep|código\s+postal|code\s+postal|pin\s?code)\s*[:\-]?\s*)"
-    r"[A-Z0-9]{2,5}(?:[ -][A-Z0-9]{2,4})?\b"
+)
+# Any country's code when it is named: "postcode 00-950", "zip: 110001", "CEP 01310-100".
+_NAMED_POSTCODE = re.compile(
+    r"(?i:\b(?:post\s?code|postal\s+code|zip(?:\s?code)?|cep|código\s+postal|code\s+postal|pin\s?code)"
+    r"(?:\s+(?:is|was|é|es|est))?\s*[:\-]?\s*)"
+    r"(?P<c>(?=[A-Z0-9 -]*\d)[A-Z0-9]{2,7}(?:[ -][A-Z0-9]{2,4})?)\b"
 )
 # A town and its postcode right after a street address: "27 Burton Road, Didsbury, M20 2EB",
 # "Road 7, Dhanmondi, Dhaka 1205", "3412 Navigation Blvd, Houston, TX 77003".
@@ -266,6 +269,7 @@ def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
                 continue
             hits.append(Hit(m.start(), m.end(), "address", "pattern"))
         hits += _iter(_POSTCODE, text, "address")
+        hits += _iter(_NAMED_POSTCODE, text, "address", "c")
         hits += _iter(_AREA, text, "address")
         for h in [h for h in hits if h.kind == "address"]:
             tail = _ADDRESS_TAIL.match(text, h.end)
@@ -499,5 +503,9 @@ def find_cues(
             if _name_ok(text[s:e].split()):
                 kind = "facility" if m.group("w").lower() in _APPOSITION_FACILITY else "org"
                 hits.append(Hit(s, e, _kind_in(kind, kinds), "cue"))
+    # "works at Northgate Hospital": the employer cue says org, the name says
+    # facility; the name knows better.
+    facilities = {(h.start, h.end) for h in hits if h.kind == "facility"}
+    hits = [h for h in hits if not (h.kind == "org" and (h.start, h.end) in facilities)]
     # The lower-case pass finds the capitalised names again; keep one of each.
     return sorted(set(hits))
