@@ -18,6 +18,7 @@ from .charts import (
 from .network import cooccurrence_network
 from .saturation import saturation_curve
 from .standard import FigureSpec, chartable_attributes, standard_figures
+from .themes import theme_map
 from .style import (
     CATEGORICAL,
     COLUMN_WIDTHS_MM,
@@ -50,6 +51,7 @@ __all__ = [
     "saturation_curve",
     "code_attribute_chart",
     "codebook_chart",
+    "theme_map",
     "FigureSpec",
     "standard_figures",
     "chartable_attributes",

@@ -34,6 +34,10 @@ ROW_IN = 0.17
 AXES_IN = 0.55
 MAX_HEIGHT_IN = 9.0  # a journal page's text block
 CELL_PX = 40
+# Past this many codes a co-occurrence heatmap numbers its codes (full names on the
+# rows, numbers on the columns) instead of printing every name twice.
+NUMBER_COLUMNS_FROM = 8
+MIN_CELL_PX = 11  # below this a heatmap cell (and its column number) cannot be read in print
 
 Measure = Literal["participants", "codings"]
 
@@ -196,9 +200,17 @@ def cooccurrence_heatmap(
     """The lower triangle of a :class:`~qualcode.analysis.Cooccurrence` matrix.
 
     The matrix is symmetric and a code is not compared with itself, so only the
-    cells below the diagonal are drawn. The colour scale runs from 0 to the
-    largest value (rounded up to a tenth for Jaccard). ``drop_empty`` leaves out
-    codes with no occurrence at all.
+    cells below the diagonal are drawn, as square cells. The colour scale runs
+    from 0 to the largest value (rounded up to a tenth for Jaccard). ``drop_empty``
+    leaves out codes with no occurrence and, past a handful of codes, codes that
+    co-occur with none (their row and column would be blank).
+
+    Legible at both widths: past :data:`NUMBER_COLUMNS_FROM` codes the rows are
+    numbered ("3  Rehearsal space") and the columns carry only the numbers, so
+    long code names never crowd the x axis; cell values (``.42``, no leading zero
+    for an index that cannot exceed 1, or counts) are printed only when the cells
+    are big enough to hold them (``show_values`` forces them on or off).
+    ``width=None`` picks one column for up to 14 codes, else page width.
     """
     frame = co.jaccard if measure == "jaccard" else co.counts
     if measure not in ("jaccard", "count"):
@@ -206,35 +218,84 @@ def cooccurrence_heatmap(
     if drop_empty:
         keep = co.occurrences[co.occurrences > 0].index
         frame = frame.loc[keep, keep]
+        if len(frame) > NUMBER_COLUMNS_FROM:
+            paired = (co.counts.loc[frame.index, frame.index].to_numpy() > 0) & ~np.eye(len(frame), dtype=bool)
+            frame = frame.loc[paired.any(axis=1), paired.any(axis=1)]
     n = len(frame)
     z = frame.to_numpy(dtype=float).copy()
     z[np.triu_indices(n)] = np.nan  # upper triangle and diagonal
     labels = [str(x) for x in frame.index]
-    rows, cols = labels[1:], labels[:-1]
-    z = z[1:, :-1]
+    numbered = n > NUMBER_COLUMNS_FROM
+    if numbered:
+        # Every code gets a numbered row, the first one too (its row is empty, but it is
+        # the key to column 1); the columns are the numbers.
+        rows = [f"{i + 1}  {_short(lab)}" for i, lab in enumerate(labels)]
+        cols = [str(i + 1) for i in range(n)][:-1]
+        z = z[:, :-1]
+    else:
+        rows, cols = [_short(x) for x in labels[1:]], [_short(x) for x in labels[:-1]]
+        z = z[1:, :-1]
     if width is None:
         width = "single" if n <= 14 else "double"
+    w = width_inches(width)
+    label_px = max((_text_px(r, 8) for r in rows), default=0) + 10
+    ncols = max(len(cols), 1)
+
+    def cell_px(w_in: float) -> float:
+        # Square cells: what is left of the width after the row labels and the colour bar.
+        return (w_in * 96 - label_px - 70) / ncols
+
+    if cell_px(w) < MIN_CELL_PX and w < width_inches("double"):
+        # Too many codes for one column: cells this small cannot be read, so the
+        # figure takes the page width (meta["widened"] lets the caller say so).
+        w = width_inches("double")
+        widened = True
+    else:
+        widened = False
+    cell = max(4.0, min(32.0, cell_px(w)))
     if show_values is None:
-        show_values = n <= 15
+        show_values = cell >= 17  # ".42" in 7 pt is about 15 px wide
     top = float(np.nanmax(z)) if z.size and not np.isnan(z).all() else 0.0
     # Scale to the data (Jaccard indices of codes are mostly small), not to the
     # theoretical maximum of 1, which would wash every cell out to near-white.
     zmax = max(0.1, math.ceil(top * 10) / 10) if measure == "jaccard" else max(1.0, top)
+    first = 0 if numbered else 1  # the row of z[0]: every code when numbered, else from the second
+    pair_names = [[[labels[i + first], labels[j]] for j in range(len(cols))] for i in range(len(rows))]
+    fmt = "%{z:.2f}" if measure == "jaccard" else "%{z:.0f}"
     heat = go.Heatmap(
         z=z, x=cols, y=rows, colorscale=SEQUENTIAL, zmin=0, zmax=zmax, xgap=1, ygap=1, hoverongaps=False,
-        colorbar=dict(title=dict(text="Jaccard" if measure == "jaccard" else "Units")),
-        hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+        colorbar=dict(title=dict(text="Jaccard" if measure == "jaccard" else "Units"),
+                      tickformat=".1f" if measure == "jaccard" else "d",
+                      # Whole units only: a step of 0.5 would print 0, 1, 1, 2, 2.
+                      dtick=None if measure == "jaccard" else max(1, math.ceil(zmax / 5))),
+        customdata=pair_names, hovertemplate="%{customdata[0]} · %{customdata[1]}: " + fmt + "<extra></extra>",
     )
     if show_values:
-        heat.update(text=_cell_text(z, ".2f" if measure == "jaccard" else "g"), texttemplate="%{text}", textfont=dict(size=pt(7)))
+        text = [["" if (pd.isna(v) or v == 0) else (_apa(v) if measure == "jaccard" else f"{v:.0f}") for v in row]
+                for row in z]
+        heat.update(text=text, texttemplate="%{text}", textfont=dict(size=pt(7 if cell < 26 else 8)))
     fig = go.Figure(heat)
     fig.update_layout(showlegend=False)
     fig.update_yaxes(autorange="reversed", ticks="", showline=False, type="category")
-    fig.update_xaxes(ticks="", showline=False, tickangle=-60, type="category")
+    fig.update_xaxes(ticks="", showline=False, type="category", tickangle=0 if numbered else -60,
+                     tickfont=dict(size=pt(7 if numbered and cell < 14 else 8)))
     _all_ticks(fig, cols, rows)
-    w = width_inches(width)
-    longest = max((len(s) for s in labels), default=0)
-    return apply_paper_style(fig, w, _height(max(n - 1, 1), extra=min(1.6, 0.06 * longest)), title=title)
+    longest = max((len(s) for s in cols), default=0)
+    x_labels = 0.25 if numbered else min(1.6, 0.06 * longest)
+    height = min(MAX_HEIGHT_IN, round(len(rows) * (cell + 1) / 96 + x_labels + 0.2, 2))
+    fig = apply_paper_style(fig, w, height, title=title)
+    if widened:
+        fig.update_layout(meta={**fig.layout.meta, "widened": True})
+    return fig
+
+
+def _apa(value: float) -> str:
+    """``.42`` for a value in [0, 1] (APA style: no leading zero), ``1`` for one."""
+    return "1" if value >= 0.995 else f"{value:.2f}".lstrip("0")
+
+
+def _short(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def code_attribute_chart(
@@ -320,10 +381,15 @@ def codebook_chart(
         trace.update(textinfo="label+value", tiling=dict(pad=1), pathbar=dict(visible=False), root=dict(color="#FFFFFF"))
     else:
         # plotly fades sunburst leaves by default, which would misstate codebook colours.
-        trace.update(textinfo="label", leaf=dict(opacity=1), insidetextorientation="horizontal")
+        # Radial labels follow the sectors, so a thin sector still holds its name;
+        # names are wrapped to two short lines to fit a ring's depth.
+        trace.update(textinfo="label", leaf=dict(opacity=1), insidetextorientation="auto",
+                     text=[_wrap(str(x), 16 if width_inches(width) > 5 else 10) for x in book["code"]],
+                     texttemplate="%{text}")
     fig = go.Figure(trace)
     # One text size throughout; labels that do not fit their sector are hidden
     # rather than shrunk to illegible sizes.
-    fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2), uniformtext=dict(minsize=pt(7), mode="hide"))
+    fig.update_layout(showlegend=False, margin=dict(l=2, r=2, t=2, b=2),
+                      uniformtext=dict(minsize=pt(6.5 if kind == "sunburst" else 7), mode="hide"))
     w = width_inches(width)
     return apply_paper_style(fig, w, round(w * (1.0 if kind == "sunburst" else 0.7), 2), title=title)

@@ -15,6 +15,7 @@ In both, each theme's codes sit together and carry the theme's colour.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Literal
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = ["cooccurrence_network"]
 EDGE_COLOUR = "#7F7F7F"
 EDGE_WIDTHS = (0.6, 1.4, 2.4, 3.6)  # px, weakest to strongest quarter of the measure
 CIRCLE_MAX_NODES = 12
+CIRCLE_MIN_PX = 160  # a smaller circle crowds its nodes and edges: draw the arc diagram instead
 CHAR_PX = 0.55  # average glyph width as a share of the font size (Arial-like)
 LABEL_PT = 7.5
 ROW_IN = 0.17
@@ -57,8 +59,12 @@ def cooccurrence_network(
     book = codebook_frame(codes)
     occ = co.occurrences[co.occurrences > 0]
     labels = list(occ.index)
+    w = width_inches(width)
     if layout == "auto":
-        layout = "circle" if len(labels) <= CIRCLE_MAX_NODES else "arc"
+        # The circle only where its labels leave it room (a dozen codes at page width);
+        # otherwise the arc diagram, whose labels never collide at any width.
+        fits = _circle_diameter_px(labels, w) >= CIRCLE_MIN_PX
+        layout = "circle" if len(labels) <= CIRCLE_MAX_NODES and fits else "arc"
     pairs = co.pairs(min_count=min_count)
     pairs = pairs[pairs["code_a"].isin(labels) & pairs["code_b"].isin(labels)].reset_index(drop=True)
     steps = _edge_steps(pairs, measure)
@@ -66,7 +72,6 @@ def cooccurrence_network(
     theme_of = {lab: int(by_label.loc[lab, "theme_id"]) if lab in by_label.index else -1 for lab in labels}
     colours = theme_colours(book)
     theme_names = dict(zip(book["code_id"].astype(int), book["code"]))
-    w = width_inches(width)
     fig = go.Figure()
     if layout == "circle":
         height, pos = _circle(fig, labels, pairs, steps, w)
@@ -82,7 +87,7 @@ def cooccurrence_network(
             mode="markers+text" if layout == "circle" else "markers", name=theme_names.get(int(tid), ""),
             marker=dict(size=[size[0] + size[1] * math.sqrt(v / biggest) for v in part["occ"]], color=colours.get(int(tid), CATEGORICAL[0]),
                         opacity=1, line=dict(color="#FFFFFF", width=0.8)),
-            text=[_short(lab) for lab in part["label"]] if layout == "circle" else None,
+            text=[_wrapped(lab) for lab in part["label"]] if layout == "circle" else None, cliponaxis=False,
             textfont=dict(size=pt(LABEL_PT)),
             textposition=[pos[lab][2] for lab in part["label"]] if layout == "circle" else None,
             customdata=np.stack([part["label"], part["occ"]], axis=1),
@@ -130,27 +135,47 @@ def _short(label: str, limit: int = 28) -> str:
 Positions = dict[str, tuple[float, float, str]]  # label -> (x, y, text position)
 
 
+def _wrapped(label: str) -> str:
+    """A circle label on at most two lines of about 18 characters."""
+    lines = textwrap.wrap(label, 18) or [label]
+    return "<br>".join(lines if len(lines) <= 2 else [lines[0], _short(" ".join(lines[1:]), 18)])
+
+
+def _label_px(labels: list[str]) -> tuple[float, float]:
+    """Width and height (px) of the widest and tallest wrapped circle label."""
+    parts = [_wrapped(lab).split("<br>") for lab in labels]
+    wide = max((len(line) for p in parts for line in p), default=0) * CHAR_PX * pt(LABEL_PT)
+    tall = max((len(p) for p in parts), default=1) * pt(LABEL_PT) * 1.25
+    return wide, tall
+
+
+def _circle_diameter_px(labels: list[str], w_in: float) -> float:
+    """The circle's diameter once the labels have their room on both sides."""
+    wide, _ = _label_px(labels)
+    return w_in * 96 - 12 - 2 * (wide + 16)
+
+
 def _circle(fig: go.Figure, labels: list[str], pairs: pd.DataFrame, steps: np.ndarray, w_in: float) -> tuple[float, Positions]:
     n = len(labels)
     angle = {lab: math.pi / 2 - 2 * math.pi * i / max(n, 1) for i, lab in enumerate(labels)}
     pos = {lab: (math.cos(a), math.sin(a), _text_position(a)) for lab, a in angle.items()}
     _add_edges(fig, [([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]]) for a, b in zip(pairs["code_a"], pairs["code_b"])], steps)
-    # Leave room for the longest label on both sides: the half-width R of the
-    # x range must satisfy R = 1 + label_px * (2R / plot_px).
+    # Data unit 1 = the circle's radius in px; the x range leaves each side the
+    # widest label, the y range the tallest label above and below.
     plot_px = w_in * 96 - 12
-    label_px = max((len(_short(lab)) for lab in labels), default=0) * CHAR_PX * pt(LABEL_PT) + 14
-    share = min(0.42, label_px / plot_px)
-    half_x = 1 / (1 - 2 * share)
-    half_y = 1.3
+    radius_px = max(40.0, _circle_diameter_px(labels, w_in) / 2)
+    _, tall = _label_px(labels)
+    half_x = plot_px / 2 / radius_px
+    half_y = 1 + (tall + 14) / radius_px
     fig.update_xaxes(visible=False, range=[-half_x, half_x])
     fig.update_yaxes(visible=False, range=[-half_y, half_y], scaleanchor="x", scaleratio=1)
-    return (w_in - 0.12) * half_y / half_x + 0.12, pos
+    return (2 * half_y * radius_px + 12) / 96, pos
 
 
 def _arc(fig: go.Figure, rows: list[Row], pairs: pd.DataFrame, steps: np.ndarray) -> tuple[float, Positions]:
     y = {r.label: float(r.y) for r in rows if r.kind == "code"}
     pos = {lab: (0.0, v, "") for lab, v in y.items()}
-    t = np.linspace(0, math.pi, 24)
+    t = np.linspace(0, math.pi, 64)  # smooth at page width too
     paths = []
     for a, b in zip(pairs["code_a"], pairs["code_b"]):
         mid, r = (y[a] + y[b]) / 2, abs(y[a] - y[b]) / 2

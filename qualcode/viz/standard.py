@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..analysis import NOT_RECORDED, Cooccurrence, StudyFrames, guest_saturation, saturation_band
+from ..analysis import NOT_RECORDED, Cooccurrence, StudyFrames, count_people, guest_saturation, saturation_band
 from .charts import code_attribute_chart, code_bar_chart, codebook_chart, cooccurrence_heatmap, participant_heatmap, theme_bar_chart
 from .network import cooccurrence_network
 from .saturation import saturation_curve
@@ -39,7 +39,7 @@ def chartable_attributes(study: StudyFrames) -> dict[str, str | None]:
     multi-valued ("ChatGPT; Replika", "Haru + ChatGPT").
     """
     out: dict[str, str | None] = {}
-    n = study.documents["participant"].nunique()
+    n = count_people(study.documents)  # people, not transcripts
     for attr in study.attributes:
         column = study.participants[attr].dropna().astype(str).str.strip()
         column = column[column != ""]
@@ -90,7 +90,7 @@ def standard_figures(
     treemap is always page width).
     """
     who = f"coder {study.coder!r}" if study.coder else "all coders"
-    n = study.documents["participant"].nunique()
+    n = count_people(study.documents)  # people, not transcripts
     specs: list[FigureSpec] = []
     themes = study.theme_frequencies()
     freq = study.code_frequencies(include_empty=False)

@@ -85,3 +85,41 @@ def test_a_passage_not_in_its_transcript_fails_the_build_and_leaves_nothing(tmp_
     with pytest.raises(UsageError, match="P01_interview: passage 'words nobody said'"):
         build_demo(path)
     assert not path.exists()
+
+
+def test_the_demo_report_never_quotes_an_interviewer_or_the_chatbot_as_a_participant(demo):
+    """Over the whole coded demo (the chat log's assistant turns are coded too): a quote
+    taken from a turn whose speaker is not a participant is attributed to that speaker,
+    and every quote attributed to a participant comes from one of their own turns."""
+    import io
+
+    from docx import Document as read_docx
+
+    from qualcode.export.docx import ReportOptions, build_report
+    from qualcode.ingest.roles import is_participant_in, project_roles
+
+    roles = project_roles(demo)
+    by_text: dict[str, set[str]] = {}  # a turn's text -> its speaker's role ("participant" or not)
+    for info in demo.documents():
+        _, doc = demo.document(info.id)
+        for seg in doc.segments:
+            kind = "participant" if is_participant_in(roles, seg.speaker) else "other"
+            by_text.setdefault(doc.text[seg.start:seg.end], set()).add(kind)
+    doc = read_docx(io.BytesIO(build_report(demo, ReportOptions(include_figures=False, coders=["amira"])).to_bytes()))
+    pars = [(p.style.name, p.text) for p in doc.paragraphs]
+    pairs = [(pars[i][1], pars[i + 1][1]) for i in range(len(pars) - 1)
+             if pars[i][0] == "Excerpt" and pars[i + 1][0] == "Excerpt Source"]
+    assert len(pairs) > 150
+
+    def turn_kinds(quote: str) -> set[str]:
+        core = quote.strip("“”\"… ").split("…")[0][:60]
+        return {k for text, kinds in by_text.items() if core and core in text for k in kinds}
+
+    assistant = [(q, src) for q, src in pairs if "Seven months is a long wait" in q]
+    assert assistant and all(src.startswith("— assistant (assistant") for _, src in assistant)
+    for quote, src in pairs:
+        kinds = turn_kinds(quote)
+        if src.startswith("— P") or src.startswith("— R") or src.startswith("— user"):
+            assert "participant" in kinds, (quote[:60], src)
+        if kinds == {"other"}:
+            assert not src.startswith("— P"), (quote[:60], src)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -178,3 +179,77 @@ def test_standard_figures_without_codings(fresh_project: Project) -> None:
     build_study(fresh_project)
     fresh_project.add_coder("nobody")
     assert viz.standard_figures(A.from_project(fresh_project, coder="nobody")) == []
+
+
+# ------------------------------------------------------------ legibility
+def _many_codes(n: int = 24) -> A.Cooccurrence:
+    """n codes with long names, each co-occurring with the next (Jaccard 0.505...)."""
+    names = [f"Code number {i:02d} with a rather long name" for i in range(n)]
+    counts = pd.DataFrame(0, index=names, columns=names)
+    for i in range(n - 1):
+        counts.iat[i, i + 1] = counts.iat[i + 1, i] = 3 + i % 4
+    occ = pd.Series([6] * n, index=names)
+    jac = (counts / (2 * 6 - counts)).where(~np.eye(n, dtype=bool)).astype(float)
+    return A.Cooccurrence("segment", counts, jac, occ)
+
+
+def test_a_big_cooccurrence_heatmap_numbers_its_columns_and_widens_when_too_narrow() -> None:
+    co = _many_codes()
+    single = viz.cooccurrence_heatmap(co, width="single")
+    (heat,) = single.data
+    # Columns are numbers, rows carry the number and the name: no crowded x axis.
+    assert list(heat.x) == [str(i) for i in range(1, 24)]
+    assert heat.y[0].startswith("1  Code number 00") and len(heat.y) == 24
+    # 24 codes cannot be read in one column: the figure takes the page width and says so.
+    assert single.layout.width == 692 and single.layout.meta["widened"] is True
+    # Hover gives both names and two decimals, never a raw 0.505050...
+    assert "%{z:.2f}" in heat.hovertemplate and list(heat.customdata[1][0]) == [
+        "Code number 01 with a rather long name", "Code number 00 with a rather long name"]
+    few = _many_codes(6)
+    small = viz.cooccurrence_heatmap(few, width="single")
+    (heat,) = small.data
+    # Long names are cut to 30 characters (the hover has them whole).
+    assert list(heat.y)[0] == "Code number 01 with a rather…" and "widened" not in small.layout.meta
+    # Values APA-style (no leading zero), blank where nothing co-occurs.
+    shown = {t for row in heat.text for t in row if t}
+    assert shown and all(t.startswith(".") or t == "1" for t in shown) and "" in {t for row in heat.text for t in row}
+    counts = viz.cooccurrence_heatmap(few, measure="count", width="double")
+    assert counts.data[0].colorbar.dtick == 2 and counts.data[0].colorbar.tickformat == "d"  # whole units, max 6
+    assert viz.cooccurrence_heatmap(few, width="double").layout.width == 692  # "Page width" enlarges it
+
+
+def test_the_network_draws_a_circle_only_where_its_labels_fit() -> None:
+    from qualcode.model import Code
+
+    codes = [Code(f"Code number {i:02d} with a rather long name", id=i + 1) for i in range(8)]
+    co = _many_codes(8)
+    single = viz.cooccurrence_network(co, codes, width="single")
+    double = viz.cooccurrence_network(co, codes, width="double")
+    assert not [t for t in single.data if t.mode == "markers+text"]  # one column: the arc diagram
+    nodes = [t for t in double.data if t.mode == "markers+text"]
+    texts = [x for t in nodes for x in t.text]
+    assert len(texts) == 8 and all("<br>" in x and len(max(x.split("<br>"), key=len)) <= 19 for x in texts)  # wrapped
+    assert all(t.cliponaxis is False for t in nodes)  # labels are never cut at the plot's edge
+
+
+def test_the_theme_map_numbers_its_bubbles_and_keys_their_names() -> None:
+    rng = np.random.default_rng(0)
+    labels = [f"word{i}, other{i}, third{i}, fourth{i}" for i in range(7)]
+    fig = viz.theme_map(rng.normal(size=(7, 12)), labels, [30, 20, 15, 10, 8, 5, 2], width="double")
+    (dots,) = fig.data
+    assert list(dots.text) == ["1", "2", "3", "4", "5", "6", "7"] and dots.cliponaxis is False
+    (key,) = fig.layout.annotations
+    assert all(lab in key.text for lab in labels) and "<b>7</b>" in key.text
+    single = viz.theme_map(rng.normal(size=(7, 12)), labels, [30, 20, 15, 10, 8, 5, 2], width="single")
+    assert single.layout.width == 336 and single.layout.annotations[0].yanchor == "bottom"  # key below the map
+    with pytest.raises(ValueError):
+        viz.theme_map(rng.normal(size=(3, 4)), labels, [1, 2, 3])
+
+
+def test_the_sunburst_wraps_its_labels_radially() -> None:
+    from qualcode.model import Code
+
+    book = [Code("Cultural limitations", codable=False, id=1), Code("Cultural stigma around mental health", parent="Cultural limitations", id=2)]
+    freq = pd.DataFrame({"code_id": [2], "codings": [5]})
+    (trace,) = viz.codebook_chart(freq, book, kind="sunburst", width="double").data
+    assert trace.insidetextorientation == "auto" and trace.text[1] == "Cultural stigma<br>around mental<br>health"

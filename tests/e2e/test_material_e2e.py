@@ -1,6 +1,7 @@
 """Working with a study's material in a real browser (one Streamlit server for the
 module): retrieval with AND / NOT on the Excerpts page and a jump to the Code page;
-renaming and deleting a transcript on the Transcripts page."""
+speaker roles confirmed and followed by the Suggestions page; renaming and deleting a
+transcript, renaming and merging speakers on the Transcripts page."""
 
 from __future__ import annotations
 
@@ -77,6 +78,37 @@ def test_retrieval_with_and_not_and_a_jump_to_the_code_page(page, study):
     page.wait_for_function("() => location.pathname.endsWith('/coding') && location.search.includes('doc=P01')",
                            timeout=30_000)
     page.get_by_role("heading", name="Code").first.wait_for()
+
+
+def test_confirm_speaker_roles_and_suggestions_follow_them(page, study):
+    """Roles detected from the labels, one changed and confirmed in the browser; the
+    Suggestions page then leaves that speaker's turns out by default."""
+    from qualcode.store.speakers import confirmed_speaker_roles
+
+    page.goto(f"{study['url']}/transcripts?coder=ana")
+    settle(page, 100)
+    page.get_by_text("Speaker roles", exact=True).click()
+    settle(page)
+    page.get_by_text("Interviewer (4 turns) · detected").wait_for()
+    # P03 turns out to be a second interviewer (a co-moderator), not a participant.
+    page.get_by_test_id("stSelectbox").filter(has_text="P03 (").get_by_role("combobox").click()
+    page.get_by_role("option", name="interviewer", exact=True).click()
+    page.get_by_role("listbox").wait_for(state="hidden")
+    page.get_by_role("button", name="Confirm roles").click()
+    settle(page)
+    page.get_by_text("Speaker roles confirmed.", exact=False).first.wait_for()
+    with Project.open(study["path"], create=False) as project:
+        roles = confirmed_speaker_roles(project)
+    assert roles["P03"] == "interviewer" and roles["Interviewer"] == "interviewer" and roles["P01"] == "participant"
+    # No longer "· detected" (the expander may have closed on the rerun: attached is enough).
+    page.get_by_text("Interviewer (4 turns)", exact=True).first.wait_for(state="attached")
+    page.goto(f"{study['url']}/suggest?coder=ana")
+    settle(page, 100)
+    chips = page.locator("[data-testid='stMultiSelect']").filter(has_text="Only turns by")
+    chips.get_by_text("P02").wait_for()
+    text = chips.inner_text()
+    assert "P01" in text and "P02" in text and "P03" not in text and "Interviewer" not in text
+    page.get_by_text("Participant turns only unless you add speakers").wait_for()
 
 
 def test_rename_and_delete_a_transcript(page, study):

@@ -239,9 +239,13 @@ def _figure(ctx: Ctx, name: str, fig: go.Figure | None, caption: str, csv: pd.Da
     if fig is not None:
         # theme=None: Streamlit's theme would restyle the figure, and the screen
         # should show what the exported file will look like.
+        # No plotly toolbar: it sat over the column labels of the heatmaps, and the
+        # buttons below download the figure at print quality.
         st.plotly_chart(fig, theme=None, width="content", key=f"{K}fig.{name}",
-                        config={"displaylogo": False, "toImageButtonOptions": {"filename": ctx.stem(name)}})
+                        config={"displaylogo": False, "displayModeBar": False})
     st.caption(md_escape(caption))
+    if fig is not None and isinstance(fig.layout.meta, dict) and fig.layout.meta.get("widened"):
+        st.caption("Too many codes to read at one-column width: this figure is drawn at page width.")
     downloads(key=f"{K}dl.{name}", stem=ctx.stem(name), table=csv, fig=fig, dpi=ctx.dpi, index=index,
               table_label=table_label)
 
@@ -357,7 +361,7 @@ def _cooccurrence(ctx: Ctx) -> None:
         st.info(f"No two codes occur together in {where} yet.")
         return
     if view == "heatmap":
-        fig = V.cooccurrence_heatmap(co, measure=measure)
+        fig = V.cooccurrence_heatmap(co, measure=measure, width=ctx.width)
         name = "cooccurrence"
         caption = (f"{'Jaccard index' if measure == 'jaccard' else 'Number'} of code co-occurrence within {where}"
                    + (" (units holding both codes / units holding either)" if measure == "jaccard" else "")

@@ -107,16 +107,20 @@ def render() -> None:
 def _overview(result: ThemeResult) -> None:
     tabs = st.tabs(["Themes", "Theme map", "Per participant"])
     table = pd.DataFrame([
-        {"Theme": t.label, "Excerpts": t.size, "Nearest code": t.nearest_code,
+        {"#": i + 1, "Theme": t.label, "Excerpts": t.size, "Nearest code": t.nearest_code,
          "Similarity": t.nearest_code_similarity, "Seeded by": t.seed_code}
-        for t in result.themes
+        for i, t in enumerate(result.themes)
     ])
     with tabs[0]:
         st.dataframe(table, hide_index=True, key=f"{K}table",
                      column_config={"Similarity": st.column_config.NumberColumn(format="%.2f")})
     with tabs[1]:
         if len(result.themes) >= 5 and result.centroids is not None:
-            st.plotly_chart(theme_map(result), key=f"{K}map")
+            # theme=None and the figure's own width: what the PNG will look like.
+            st.plotly_chart(theme_map(result), key=f"{K}map", theme=None, width="content",
+                            config={"displaylogo": False, "displayModeBar": False})
+            st.caption("Themes placed by what they say (close bubbles: similar themes), numbered as in the table; "
+                       "bubble area ∝ excerpts.")
         else:
             # BERTopic's own topic map fails below ~5 topics; a bar chart says the same here.
             st.plotly_chart(px.bar(table, x="Excerpts", y="Theme", orientation="h"), key=f"{K}sizes")
@@ -129,19 +133,11 @@ def _overview(result: ThemeResult) -> None:
 
 
 def theme_map(result: ThemeResult) -> go.Figure:
-    """Intertopic map: themes placed by their centres' first two principal components,
-    sized by excerpt count (close bubbles = themes that say similar things)."""
-    from sklearn.decomposition import PCA
+    """Intertopic map (:func:`qualcode.viz.theme_map`): numbered bubbles and a key, at page width."""
+    from ...viz import theme_map as draw
 
-    xy = PCA(n_components=2, random_state=0).fit_transform(result.centroids)
-    frame = pd.DataFrame({
-        "x": xy[:, 0], "y": xy[:, 1], "theme": [t.label for t in result.themes],
-        "excerpts": [t.size for t in result.themes], "nearest code": [t.nearest_code or "" for t in result.themes],
-    })
-    fig = px.scatter(frame, x="x", y="y", size="excerpts", text="theme", hover_data=["excerpts", "nearest code"])
-    fig.update_traces(textposition="top center")
-    fig.update_layout(xaxis_title="", yaxis_title="", xaxis_showticklabels=False, yaxis_showticklabels=False)
-    return fig
+    return draw(result.centroids, [t.label for t in result.themes], [t.size for t in result.themes],
+                nearest=[t.nearest_code for t in result.themes], width="double")
 
 
 def keyword_bars(theme) -> go.Figure:
