@@ -276,6 +276,9 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
     from hdbscan import HDBSCAN
     from umap import UMAP
 
+    from .kernels import cache_compiled_kernels
+
+    cache_compiled_kernels()  # a process after the first loads UMAP's compiled kernels
     n = len(texts)
     size = settings.min_topic_size or min_topic_size_for(n)
     umap = UMAP(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
