@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import AgreementError
 from ..model import SUGGESTION
 from ..store import Project
+from ..store.queries import code_parents
 from .reports import POOLED, agreement_report
 
 __all__ = [
@@ -249,25 +250,21 @@ def report_records(report: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ variables
-def _children(codes: Sequence[Any], parent_id: int) -> list[Any]:
-    """The direct children of the code ``parent_id`` (codes in tree order; ``parent`` is a name,
-    so the tree is walked to tell two parents of the same name apart)."""
-    ids_by_name: dict[str, list[int]] = {}
-    parent_of: dict[int, int | None] = {}
-    for c in codes:  # tree order: the nearest earlier code of that name is the parent
-        pid = ids_by_name.get(c.parent, [None])[-1] if c.parent else None
-        parent_of[int(c.id)] = pid
-        ids_by_name.setdefault(c.name, []).append(int(c.id))
-    return [c for c in codes if parent_of[int(c.id)] == parent_id]
+def _children(project: Project, codes: Sequence[Any], parent_id: int) -> list[Any]:
+    """The direct children of the code ``parent_id``, in codebook order (by the store's
+    parent ids: two themes may have the same name)."""
+    parents = code_parents(project)
+    return [c for c in codes if parents.get(int(c.id)) == parent_id]
 
 
 def variable_candidates(project: Project) -> dict[int, list[int]]:
     """Every code with at least two codable codes under it (a possible variable):
     ``{theme id: [its codable child ids in codebook order]}``, in codebook order."""
     codes = project.codes()
+    parents = code_parents(project)
     out = {}
     for theme in codes:
-        kids = [int(c.id) for c in _children(codes, int(theme.id)) if c.codable]
+        kids = [int(c.id) for c in codes if parents.get(int(c.id)) == int(theme.id) and c.codable]
         if len(kids) >= 2:
             out[int(theme.id)] = kids
     return out
@@ -277,7 +274,7 @@ def variable_codes(project: Project, theme: int | str) -> tuple[str, list[int]]:
     """The theme's name and its codable child codes (ids, codebook order): the
     categories of the variable that theme stands for."""
     parent = project.code(theme)
-    kids = [int(c.id) for c in _children(project.codes(), int(parent.id)) if c.codable]
+    kids = [int(c.id) for c in _children(project, project.codes(), int(parent.id)) if c.codable]
     if len(kids) < 2:
         raise AgreementError(f"theme {parent.name!r} has {len(kids)} code(s); a variable needs at least two")
     return parent.name, kids

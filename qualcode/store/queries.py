@@ -16,7 +16,7 @@ from . import schema as S
 from .blind import visible_codings
 from .project import Project
 
-__all__ = ["exchange_rows", "recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "SearchHit", "search_documents"]
+__all__ = ["exchange_rows", "recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "code_parents", "SearchHit", "search_documents"]
 
 
 def recent_codes(project: Project, coder: str, *, limit: int = 5) -> list[int]:
@@ -112,6 +112,13 @@ class SearchHit:
     before: str
     match: str
     after: str
+
+
+def code_parents(project: Project) -> dict[int, int | None]:
+    """Code id -> its parent's id (None at the top): the tree exactly, where names may repeat."""
+    with project.read() as conn:
+        rows = conn.execute(select(S.codes.c.id, S.codes.c.parent_id).where(S.codes.c.project_id == project.id)).all()
+    return {int(i): (int(p) if p is not None else None) for i, p in rows}
 
 
 def search_documents(project: Project, query: str, *, context: int = 60, limit: int = 2000) -> list[SearchHit]:

@@ -192,3 +192,35 @@ def test_a_declared_variable_survives_a_qdc_round_trip(tmp_path):
     back = read_qdc(path)
     assert _flags(back) == _flags(book)
     assert next(c for c in back if c.name == "Emotional reactions").definition == "How warmly the response reacts."
+
+
+def test_variables_are_found_by_the_tree_not_by_names(small_study):
+    # Two themes each with a sub-theme called "Intensity": each is its own variable.
+    from qualcode.agreement.project import variable_candidates, variable_codes
+
+    book = Codebook.from_yaml("""
+name: Two dimensions
+themes:
+  - name: Warmth
+    definition: w
+    codes:
+      - name: Intensity
+        definition: i
+        codable: false
+        exclusive: true
+        codes: [{name: weak, definition: w}, {name: strong, definition: s}]
+  - name: Insight
+    definition: i
+    codes:
+      - name: Intensity
+        definition: i
+        codable: false
+        codes: [{name: weak, definition: w}, {name: strong, definition: s}, {name: deep, definition: d}]
+""")
+    book.load_into(small_study, actor="ana")
+    codes = small_study.codes()
+    warmth, insight = [c.id for c in codes if c.name == "Intensity"]
+    found = variable_candidates(small_study)
+    assert len(found[warmth]) == 2 and len(found[insight]) == 3
+    assert variable_codes(small_study, warmth)[1] == found[warmth]
+    assert [t.id for t in declared_variables(small_study)] == [warmth]
