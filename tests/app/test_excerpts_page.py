@@ -43,3 +43,15 @@ def test_theme_not_b_blind_and_open(project):
     blind.multiselect(key=f"{K}a").set_value([ROLES]).run()
     no_errors(blind)
     assert "It just listened." in bodies(blind) and "I rehearse" not in bodies(blind)
+
+
+def test_an_empty_query_offers_the_most_coded_codes(project):
+    """First visit: the page is not blank; one click reads the most coded code."""
+    coded(project)
+    at = new_app("excerpts")
+    no_errors(at)
+    top = [b for b in at.button if (b.key or "").startswith(f"{K}top.")]
+    assert top and top[0].label.endswith("(1)")
+    top[0].click().run()
+    no_errors(at)
+    assert at.multiselect(key=f"{K}a").value and at.get("html")

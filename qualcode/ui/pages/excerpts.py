@@ -31,6 +31,25 @@ def _speakers(project) -> list[str]:
     return sorted({s for s in segs["speaker"].dropna().astype(str) if s})
 
 
+def _most_coded(project, labels: dict[int, str], only: str | None) -> None:
+    """One-click starting points: the codes with the most codings (only one coder's in blind mode)."""
+    from collections import Counter
+
+    counts = Counter(c.code_id for c in project.codings(coders=[only] if only else None))
+    top = [(cid, n) for cid, n in counts.most_common(6) if cid in labels]
+    if not top:
+        return
+
+    def pick(cid: int) -> None:
+        st.session_state[f"{K}a"] = [cid]
+
+    st.caption("Most coded:")
+    cols = st.columns(3)
+    for i, (cid, n) in enumerate(top):
+        cols[i % 3].button(f"{md(labels[cid])} ({n})", key=f"{K}top.{cid}", on_click=pick, args=(cid,),
+                           width="stretch")
+
+
 def render() -> None:
     """Draw the page."""
     project = state.require_project()
@@ -76,6 +95,7 @@ def render() -> None:
                 attrs[key] = picked
     if not a:
         st.info("Choose one or more codes (or a theme) as **Code A** to read their excerpts together.")
+        _most_coded(project, labels, coder if blind else None)
         return
     if op != "only" and not b:
         st.info(f"{OPERATORS[op]} needs a **Code B**.")
