@@ -34,6 +34,9 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_TURNS",
     "MAX_LINES",
+    "MAX_TURN_META_KEYS",
+    "MAX_TURN_META_KEY_CHARS",
+    "MAX_TURN_META_VALUE_CHARS",
     "Fail",
     "check_regular_file",
     "read_file_bytes",
@@ -71,6 +74,11 @@ MAX_TURNS = 500_000
 #: Lines of a line-based text file (.txt, .md, .vtt, .srt, .csv), checked before parsing
 #: so a 2-million-line file is refused in a second instead of after minutes.
 MAX_LINES = 1_000_000
+# Turn metadata (Segment.meta): a few fields per turn, each a short scalar. A source
+# that puts a novel in a "model" field is refused rather than stored turn after turn.
+MAX_TURN_META_KEYS = 32
+MAX_TURN_META_KEY_CHARS = 64
+MAX_TURN_META_VALUE_CHARS = 500
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",

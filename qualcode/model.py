@@ -39,6 +39,12 @@ class Segment:
     speaker: str | None = None
     timestamp: float | None = None  # seconds from the start of the recording
     end_timestamp: float | None = None
+    # What the source said about the turn beyond its words (docs/import-formats.md,
+    # "Turn metadata"): a Reddit comment's score, parent turn, depth and whether the
+    # original poster replied; a chat message's model and time; a CSV's mapped extra
+    # columns. Flat ``{name: str | int | float | bool | None}``. Not part of equality,
+    # so two readings of the same turns compare equal whatever metadata they carry.
+    meta: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def text_in(self, text: str) -> str:
         return text[self.start : self.end]

@@ -298,7 +298,7 @@ class Review:
             new_text, remap = rewrite(doc.text, edits)
             segments = [
                 Segment(remap(s.start), remap(s.end), speakers.get(s.speaker, s.speaker) if s.speaker else s.speaker,
-                        s.timestamp, s.end_timestamp)
+                        s.timestamp, s.end_timestamp, s.meta)
                 for s in doc.segments
             ]
             name = scrubber.scrub(doc.name, i)

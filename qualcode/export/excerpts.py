@@ -53,7 +53,7 @@ EXCERPT_COLUMNS = [
     "coding_id", "document_id", "document", "document_position", "participant", "attributes",
     "speaker", "turn", "timestamp", "start", "end", "code_id", "code", "code_path", "theme", "depth",
     "code_order", "coder", "origin", "origin_detail", "snippet", "memo", "created_at",
-    "context", "context_start", "context_end",
+    "context", "context_start", "context_end", "turn_meta",
 ]
 
 
@@ -224,7 +224,7 @@ def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, code
     rows = []
     for c in codings:
         d = docs.loc[c.document_id]
-        speaker = turn = timestamp = None
+        speaker = turn = timestamp = turn_meta = None
         ctx_start, ctx_end = c.start, c.end
         if c.document_id in turns:
             starts, frame = turns[c.document_id]
@@ -237,6 +237,7 @@ def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, code
                 speaker = seg["speaker"] if pd.notna(seg["speaker"]) else None
                 turn = int(seg["idx"]) + 1
                 timestamp = float(seg["timestamp"]) if pd.notna(seg["timestamp"]) else None
+                turn_meta = seg["metadata"] if isinstance(seg["metadata"], dict) and seg["metadata"] else None
                 if query.context == "turn":
                     ctx_start = min(c.start, int(seg["start"]))
                     ctx_end = max(c.end, int(frame.iloc[j]["end"]))
@@ -255,7 +256,7 @@ def select_excerpts(project: Project, query: ExcerptQuery | None = None, *, code
             "code_path": PATH_SEPARATOR.join(path), "theme": path[0], "depth": len(path) - 1,
             "code_order": order_of.get(c.code_id, len(order_of)), "coder": c.coder, "origin": c.origin,
             "origin_detail": c.origin_detail, "snippet": c.snippet, "memo": c.memo, "created_at": c.created_at,
-            "context": context, "context_start": ctx_start, "context_end": ctx_end,
+            "context": context, "context_start": ctx_start, "context_end": ctx_end, "turn_meta": turn_meta,
         })
     frame = pd.DataFrame(rows, columns=EXCERPT_COLUMNS)
     if frame.empty:

@@ -98,6 +98,10 @@ def turns_json(text: str, segments) -> bytes:  # noqa: ANN001 - Segment list
     so a reader applies them only to exactly that text."""
     data = {"format": "qualcode-turns/1", "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "turns": [[s.start, s.end, s.speaker, s.timestamp, s.end_timestamp] for s in segments]}
+    if any(s.meta for s in segments):
+        # A parallel list, not a sixth field: a reader that knows only five fields
+        # (an older qualcode) still reads the turns and ignores this key.
+        data["turn_meta"] = [s.meta or None for s in segments]
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 from docx import Document as new_document
 
-from .. import __version__, atomic
+from .. import __version__, atomic, turnmeta
 from ..errors import ExportError
 from ..ingest.roles import project_roles
 from ..store.queries import visible_codings
@@ -81,6 +81,9 @@ class Retrieval:
     documents: Sequence[str] | None = None
     speakers: Sequence[str] | None = None
     order: Literal["document", "code"] = "document"
+    #: Turn metadata conditions, e.g. ``{"op_replied": ["true"], "score": [">=10"]}``
+    #: (see :mod:`qualcode.turnmeta`): keeps excerpts whose turn meets them all.
+    turn_meta: Mapping[str, Sequence[str]] | None = None
 
     def describe(self, names: Mapping[int, str] | None = None) -> list[str]:
         """The retrieval in words, one line each (the Word export's first lines)."""
@@ -102,6 +105,8 @@ class Retrieval:
                 lines.append(f"{label}: " + ", ".join(map(str, values)))
         for key, values in (self.attributes or {}).items():
             lines.append(f"{key}: " + ", ".join(map(str, values)))
+        for key, values in (self.turn_meta or {}).items():
+            lines.append(f"Turn {key}: " + " or ".join(map(str, values)))
         return lines
 
 
@@ -142,6 +147,11 @@ def retrieve(project: Project, query: Retrieval | None = None, *, viewer: str | 
         raise ExportError(f"order must be 'document' or 'code', not {query.order!r}")
     if query.near < 0:
         raise ExportError("NEAR needs a distance of 0 turns or more")
+    if query.turn_meta:
+        try:
+            turnmeta.check_conditions(query.turn_meta)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
     with project.snapshot():
         codes = project.codes()
         a_ids = code_ids_for(codes, query.codes, subcodes=query.subcodes)
@@ -186,6 +196,8 @@ def retrieve(project: Project, query: Retrieval | None = None, *, viewer: str | 
             frame = _combine(frame, b_rows, turns, query)
     if query.speakers is not None:
         frame = frame[frame["speaker"].isin(list(query.speakers))]
+    if query.turn_meta:
+        frame = frame[[turnmeta.matches(m, query.turn_meta) for m in frame["turn_meta"]]]
     if query.order == "document":
         frame = frame.sort_values(["document_position", "start", "end", "code_order", "coder"], kind="stable")
     return frame.reset_index(drop=True)

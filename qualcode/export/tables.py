@@ -66,7 +66,9 @@ def excerpts_table(excerpts: pd.DataFrame, attributes: Sequence[str] | None = No
     ``attributes``: participant attributes to add as columns (default: every
     attribute any selected participant has, in first-seen order). An attribute
     named like a fixed column gets an ``attribute:`` prefix. ``context=True`` adds
-    the whole turn as a ``context`` column after ``snippet``.
+    the whole turn as a ``context`` column after ``snippet``. Each turn metadata
+    field any excerpt's turn has (``score``, ``op_replied``...) becomes a
+    ``turn:<name>`` column after ``timestamp``.
     """
     if attributes is None:
         attributes = list(dict.fromkeys(k for a in excerpts["attributes"] for k in (a or {})))
@@ -76,6 +78,12 @@ def excerpts_table(excerpts: pd.DataFrame, attributes: Sequence[str] | None = No
     out = excerpts.reindex(columns=cols).copy()
     out["timestamp"] = excerpts["timestamp"].map(format_timestamp) if len(excerpts) else []
     out["turn"] = out["turn"].astype("Int64")
+    # Turn metadata (a Reddit comment's score, OP replied...) as "turn:<name>" columns.
+    metas = excerpts["turn_meta"] if "turn_meta" in excerpts else pd.Series([None] * len(excerpts), dtype=object)
+    meta_keys = list(dict.fromkeys(k for m in metas for k in (m or {})))
+    at = out.columns.get_loc("timestamp") + 1
+    for i, key in enumerate(meta_keys):
+        out.insert(at + i, f"turn:{key}", [(m or {}).get(key) for m in metas])
     at = cols.index("participant") + 1
     for i, key in enumerate(attributes):
         name = f"attribute:{key}" if key in cols else key

@@ -14,8 +14,9 @@ as the participant experienced it. Each conversation becomes one document.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from qualcode.errors import IngestError
@@ -96,21 +97,48 @@ def _speaker_of(msg: dict[str, Any]) -> str | None:
     return None
 
 
-def _build(turns: list[tuple[str | None, str, float | None]], name: str) -> tuple[Document, int]:
-    """Document from (speaker, text, epoch seconds); timestamps relative to the first."""
+_Turn = tuple[str | None, str, float | None, str | None]  # speaker, text, epoch seconds, model
+
+
+def _turn_meta(when: float | None, model: str | None) -> dict[str, Any] | None:
+    """A message's turn metadata: its time (UTC, ISO 8601) and the model that wrote it."""
+    meta: dict[str, Any] = {}
+    if when is not None:
+        try:
+            meta["message_time"] = datetime.fromtimestamp(when, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (ValueError, OverflowError, OSError):  # a year the calendar cannot print
+            pass
+    if model:
+        meta["model"] = model[:200]
+    return meta or None
+
+
+def _model_of(msg: dict[str, Any]) -> str | None:
+    meta = msg.get("metadata") if isinstance(msg.get("metadata"), dict) else {}
+    for value in (msg.get("model"), meta.get("model_slug"), meta.get("model")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _build(turns: list[_Turn], name: str) -> tuple[Document, int]:
+    """Document from (speaker, text, epoch seconds, model); timestamps relative to the first."""
     builder = TextBuilder()
-    origin = next((t for _, _, t in turns if t is not None), None)
+    origin = next((t for _, _, t, _ in turns if t is not None), None)
     skipped = 0
-    for speaker, text, when in turns:
+    segments = []
+    for speaker, text, when, model in turns:
         rel = when - origin if when is not None and origin is not None else None
         if builder.add_turn(text, speaker, rel) is None:
             skipped += 1
-    doc = Document(name=name, text=builder.text, segments=builder.segments, source_format="chat-json")
+        else:
+            segments.append(dataclasses.replace(builder.segments[-1], meta=_turn_meta(when, model)))
+    doc = Document(name=name, text=builder.text, segments=segments, source_format="chat-json")
     return doc, skipped
 
 
 def _parse_generic(messages: list[Any], name: str, path: str) -> Document:
-    turns: list[tuple[str | None, str, float | None]] = []
+    turns: list[_Turn] = []
     skipped = 0
     for n, msg in enumerate(messages, start=1):
         if not isinstance(msg, dict):
@@ -124,7 +152,7 @@ def _parse_generic(messages: list[Any], name: str, path: str) -> Document:
             skipped += 1
             continue
         when = next((s for s in (_seconds(msg.get(k)) for k in _TIME_KEYS) if s is not None), None)
-        turns.append((speaker, _text_of(msg[key]), when))
+        turns.append((speaker, _text_of(msg[key]), when, _model_of(msg)))
     doc, empty = _build(turns, name)
     doc.metadata["skipped_messages"] = skipped + empty
     return doc
@@ -156,7 +184,7 @@ def _main_branch(mapping: dict[str, Any], current: Any) -> list[dict[str, Any]]:
 
 
 def _parse_export(conv: dict[str, Any], name: str) -> Document:
-    turns: list[tuple[str | None, str, float | None]] = []
+    turns: list[_Turn] = []
     skipped = 0
     for node in _main_branch(conv["mapping"], conv.get("current_node")):
         msg = node.get("message")
@@ -170,7 +198,7 @@ def _parse_export(conv: dict[str, Any], name: str) -> Document:
                 or msg.get("recipient", "all") != "all" or meta.get("is_visually_hidden_from_conversation")):
             skipped += 1
             continue
-        turns.append((role, _text_of(content), _seconds(msg.get("create_time"))))
+        turns.append((role, _text_of(content), _seconds(msg.get("create_time")), _model_of(msg)))
     doc, empty = _build(turns, name)
     doc.metadata.update({"skipped_messages": skipped + empty, "title": conv.get("title")})
     for key in ("conversation_id", "id", "create_time", "update_time", "default_model_slug"):

@@ -8,6 +8,8 @@ ONE segment, and every row's codes become :class:`ImportedCoding` s of that row'
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field, replace
 
 from qualcode.errors import IngestError
@@ -44,10 +46,14 @@ class CsvMapping:
     document_prefix: str = ""  # prepended to document column values ("annomi-" + "7")
     missing_values: frozenset[str] = DEFAULT_MISSING  # casefolded cell values that are not codes
     code_separator: str | None = ";"  # one cell may hold several codes ("a; b")
+    # Columns whose per-row values become turn metadata (Segment.meta: a score, a
+    # model name, a rating...); numbers are stored as numbers.
+    meta_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Accept a list for convenience but keep the dataclass hashable/immutable.
         object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(self, "meta_columns", tuple(self.meta_columns))
         object.__setattr__(self, "missing_values", frozenset(v.strip().casefold() for v in self.missing_values))
 
 
@@ -113,6 +119,7 @@ def _resolve(mapping: CsvMapping, table: Table, path: str) -> CsvMapping:
         speaker=col(mapping.speaker, "speaker"),
         timestamp=col(mapping.timestamp, "timestamp"),
         codes=tuple(c for c in (col(c, "codes") for c in mapping.codes) if c),
+        meta_columns=tuple(c for c in (col(c, "turn metadata") for c in mapping.meta_columns) if c),
         # A named fallback coder makes the coder column optional (AnnoMI-simple).
         coder_column=(find_column(table.header, mapping.coder_column) if mapping.coder
                       else col(mapping.coder_column, "coder")) if mapping.coder_column else None,
@@ -168,8 +175,24 @@ def parse_csv(text: str, name: str, path: str, mapping: CsvMapping | None = None
         docs.setdefault(doc_value, {}).setdefault(key, _Utterance()).rows.append((line, row))
 
     mapped = {c for c in (mapping.text, mapping.document, mapping.order, mapping.speaker, mapping.timestamp,
-                          mapping.coder_column, *mapping.codes) if c}
+                          mapping.coder_column, *mapping.codes, *mapping.meta_columns) if c}
     return [_document(doc_value, utterances, mapping, mapped, path) for doc_value, utterances in docs.items()]
+
+
+def turn_value(value: str) -> str | int | float | None:
+    """A cell as turn metadata: empty is None, a whole number an int, a decimal a float."""
+    v = value.strip()
+    if not v:
+        return None
+    try:
+        return int(v) if abs(int(v)) < 2**53 else v
+    except ValueError:
+        pass
+    try:
+        number = float(v)
+    except ValueError:
+        return v
+    return number if math.isfinite(number) else v
 
 
 def _split_codes(value: str, mapping: CsvMapping) -> list[str]:
@@ -184,6 +207,7 @@ def _document(doc_value: str, utterances: dict[object, _Utterance], mapping: Csv
     seen: set[ImportedCoding] = set()
     warnings: list[str] = []
     empty = 0
+    metas: list[tuple[int, dict[str, object]]] = []
     all_rows = [row for u in utterances.values() for _, row in u.rows]
     for key in sorted(utterances):  # type: ignore[type-var]
         rows = utterances[key].rows
@@ -194,6 +218,8 @@ def _document(doc_value: str, utterances: dict[object, _Utterance], mapping: Csv
         if index is None:
             empty += 1
             continue
+        if mapping.meta_columns:
+            metas.append((index, {c: turn_value(first[c]) for c in mapping.meta_columns}))
         if len({r[mapping.text].strip() for _, r in rows}) > 1:
             warnings.append(f"line {line}: rows with the same order value have different text; kept the first")
         for _, row in rows:
@@ -217,5 +243,8 @@ def _document(doc_value: str, utterances: dict[object, _Utterance], mapping: Csv
     if mapping.codes:
         metadata["code_columns"] = list(mapping.codes)
     name = mapping.document_prefix + doc_value if mapping.document else doc_value
-    return Document(name=name, text=builder.text, segments=builder.segments, source_format="csv",
+    segments = list(builder.segments)
+    for index, meta in metas:
+        segments[index] = dataclasses.replace(segments[index], meta=meta)
+    return Document(name=name, text=builder.text, segments=segments, source_format="csv",
                     metadata=metadata, codings=codings, warnings=warnings)

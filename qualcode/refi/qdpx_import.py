@@ -335,15 +335,32 @@ def _turns(archive: _Archive, guid: str, text: str) -> list[Segment] | None:
         return None
     try:
         turns = []
-        for start, end, speaker, ts, end_ts in data["turns"]:
+        metas = data.get("turn_meta")
+        metas = metas if isinstance(metas, list) and len(metas) == len(data["turns"]) else None
+        for k, (start, end, speaker, ts, end_ts) in enumerate(data["turns"]):
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
                 return None
             turns.append(Segment(start, end, speaker if isinstance(speaker, str) else None,
                                  float(ts) if isinstance(ts, (int, float)) else None,
-                                 float(end_ts) if isinstance(end_ts, (int, float)) else None))
+                                 float(end_ts) if isinstance(end_ts, (int, float)) else None,
+                                 _turn_meta(metas[k]) if metas else None))
         return turns
     except (ValueError, TypeError, KeyError):
         return None
+
+
+def _turn_meta(value: object) -> dict | None:
+    """One turn's metadata from the archive, when it passes the store's check (else
+    dropped: metadata never stops the turns themselves from being read)."""
+    from ..store.values import ValueRefused, check_turn_meta
+
+    if not isinstance(value, dict) or not value:
+        return None
+    try:
+        check_turn_meta(value, "turn")
+    except ValueRefused:
+        return None
+    return dict(value)
 
 
 def _origins(archive: _Archive) -> dict[str, tuple[str, str | None]]:

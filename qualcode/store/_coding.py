@@ -264,7 +264,9 @@ class CodingMixin:
         return pd.DataFrame(rows, columns=cols)
 
     def segments_frame(self):
-        """All segments (speaker turns) of the project as a pandas DataFrame."""
+        """All segments (speaker turns) of the project as a pandas DataFrame.
+
+        ``metadata`` is the turn's source metadata (a dict) or None."""
         import pandas as pd
 
         with self.read() as conn:
@@ -272,12 +274,13 @@ class CodingMixin:
                 select(
                     S.segments.c.document_id, S.documents.c.name.label("document"), S.segments.c.idx,
                     S.segments.c.start, S.segments.c.end, S.segments.c.speaker, S.segments.c.timestamp,
+                    S.segments.c.metadata,
                 )
                 .join(S.documents, S.documents.c.id == S.segments.c.document_id)
                 .where(S.documents.c.project_id == self.id)
                 .order_by(S.documents.c.position, S.segments.c.idx)
             )
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=["document_id", "document", "idx", "start", "end", "speaker", "timestamp"])
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=["document_id", "document", "idx", "start", "end", "speaker", "timestamp", "metadata"])
 
     # ------------------------------------------------------------------- memos
     def memo(self, target_type: str, target_id: int) -> tuple[str, int] | None:

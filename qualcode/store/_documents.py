@@ -178,7 +178,8 @@ class DocumentsMixin:
             doc = Document(
                 name=row["name"],
                 text=row["text"],
-                segments=[Segment(s["start"], s["end"], s["speaker"], s["timestamp"], s["end_timestamp"]) for s in segs],
+                segments=[Segment(s["start"], s["end"], s["speaker"], s["timestamp"], s["end_timestamp"],
+                                  dict(s["metadata"]) if s["metadata"] else None) for s in segs],
                 source_format=row["source_format"],
                 source_path=row["source_path"],
                 participant=row["pseudonym"],

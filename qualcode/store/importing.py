@@ -62,7 +62,7 @@ def insert_document(conn: Connection, project: "Project", doc: Document, *, posi
     if doc.segments:
         conn.execute(insert(S.segments), [
             {"document_id": did, "idx": i, "start": s.start, "end": s.end, "speaker": s.speaker,
-             "timestamp": s.timestamp, "end_timestamp": s.end_timestamp}
+             "timestamp": s.timestamp, "end_timestamp": s.end_timestamp, "metadata": s.meta or None}
             for i, s in enumerate(doc.segments)
         ])
     return did

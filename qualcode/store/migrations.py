@@ -76,6 +76,14 @@ def _v6_code_variables(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE codes ADD COLUMN level FLOAT"))
 
 
+def _v7_turn_metadata(conn: Connection) -> None:
+    # Turn metadata (a Reddit comment's score, parent, depth...): one nullable JSON column.
+    columns = {c["name"] for c in inspect(conn).get_columns("segments")}
+    if "metadata" not in columns:
+        # SQLAlchemy's JSON type is JSON on PostgreSQL and SQLite alike.
+        conn.execute(text("ALTER TABLE segments ADD COLUMN metadata JSON"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _v1_create),
     (2, "tables added by later features (embeddings, suggestions...)", _v2_extra_tables),
@@ -83,6 +91,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "embedding cache and suggestion decisions", _v2_extra_tables),
     (5, "team mode: case-insensitive user names, administrators, sign-in throttling", _v5_account_rules),
     (6, "variables declared in the codebook: exclusive / ordered themes, code levels", _v6_code_variables),
+    (7, "turn metadata: a segment's source data (Reddit score, parent, depth; chat model; CSV columns)",
+     _v7_turn_metadata),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -94,7 +94,7 @@ def _rewrite_one(conn: Connection, project: "Project", did: int, expected_sha: s
             insert(S.segments),
             [
                 {"document_id": did, "idx": i, "start": s.start, "end": s.end, "speaker": s.speaker,
-                 "timestamp": s.timestamp, "end_timestamp": s.end_timestamp}
+                 "timestamp": s.timestamp, "end_timestamp": s.end_timestamp, "metadata": s.meta or None}
                 for i, s in enumerate(new.segments)
             ],
         )

@@ -80,6 +80,8 @@ segments = Table(
     Column("speaker", String(200)),
     Column("timestamp", Float),
     Column("end_timestamp", Float),
+    # Turn metadata from the source (schema 7): see Segment.meta. NULL when none.
+    Column("metadata", JSON),
     UniqueConstraint("document_id", "idx"),
 )
 

@@ -20,7 +20,7 @@ from ..errors import ValueRefused  # ValueRefused: re-exported here
 from ..model import Document, Participant
 from . import schema as S
 
-__all__ = ["ValueRefused", "check_row", "check_text", "check_document", "check_participants", "max_length"]
+__all__ = ["ValueRefused", "check_row", "check_text", "check_document", "check_turn_meta", "check_participants", "max_length"]
 
 
 def max_length(table: Table, column: str) -> int | None:
@@ -79,6 +79,8 @@ def check_document(doc: Document) -> None:
     for i, seg in enumerate(doc.segments):
         if seg.speaker is not None:
             check_text(seg.speaker, f"{where}, turn {i + 1}", "speaker label", speaker_max)
+        if seg.meta:
+            check_turn_meta(seg.meta, f"{where}, turn {i + 1}")
     coder_max = max_length(S.coders, "name")
     code_max = max_length(S.codes, "name")
     for c in doc.codings or ():
@@ -86,6 +88,34 @@ def check_document(doc: Document) -> None:
         check_text(c.code, where, "code name", code_max)
         if c.theme is not None:
             check_text(c.theme, where, "theme name", code_max)
+
+
+def check_turn_meta(meta: Mapping[str, Any], where: str) -> None:
+    """A turn's metadata: a flat mapping of short names to short scalars (see
+    :attr:`qualcode.model.Segment.meta` and the bounds in :mod:`qualcode.limits`)."""
+    import math
+
+    from .. import limits
+
+    if not isinstance(meta, Mapping):
+        raise ValueRefused(f"{where}: turn metadata must be a mapping of names to values")
+    if len(meta) > limits.MAX_TURN_META_KEYS:
+        raise ValueRefused(f"{where}: {len(meta)} turn metadata fields, over the limit of {limits.MAX_TURN_META_KEYS}")
+    for key, value in meta.items():
+        if not isinstance(key, str) or not key or len(key) > limits.MAX_TURN_META_KEY_CHARS:
+            raise ValueRefused(f"{where}: a turn metadata name must be text of 1-{limits.MAX_TURN_META_KEY_CHARS} characters")
+        check_text(key, where, "turn metadata name")
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueRefused(f"{where}: turn metadata {key[:40]!r} is not a finite number")
+            if isinstance(value, int) and abs(value) >= 2**53:
+                raise ValueRefused(f"{where}: turn metadata {key[:40]!r} is a number too large to store exactly")
+            continue
+        if not isinstance(value, str):
+            raise ValueRefused(f"{where}: turn metadata {key[:40]!r} must be text, a number, true/false or empty")
+        check_text(value, where, f"turn metadata {key[:40]!r}", limits.MAX_TURN_META_VALUE_CHARS)
 
 
 def _doc_where(doc: Document) -> str:

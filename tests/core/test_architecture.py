@@ -198,7 +198,7 @@ LAYERS = [
     {"qualcode.store"},
     {"qualcode.config", "qualcode.limits"},
     {"qualcode.model", "qualcode.errors", "qualcode.ids", "qualcode.atomic", "qualcode.offline", "qualcode.data",
-     "qualcode.sentences", "qualcode.demo_codings"},
+     "qualcode.sentences", "qualcode.demo_codings", "qualcode.turnmeta"},
 ]
 
 

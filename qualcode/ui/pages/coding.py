@@ -26,6 +26,7 @@ from streamlit.errors import StreamlitAPIException
 from ...codebook.edit import reassign_codings
 from ...errors import QualcodeError
 from ...model import Code, Coding
+from ... import turnmeta
 from ...store import queries
 from ...warmup import foreground
 from .. import nav, state
@@ -509,6 +510,10 @@ def _apply_panel(project, did: int, doc, codes: list[Code], coder: str | None) -
                 "Code a whole turn", range(len(doc.segments)), format_func=lambda i: turn_label(doc, i),
                 key=box_key, help="Follows the turn in view; key t codes it.",
             )
+            shown = st.session_state.get(box_key)
+            if isinstance(shown, int) and 0 <= shown < len(doc.segments) and doc.segments[shown].meta:
+                # What the source said about the turn (score, OP replied...), small and escaped.
+                c1.caption(md(turnmeta.describe(doc.segments[shown].meta)))
             c2.button("Code turn", key=f"{K}apply_turn", help="Apply the codes below to the whole turn",
                       disabled=not (coder and chosen), icon=":material/format_paragraph:", width="stretch",
                       on_click=_apply_turn, args=(project, did, coder))
