@@ -214,3 +214,31 @@ def test_a_quasi_identifier_is_flagged_on_the_page(deid_study):
     at.selectbox(key="qc.deid.doc").set_value(next(n for n, d in enumerate(docs) if d.document.name == "P03")).run()
     no_errors(at)
     assert any("Possible quasi-identifier" in i and "tester" in i for i in texts(at.info))
+
+
+def test_correct_a_proposal_with_the_form(deid_study, nlp):
+    """The edit form (issue #18): shrink a span and change a kind, then the preview follows."""
+    at = new_app("deidentify")
+    at.checkbox(key="qc.deid.ner").uncheck()  # patterns and cues: the phone is found without the model
+    _button(at, "Find identifiers").click().run()
+    no_errors(at)
+    review = at.session_state["qc.deid.review"].review
+    phone = next(i for i, p in enumerate(review.documents[0].proposals) if p.text == "0803 123 4567")
+    at.selectbox(key="qc.deid.fix_pick.0.0").set_value(phone).run()
+    no_errors(at)
+    assert at.text_input(key=f"qc.deid.fix_text.0.{phone}.0").value == "0803 123 4567"
+    at.text_input(key=f"qc.deid.fix_text.0.{phone}.0").set_value("123 4567")
+    _button(at, "Save the correction").click().run()
+    no_errors(at)
+    assert any(f"proposal {phone + 1} corrected" in s for s in texts(at.success))
+    fixed = [p for p in review.documents[0].proposals if p.text == "123 4567"]
+    assert len(fixed) == 1 and fixed[0].kind == "phone" and fixed[0].source == "manual"
+    assert "0803 [PHONE]" in review.preview(0)
+    # A text that is not there is refused with a message, and nothing changes.
+    ngozi = next(i for i, p in enumerate(review.documents[0].proposals) if p.text == "Ngozi")
+    at.selectbox(key="qc.deid.fix_pick.0.1").set_value(ngozi).run()
+    at.text_input(key=f"qc.deid.fix_text.0.{ngozi}.1").set_value("Chidi")
+    _button(at, "Save the correction").click().run()
+    no_errors(at)
+    assert any("does not overlap" in w for w in texts(at.warning))
+    assert any(p.text == "Ngozi" for p in review.documents[0].proposals)

@@ -1,5 +1,7 @@
-"""The De-identify page in a real browser: find identifiers, keep one everywhere,
-add a missed one, preview, apply, download the key; the store has the new text."""
+"""The De-identify page in a real browser: a document with nothing found, the
+never-an-identifier list, correcting a proposal's span and kind, keeping one
+everywhere, adding a missed one, preview, apply, download the key; the store has
+the new text."""
 
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def test_a_document_with_nothing_found_does_not_crash(page, study):
     expect(page.get_by_role("button", name="Apply to 3 document(s)")).to_be_visible()
 
 
-def _find_and_open(page, url: str, known: str, doc: str) -> None:
+def _find_and_open(page, url: str, known: str, doc: "str | re.Pattern[str]") -> None:
     page.goto(f"{url}/deidentify")
     settle(page, 100)
     page.get_by_role("textbox", name="Known names (one per line: name, replacement, kind)").fill(known)
@@ -103,6 +105,43 @@ def test_the_never_an_identifier_list_in_the_browser(page, study):
     _find_and_open(page, study["url"], "", "P05 (1 proposals)")
     shown = _preview(page)
     assert "Comarch as a tester" in shown and "Polish" not in shown
+
+
+def _correct(page, current: str, kind_now: str, text: str | None = None, kind: str | None = None) -> None:
+    """Correct one proposal with the edit form and wait for its confirmation."""
+    # The form stays open once used (the page says so in state, not time).
+    expect(page.get_by_role("combobox", name="Proposal to correct").first).to_be_visible(timeout=15_000)
+    page.get_by_role("combobox", name="Proposal to correct").first.click()
+    # Streamlit may render the spaces of an option as no-break spaces: match any space.
+    label = re.compile(r"\s+".join(re.escape(w) for w in f"{current} ({kind_now})".split()) + "$")
+    page.get_by_role("option").filter(has_text=label).first.click()
+    settle(page)
+    box = page.get_by_role("textbox", name="Exact text to remove")
+    # The box starts from the proposal just chosen: wait for that state, not for time.
+    expect(box).to_have_value(current, timeout=15_000)
+    if text is not None:
+        box.fill(text)
+    if kind is not None:
+        choose_in_form(page, "Kind of identifier", kind)
+    page.get_by_role("button", name="Save the correction").click()
+    settle(page)
+    page.get_by_text(re.compile(r"^proposal \d+ corrected$")).wait_for(timeout=15_000)
+    settle(page)
+
+
+def test_correct_a_proposal_with_the_edit_form(page, study):
+    """Issue #18: a wrong span or kind is corrected in the review page (a form the
+    keyboard and this test drive reliably, beside the table's editable cells)."""
+    _find_and_open(page, study["url"], "", re.compile(r"^P01 \(\d+ proposals\)$"))
+    page.get_by_text("Correct a proposal (its text or kind)").click()
+    _correct(page, "0803 123 4567", "phone", text="123 4567")
+    _correct(page, "Enugu", "place", kind="org")
+    shown = _preview(page)
+    assert "Call me on 0803 [PHONE]." in shown and "lives in [ORG 1]." in shown and "Enugu" not in shown
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.get_by_role("button", name="Start over").click()
+    settle(page)
+    expect(page.get_by_role("button", name="Find identifiers")).to_be_visible(timeout=15_000)
 
 
 def test_deidentify_in_the_browser(page, study):

@@ -38,6 +38,7 @@ class _ReviewState:
     review: object  # qualcode.deid.Review
     version: int = 0  # bumped to reset the table widget after bulk changes
     reviewed: set[int] = field(default_factory=set)  # documents the user marked as reviewed
+    fixing: bool = False  # the correction form stays open once used
 
 
 def render() -> None:
@@ -187,6 +188,7 @@ def _review(project, rs: _ReviewState) -> None:
         st.info("Nothing was found in this document. Add a missed identifier below if there is one.")
     else:
         _editor(rs, idx, dr)
+        _correct_form(rs, idx, dr, KINDS)
     _bulk_and_add(review, rs, idx, docs, KINDS)
     _apply_buttons(project, review, docs, idx)
 
@@ -224,6 +226,36 @@ def _editor(rs: _ReviewState, idx: int, dr) -> None:
     if flags != [p.accepted for p in dr.proposals]:
         review.set_accepted(idx, flags)
         st.rerun()  # refresh the "becomes" column and the counts
+
+
+def _correct_form(rs: _ReviewState, idx: int, dr, KINDS) -> None:
+    """The same correction as the table's text and kind cells, as a form: choose a
+    proposal, type the exact text it should cover and its kind, save. Keyboard
+    users and screen readers get on better with it than with the grid."""
+    labels = [f"{i + 1}. {p.text} ({p.kind})" for i, p in enumerate(dr.proposals)]
+    with st.expander("Correct a proposal (its text or kind)", expanded=rs.fixing):
+        pick = st.selectbox(
+            "Proposal to correct", options=range(len(labels)), format_func=labels.__getitem__,
+            key=f"qc.deid.fix_pick.{idx}.{rs.version}",
+        )
+        p = dr.proposals[pick]
+        # Keys carry the proposal, so the boxes start from the one just chosen.
+        with st.form(f"qc.deid.fix.{idx}.{pick}.{rs.version}"):
+            text = st.text_input("Exact text to remove", value=p.text, key=f"qc.deid.fix_text.{idx}.{pick}.{rs.version}",
+                                 help="Grow or shrink the span: 'Comarch', not 'Comarch as'. It must overlap the old one.")
+            kind = st.selectbox("Kind of identifier", options=list(KINDS), index=list(KINDS).index(p.kind),
+                                key=f"qc.deid.fix_kind.{idx}.{pick}.{rs.version}")
+            save = st.form_submit_button("Save the correction")
+        if save:
+            try:
+                rs.review.edit_proposal(idx, pick, text=text, kind=kind)
+            except DeidError as exc:
+                st.warning(str(exc))
+                return
+            rs.version += 1
+            rs.fixing = True
+            state.flash(f"proposal {pick + 1} corrected", "success")
+            st.rerun()
 
 
 def _bulk_and_add(review, rs: _ReviewState, idx: int, docs, KINDS) -> None:
