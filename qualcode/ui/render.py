@@ -12,7 +12,8 @@ The markup contract the component's JavaScript relies on:
 * every selectable stretch of text is a ``<span class="qc-r" data-s="N">`` holding
   exactly one text node, where ``N`` is the code-point offset of its first character;
 * gutters (speaker, timestamp, buttons) carry no ``data-s`` and are not selectable;
-* highlighted runs carry ``data-c`` (space-separated coding ids) and a ``title``.
+* highlighted runs carry ``data-c`` (space-separated coding ids) and a ``title``;
+* every row (``.qc-turn``/``.qc-free``) carries ``data-h``, a fingerprint of its markup.
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ def transcript_html(
             open_codings.append(ordered[stripe_i])
             stripe_i += 1
         open_codings = [c for c in open_codings if c.end > blk.start]
+        first = len(out)
         out.append(_block_open(blk, speakers, turn_buttons))
         lo, hi = bisect_right(cuts, blk.start), bisect_left(cuts, blk.end)
         points = [blk.start, *cuts[lo:hi], blk.end]
@@ -290,6 +292,11 @@ def transcript_html(
                 active.pop(heapq.heappop(end_heap)[1], None)
             out.append(_run(text[a:b], a, list(active.values()), colours, show_coder))
         out.append("</div>" + _stripes([c for c in open_codings if c.start < blk.end], colours, show_coder) + "</div>")
+        # Each row carries a fingerprint of its own markup: after a coding the browser
+        # replaces only the rows whose fingerprint changed (one turn), not the whole
+        # transcript, so it lays out and paints one turn.
+        row = "".join(out[first:])
+        out[first:] = [f'<div data-h="{html_digest(row)}"{row[4:]}']
     if only_coded and skipped and len(out) > 1:
         out.append('<div class="qc-skip" aria-hidden="true">…</div>')
     if len(out) == 1:

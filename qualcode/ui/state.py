@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -35,6 +36,8 @@ KEY_CODER = "qc.coder"
 KEY_CODER_PROJECT = "qc.coder.project"
 KEY_BLIND = "qc.blind"
 KEY_FLASH = "qc.flash"
+KEY_INLINE_TOAST = "qc.flash.inline"
+INLINE_TOAST_S = 5.0  # as long as its fade-out (qc-flash-out below)
 KEY_URL_READ = "qc.url_read"
 PROJECT_PARAM = "project"
 CODER_PARAM = "coder"
@@ -317,11 +320,25 @@ def show_flashes(*, in_fragment: bool = False) -> None:
     workspace toast reappeared on the Agreement page), and a second toast of a later
     fragment run at the same place was dropped while the first was visible.
     """
+    inline = None
     for kind, message in st.session_state.pop(KEY_FLASH, []):
         if kind == "toast":
             if in_fragment:
-                st.html(_INLINE_TOAST.replace("{body}", _markdown_line_to_html(message)))
+                inline = _INLINE_TOAST.replace("{body}", _markdown_line_to_html(message))
             else:
                 st.toast(message, icon=":material/check_circle:")
             continue
         getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)
+    if not in_fragment:
+        return
+    # An inline toast stays for the runs of the next few seconds: the workspace reruns
+    # on its own (the turn in view after scrolling), and such a run must not wipe the
+    # message of the click before. Drawn again unchanged, its element (and fade) is kept.
+    now = time.monotonic()
+    if inline is not None:
+        st.session_state[KEY_INLINE_TOAST] = (inline, now + INLINE_TOAST_S)
+    shown = st.session_state.get(KEY_INLINE_TOAST)
+    if shown and shown[1] > now:
+        st.html(shown[0])
+    else:
+        st.session_state.pop(KEY_INLINE_TOAST, None)

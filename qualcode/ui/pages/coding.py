@@ -61,8 +61,7 @@ def render() -> None:
         st.info("No transcripts yet: import some on the **Project** page.")
         return
     _keep_toasts_clear()
-    did = _choose_document(docs)
-    _workspace(project, did)
+    _workspace(project)
 
 
 def _keep_toasts_clear() -> None:
@@ -81,22 +80,25 @@ def _rerun() -> None:
 
 
 @st.fragment
-def _workspace(project, did: int) -> None:
+def _workspace(project) -> None:
     with foreground():  # a fragment rerun does not pass through the app's main()
-        _workspace_body(project, did)
+        _workspace_body(project)
 
 
-def _workspace_body(project, did: int) -> None:
+def _workspace_body(project) -> None:
     # A full run showed its messages above already (the page wrapper): what is left
     # here was flashed by a workspace rerun, and is drawn as part of it, inside a
     # container that is always there, so the elements after it (the transcript
     # component) keep their place and are never mounted afresh.
     with st.container():
         state.show_flashes(in_fragment=True)
-    coder = state.current_coder()
-    blind = state.blind_mode()
     revision = project.revision()
     view = state.view_key(project)
+    # The transcript picker is part of the workspace: switching transcript reruns the
+    # workspace only, not the sidebar and the page around it.
+    did = _choose_document(_documents(project, view, revision))
+    coder = state.current_coder()
+    blind = state.blind_mode()
     doc = _document(project, view, did, revision)
     codes = _codes(project, view, revision)
     colours = code_colours(codes)
@@ -176,6 +178,11 @@ def _suggestions_panel(project, did: int, coder: str | None) -> None:
 
 
 # ------------------------------------------------------------------ reading
+@st.cache_data(show_spinner=False, max_entries=16)
+def _documents(_project, view: str, revision: int):
+    return _project.documents()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _document(_project, view: str, did: int, revision: int):
     # Keyed by the project's revision: any write anywhere makes a fresh read, so a

@@ -143,6 +143,32 @@ function typing(ev) {
   return !!t.closest("input, textarea, select, [contenteditable='true'], [role='combobox'], [role='listbox']");
 }
 
+// Show new HTML, replacing only the rows that changed. Every row carries data-h,
+// a fingerprint of its markup (render.py): after a coding one turn differs, and
+// only that turn is laid out and painted again. When the rows themselves differ
+// (another filter, "only coded turns"), the whole transcript is replaced.
+function patchRows(scroll, html) {
+  const tpl = document.createElement("template");
+  tpl.innerHTML = html;
+  const fresh = tpl.content.firstElementChild;
+  const cur = scroll.firstElementChild;
+  const isDoc = (el) => el && el.classList.contains("qc-doc");
+  if (!isDoc(cur) || !isDoc(fresh) || scroll.children.length !== 1 || tpl.content.children.length !== 1) {
+    scroll.replaceChildren(tpl.content);
+    return;
+  }
+  const old = Array.from(cur.children), neu = Array.from(fresh.children);
+  const same = old.length === neu.length && old.every((el, i) =>
+    el.dataset.h && neu[i].dataset.h && el.dataset.start === neu[i].dataset.start && el.dataset.end === neu[i].dataset.end);
+  if (!same) {
+    cur.replaceWith(fresh);
+    return;
+  }
+  for (let i = 0; i < neu.length; i++) {
+    if (old[i].dataset.h !== neu[i].dataset.h) old[i].replaceWith(neu[i]);
+  }
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let root = parentElement.querySelector(".qc-tx");
@@ -160,7 +186,7 @@ export default function (component) {
   if (d.height) scroll.style.maxHeight = d.height + "px";
   if (root.dataset.digest !== d.digest) {
     const top = scroll.scrollTop;
-    scroll.innerHTML = d.html || "";  // escaped by render.py; see module comment
+    patchRows(scroll, d.html || "");  // escaped by render.py; see module comment
     scroll.scrollTop = top;
     root.dataset.digest = d.digest || "";
   }
