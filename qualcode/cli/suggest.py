@@ -104,7 +104,8 @@ def themes(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find emergent themes (BERTopic seeded by the codebook)."""
-    from ..suggest.themes import ThemeSettings, themes_for_project
+    from ..ingest.roles import project_roles
+    from ..suggest.themes import ThemeSettings, quote_source, themes_for_project
 
     with open_existing(project) as proj:
         bar, progress = _bar("embedding")
@@ -113,6 +114,7 @@ def themes(
                                         uncoded_only=uncoded_only,
                                         settings=ThemeSettings(seed=seed, min_topic_size=min_topic_size),
                                         progress=progress)
+        roles = project_roles(proj)  # a quote of an interviewer's turn is theirs, not the participant's
     if as_json:
         print_json({
             "method": result.method, "message": result.message, "settings": result.settings,
@@ -124,12 +126,12 @@ def themes(
             ],
         })
         return
-    typer.echo(f"{result.message} ({_scope(speakers, all_speakers)})")
+    typer.echo(f"{result.message} Excerpts {_scope(speakers, all_speakers)}.")
     for t in result.themes:
         near = f" ~ {t.nearest_code} ({t.nearest_code_similarity:.2f})" if t.nearest_code else ""
         typer.echo(f"[{t.id}] {t.label}  ({t.size} excerpts){near}")
         for q in t.quotes[:2]:
-            typer.echo(f"    {q.participant or q.speaker or q.document}: \"{q.text[:140]}\"")
+            typer.echo(f"    {quote_source(q, roles)}: \"{q.text[:140]}\"")
 
 
 def eval_suggest(

@@ -46,6 +46,7 @@ __all__ = [
     "reject_member",
     "theme_suggestions",
     "themes_for_project",
+    "quote_source",
     "zeroshot_codes",
     "zeroshot_threshold",
 ]
@@ -77,6 +78,18 @@ class Quote:
     text: str
     participant: str | None
     speaker: str | None
+
+
+def quote_source(quote: Quote, roles: dict[str, str] | None = None) -> str:
+    """Who said ``quote``: the participant when a participant's turn (or an unlabelled
+    one), else the speaker's own label, so an interviewer's question found with every
+    speaker's turns is never attributed to the participant. ``roles`` are the
+    project's (:func:`qualcode.ingest.roles.project_roles`); without them, detected."""
+    from ..ingest.roles import is_participant_in
+
+    if quote.speaker and not is_participant_in(roles or {}, quote.speaker):
+        return quote.speaker
+    return quote.participant or quote.speaker or quote.document
 
 
 @dataclass(frozen=True)

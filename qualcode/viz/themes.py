@@ -34,20 +34,23 @@ def theme_map(
 ) -> go.Figure:
     """Themes (numbered 1, 2, ... in the order given) as bubbles on their centres'
     first two principal components (PCA, fixed seed: the same themes give the same
-    map), area proportional to ``sizes``; the key lists number, name and size."""
+    map), area proportional to ``sizes`` (bubbles that would cover each other are nudged
+    apart just enough to read both); the key lists number, name and size."""
     n = len(labels)
     if n == 0 or len(centroids) != n or len(sizes) != n:
         raise ValueError("theme_map needs one centre, label and size per theme")
-    xy = _plane(np.asarray(centroids, dtype=float))
     biggest = max(max(sizes), 1)
     w = width_inches(width)
     beside = w > 5  # page width: the key to the right; one column: below
+    diameters = [12 + 26 * math.sqrt(s / biggest) for s in sizes]
+    map_px = (w * 0.5 if beside else w) * 0.85 * 96
+    xy = _apart(_plane(np.asarray(centroids, dtype=float)), np.array(diameters) / map_px)
     number = [str(i + 1) for i in range(n)]
     near = list(nearest) if nearest is not None else [None] * n
     fig = go.Figure(go.Scatter(
         x=xy[:, 0], y=xy[:, 1], mode="markers+text", text=number, textposition="middle center",
         textfont=dict(size=pt(7), color="#FFFFFF"), cliponaxis=False,
-        marker=dict(size=[12 + 26 * math.sqrt(s / biggest) for s in sizes], color=CATEGORICAL[0], opacity=0.8,
+        marker=dict(size=diameters, color=CATEGORICAL[0], opacity=0.8,
                     line=dict(color="#FFFFFF", width=0.8)),
         customdata=np.array([[lab, int(s), c or "–"] for lab, s, c in zip(labels, sizes, near)], dtype=object),
         hovertemplate="%{text}. %{customdata[0]}<br>%{customdata[1]} excerpts · nearest code: %{customdata[2]}<extra></extra>",
@@ -73,6 +76,30 @@ def theme_map(
         fig.update_yaxes(domain=[key_in / height + 0.02, 1])
     fig.update_layout(showlegend=False)
     return apply_paper_style(fig, w, round(height, 2), title=title)
+
+
+def _apart(xy: np.ndarray, diameters: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Nudge bubbles that would cover each other apart (deterministic), in the
+    map's unit square; ``diameters`` are shares of the map's side. Themes whose
+    centres nearly coincide stay neighbours, but both numbers can be read."""
+    span = np.ptp(xy, axis=0)
+    span[span == 0] = 1.0
+    p = (xy - xy.min(axis=0)) / span
+    need = (diameters[:, None] + diameters[None, :]) / 2 * 1.05
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(p)):
+            for j in range(i + 1, len(p)):
+                d = p[j] - p[i]
+                dist = float(np.hypot(*d))
+                if dist < need[i, j]:
+                    step = (d / dist if dist > 1e-9 else np.array([1.0, 0.0])) * (need[i, j] - dist) / 2
+                    p[i] -= step
+                    p[j] += step
+                    moved = True
+        if not moved:
+            break
+    return p * span + xy.min(axis=0)
 
 
 def _plane(centroids: np.ndarray) -> np.ndarray:

@@ -159,3 +159,14 @@ def test_themes_use_participant_turns_unless_asked(fresh_project):
     assert not [q for t in default.themes for q in t.quotes if q.text == question]
     every = themes_for_project(fresh_project, roles=None, embedder=HashingEmbedder(dim=128), settings=settings)
     assert "Interviewer" in {u.speaker for u in every.units}
+
+
+def test_a_quote_of_an_interviewer_turn_is_attributed_to_the_interviewer():
+    from qualcode.suggest.themes import Quote, quote_source
+
+    question = Quote(1, "I1", 0, 10, "Why?", "P07", "Interviewer")
+    answer = Quote(1, "I1", 10, 20, "Because.", "P07", "P07")
+    assert quote_source(question) == "Interviewer" and quote_source(answer) == "P07"
+    assert quote_source(Quote(1, "I1", 0, 5, "Hi.", "P07", None)) == "P07"
+    # A confirmed role wins: a co-interviewer labelled "Sam" is not the participant.
+    assert quote_source(Quote(1, "I1", 0, 5, "And then?", "P07", "Sam"), {"Sam": "interviewer"}) == "Sam"

@@ -15,12 +15,14 @@ import streamlit as st
 from ..widgets import participant_speakers
 
 from ...embed import get_embedder
+from ...ingest.roles import project_roles
 from ...suggest.decisions import decided_keys
 from ...suggest.themes import (
     ThemeResult,
     ThemeSettings,
     accept_member,
     promote_theme,
+    quote_source,
     reject_member,
     theme_suggestions,
     themes_for_project,
@@ -152,9 +154,10 @@ def _theme_details(project, result: ThemeResult, coder: str | None) -> None:
     tid = st.selectbox("Theme", list(opts), format_func=opts.get, key=f"{K}theme")
     theme = result.theme(tid)
     left, right = st.columns([3, 2])
+    roles = project_roles(project)
     with left:
         for q in theme.quotes:
-            st.markdown(f"> {md_escape(q.text)}  \n— {md_escape(q.participant or q.speaker or '')}, "
+            st.markdown(f"> {md_escape(q.text)}  \n— {md_escape(quote_source(q, roles))}, "
                         f"{md_escape(q.document)}")
         if theme.nearest_code:
             st.caption(f"Nearest code: {md(theme.nearest_code)} (similarity {theme.nearest_code_similarity:.2f})"
