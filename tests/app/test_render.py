@@ -244,3 +244,18 @@ def test_long_interview_renders_as_one_element():
     codings = [coding(s.start, s.end, (i % 5) + 1, cid=i) for i, s in enumerate(d.segments[::3])]
     html = transcript_html(d, codings, {})
     assert html.count('class="qc-turn ') == 1000
+
+
+def test_every_row_carries_a_fingerprint_that_changes_only_with_its_own_markup():
+    import re
+
+    doc = make_interview("fp", [("Interviewer", "How was it?"), ("P01", "It listened."), ("Interviewer", "And then?"),
+                                ("P01", "I slept.")])
+    before = transcript_html(doc, [], {})
+    seg = doc.segments[1]
+    after = transcript_html(doc, [coding(seg.start, seg.end)], {1: "#336699"})
+    rows = re.compile(r'<div data-h="([0-9a-f]+)" class="qc-turn[^"]*" data-i="(\d+)"')
+    fp_before, fp_after = dict((i, h) for h, i in rows.findall(before)), dict((i, h) for h, i in rows.findall(after))
+    assert sorted(fp_before) == sorted(fp_after) == ["0", "1", "2", "3"]
+    assert len(set(fp_before.values())) == 4  # every row its own fingerprint
+    assert [i for i in fp_before if fp_before[i] != fp_after[i]] == ["1"]  # the coded turn, nothing else

@@ -209,3 +209,20 @@ def test_whole_turn_button_codes_the_turn(page, study):
     with Project.open(study["path"], create=False) as p:
         snippets = [c.snippet for c in p.codings(document="E2E blind", coders=["ana"]) if "listener" in c.code_name.lower()]
     assert snippets == ["It never judged me."]
+
+
+def test_a_coding_redraws_only_its_own_row(page, study):
+    # Speed (issue 16): after a coding the browser replaces the rows whose markup
+    # changed (one turn), not the whole transcript; every other row is the same element.
+    open_code(page, study, "P03_interview", query="coder=ana")
+    page.evaluate("() => document.querySelectorAll('.qc-tx .qc-turn').forEach(t => { t.__qcMark = t.dataset.i; })")
+    pick_option(page, "Codes to apply", "Support roles › Rehearsal space")
+    page.locator(".qc-tx .qc-turn[data-i='2'] .qc-turn-btn").click()
+    settle(page)
+    page.wait_for_selector(".qc-tx .qc-turn[data-i='2'] .qc-h")
+    kept = page.evaluate(
+        "() => [...document.querySelectorAll('.qc-tx .qc-turn')].filter(t => t.__qcMark === t.dataset.i).map(t => t.dataset.i)"
+    )
+    rows = page.locator(".qc-tx .qc-turn").count()
+    assert "2" not in kept, "the coded turn was not redrawn"
+    assert len(kept) == rows - 1, f"only the coded turn is redrawn: {rows - len(kept)} rows were replaced"
