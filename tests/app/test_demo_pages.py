@@ -46,5 +46,10 @@ def test_every_page_of_the_coded_demo_shows_content(demo):
     turns = suggest.multiselect(key="qc.suggest.speakers").value
     assert turns and "Interviewer" not in turns and "assistant" not in turns  # participants by default
 
-    for page in ("transcripts", "coding", "codebook", "themes"):
+    codebook = new_app("codebook", coder="amira")
+    no_errors(codebook)
+    # A theme's header counts the codings of its codes too (it has none of its own).
+    assert any("0 codings, " in m.value and "in its sub-codes" in m.value for m in codebook.markdown)
+
+    for page in ("transcripts", "coding", "themes"):
         no_errors(new_app(page, coder="amira"))

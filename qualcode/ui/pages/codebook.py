@@ -93,7 +93,7 @@ def render() -> None:
         by_id = {c.id: c for c in codes}
         cid = st.selectbox("Code", list(by_id), format_func=lambda i: code_label(by_id[i]), key=f"{K}pick")
         if cid is not None:
-            _details(project, by_id[cid], codes, counts.get(cid, 0), coder, coders)
+            _details(project, by_id[cid], codes, counts.get(cid, 0), coder, coders, counts)
     with st.expander("Codebook history", icon=":material/history:"):
         st.dataframe(history.history_frame(project), hide_index=True, width="stretch")
 
@@ -115,8 +115,10 @@ def _add_form(project, codes: list[Code], coder: str | None) -> None:
                 st.rerun()
 
 
-def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, coders) -> None:
-    st.markdown(f"**{md_escape(code.name)}** · {n} coding{'s' if n != 1 else ''}" + ("" if code.codable else " · theme"))
+def _details(project, code: Code, codes: list[Code], n: int, coder: str | None, coders, counts=None) -> None:
+    below = rolled_up(codes, counts).get(code.id, n) - n if counts is not None else 0
+    st.markdown(f"**{md_escape(code.name)}** · {n} coding{'s' if n != 1 else ''}"
+                + (f", {below} in its sub-codes" if below else "") + ("" if code.codable else " · theme"))
     for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
                          ("When not to use", code.when_not_to_use), ("Example", code.example), ("Source", code.source)):
         if value:
