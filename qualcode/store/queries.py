@@ -16,7 +16,7 @@ from . import schema as S
 from .blind import visible_codings
 from .project import Project
 
-__all__ = ["exchange_rows", "recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "code_examples", "code_versions", "code_parents", "SearchHit", "search_documents"]
+__all__ = ["exchange_rows", "recent_codes", "visible_codings", "turn_coverage", "code_counts", "coding_counts_by_document", "document_languages", "code_examples", "code_versions", "code_parents", "SearchHit", "search_documents"]
 
 
 def recent_codes(project: Project, coder: str, *, limit: int = 5) -> list[int]:
@@ -180,3 +180,12 @@ def exchange_rows(project: Project):
             .order_by(S.memos.c.id)
         ).all()
     return prow, docs, memos
+
+
+def document_languages(project: Project) -> dict[int, str]:
+    """Per document id: the language detected at import (``metadata["language"]``,
+    ISO 639-1). Documents without one are absent."""
+    with project.read() as conn:
+        rows = conn.execute(select(S.documents.c.id, S.documents.c.metadata)
+                            .where(S.documents.c.project_id == project.id)).all()
+    return {int(i): str(m["language"]) for i, m in rows if isinstance(m, dict) and isinstance(m.get("language"), str)}

@@ -24,7 +24,8 @@ from .decisions import reject as _reject
 from .features import UnitData
 from .profiles import ProfilePart, definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
-from .units import PARTICIPANT_ROLES, Unit, coded_documents, label_units, project_units
+from ..ingest.language import unsupported_message
+from .units import PARTICIPANT_ROLES, Unit, coded_documents, label_units, language_split, project_units
 
 __all__ = ["SUGGESTER", "VERSION", "CodeQuality", "DefinitionMatch", "Evidence", "Suggester", "Suggestion"]
 
@@ -117,6 +118,9 @@ class Suggester:
         self._col = {c.id: j for j, c in enumerate(codes)}
         self._evidence = evidence  # (coding, vector) of the coder's codings, for "nearest excerpts"
         self._unit_index = {u.key: i for i, u in enumerate(units)}
+        # Transcripts left out because the model cannot read their language (see build).
+        self.refused: dict[int, tuple[str, str]] = {}
+        self.language_note = ""
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -142,11 +146,15 @@ class Suggester:
         ``speakers`` (labels) chooses the turns instead of roles.
         """
         config = config or SuggestConfig()
+        # The sentence model reads only its own languages: suggestions on other text are noise.
+        readable, refused = language_split(project, None, getattr(embedder, "languages", None))
+        if refused and not readable:
+            raise SuggestionError(unsupported_message("suggestions", [(n, lang) for _, n, lang in refused]))
         embedder = embedder or get_embedder()
         chosen = _choose_codes(project, codes)
         if not chosen:
             raise SuggestionError("the codebook has no codable codes to suggest; add codes first")
-        units = project_units(project, speakers=speakers, roles=roles, split_long=split_long)
+        units = project_units(project, documents=readable, speakers=speakers, roles=roles, split_long=split_long)
         codings = [c for c in project.codings(coders=[coder]) if c.code_id in {k.id for k in chosen}]
         parts = profile_parts(chosen)
         texts = [u.text for u in units]
@@ -174,8 +182,12 @@ class Suggester:
         scorer.fit(data, train_idx, Y[train_idx])
         calibration = calibrate(parents, data, train_idx, Y[train_idx], D[train_idx], config)
         scores = exclusive_top(scorer.score(data, np.arange(n), D), scorer.groups)
-        return cls(project, coder, chosen, units, data, scorer, scores, calibration, sims, best, parts, evidence,
+        made = cls(project, coder, chosen, units, data, scorer, scores, calibration, sims, best, parts, evidence,
                    embedder.model_id)
+        made.refused = {did: (name, lang) for did, name, lang in refused}
+        made.language_note = (unsupported_message("suggestions", [(n, lang) for _, n, lang in refused])
+                              if refused else "")
+        return made
 
     # ------------------------------------------------------------------ asking
     def quality(self) -> list[CodeQuality]:
@@ -195,6 +207,9 @@ class Suggester:
         coder has not coded (``only_uncoded``), never a (span, code) the coder rejected.
         """
         did = self.project.document(document)[0] if isinstance(document, str) else int(document)
+        if did in self.refused:
+            name, lang = self.refused[did]
+            raise SuggestionError(unsupported_message("suggestions", [(name, lang)]))
         blocked, coded = self._blocked()
         out: list[Suggestion] = []
         for i, u in enumerate(self.units):

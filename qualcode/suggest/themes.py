@@ -28,7 +28,8 @@ from ..errors import NotFoundError, SuggestionError
 from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
-from .units import PARTICIPANT_ROLES, Unit, project_units
+from ..ingest.language import unsupported_message
+from .units import PARTICIPANT_ROLES, Unit, language_split, project_units
 
 __all__ = [
     "MIN_EXCERPTS",
@@ -438,9 +439,14 @@ def themes_for_project(
     and ``speakers`` keeps only those speakers' turns instead. ``uncoded_only`` drops
     excerpts that already carry a code (by ``coder`` when given, else by anyone).
     """
+    # The sentence model reads only its own languages: themes over other text are noise.
+    readable, refused = language_split(project, documents, getattr(embedder, "languages", None))
+    refused_note = unsupported_message("themes", [(n, lang) for _, n, lang in refused]) if refused else ""
+    if refused and not readable:
+        raise SuggestionError(refused_note)
     embedder = embedder or get_embedder()
     settings = settings or ThemeSettings()
-    units = [u for u in project_units(project, documents=documents, speakers=speakers, roles=roles)
+    units = [u for u in project_units(project, documents=readable, speakers=speakers, roles=roles)
              if len(u.text.split()) >= settings.min_words]
     if uncoded_only:
         codings = project.codings(coders=[coder]) if coder else project.codings()
@@ -451,8 +457,11 @@ def themes_for_project(
     codes = [c for c in project.codes() if c.codable]
     profiles = code_profiles(codes)
     V = embed_texts(project, [u.text for u in units] + profiles, embedder=embedder, progress=progress)
-    return find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
-                       embedder=embedder, settings=settings)
+    result = find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
+                         embedder=embedder, settings=settings)
+    if refused_note:
+        result.message = f"{refused_note}. {result.message}".strip()
+    return result
 
 
 def promote_theme(

@@ -131,3 +131,29 @@ def label_units(units: Sequence[Unit], codings: Sequence[Coding], code_ids: Sequ
             if c.end > u.start and c.start < u.end and _overlaps(u, c):
                 Y[i, col[c.code_id]] = True
     return Y
+
+
+def language_split(project, documents: Iterable[int] | None = None,
+                   languages: Iterable[str] | None = None) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """``(ids the model can read, [(id, name, language)] of those it cannot))``.
+
+    A transcript is left out when the language detected at import
+    (``metadata["language"]``, :mod:`qualcode.ingest.language`) is not one of
+    ``languages`` (default: the shipped model's, English). A transcript with no
+    detected language (too short, or imported before detection) is kept.
+    """
+    from ..ingest.language import MODEL_LANGUAGES
+
+    readable = set(languages) if languages is not None else set(MODEL_LANGUAGES)
+    wanted = set(documents) if documents is not None else None
+    keep: list[int] = []
+    refused: list[tuple[int, str, str]] = []
+    for info in project.documents():
+        if wanted is not None and info.id not in wanted:
+            continue
+        lang = project.document(info.id)[1].metadata.get("language")
+        if isinstance(lang, str) and lang and lang not in readable:
+            refused.append((info.id, info.name, lang))
+        else:
+            keep.append(info.id)
+    return keep, refused

@@ -237,10 +237,10 @@ def test_paths_follow_the_nearest_ancestor() -> None:
 
 
 # --------------------------------------------------------- shipped codebooks
-def test_all_five_codebooks_are_shipped() -> None:
+def test_all_six_codebooks_are_shipped() -> None:
     assert {p.name for p in SHIPPED} == {
         "therapeutic_alignment.yaml", "social_support_behavior.yaml", "empathy_epitome.yaml",
-        "esconv_strategies.yaml", "mi_behaviours.yaml",
+        "esconv_strategies.yaml", "mi_behaviours.yaml", "soulchat_response_types.yaml",
     }
 
 

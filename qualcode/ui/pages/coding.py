@@ -27,6 +27,7 @@ from ...codebook.edit import reassign_codings
 from ...errors import QualcodeError
 from ...model import Code, Coding
 from ... import turnmeta
+from ...ingest.language import language_name
 from ...store import queries
 from ...warmup import foreground
 from .. import nav, state
@@ -264,6 +265,7 @@ def _toolbar(project, doc, visible: list[Coding], coder: str | None, did: int) -
     cols = st.columns([3, 1, 1, 1], vertical_alignment="center")
     cols[0].caption(
         f"{len(doc.segments)} turns · {words:,} words · {len(visible)} codings shown"
+        + (f" · language: {md(language_name(str(doc.metadata['language'])))}" if doc.metadata.get("language") else "")
         + (f" · participant {md(doc.participant)}" if doc.participant else "")
     )
     order = sorted(visible, key=lambda c: (c.start, c.end, c.id or 0))

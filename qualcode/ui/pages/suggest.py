@@ -96,6 +96,8 @@ def render() -> None:
         return
     if project.revision() != built[3]:
         c2.caption("Codings have changed since these suggestions were computed; recompute to learn from them.")
+    if getattr(suggester, "language_note", ""):
+        st.info(md(suggester.language_note))  # transcripts left out: the model cannot read their language
     _quality(suggester)
     by_doc, more = st.tabs(["By transcript", "Find more like a code"])
     with by_doc:

@@ -99,7 +99,7 @@ def render() -> None:
     if result is None:
         st.caption("Choose the excerpts and press **Find themes**.")
         return
-    st.info(result.message)
+    st.info(md(result.message))  # it may name transcripts (a language note)
     if not result.themes:
         return
     _overview(result)

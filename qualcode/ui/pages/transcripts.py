@@ -28,6 +28,7 @@ def transcript_rows(project, coder: str | None, *, blind: bool) -> list[dict]:
     coverage = queries.turn_coverage(project, coders) if coder else {}
     # Blind: only the coder's own codings count (none while nobody is chosen).
     own = (queries.coding_counts_by_document(project, coders) if coder else {}) if blind else None
+    languages = queries.document_languages(project)
     rows = []
     for d in docs:
         coded = coverage.get(d.id, 0)
@@ -37,6 +38,7 @@ def transcript_rows(project, coder: str | None, *, blind: bool) -> list[dict]:
                 "transcript": d.name,
                 "participant": d.participant or "",
                 "format": d.source_format,
+                "language": languages.get(d.id, ""),
                 "words": d.word_count,
                 "turns": d.segments,
                 "codings": (own or {}).get(d.id, 0) if own is not None else d.codings,
@@ -61,7 +63,7 @@ def render() -> None:
         rows,
         hide_index=True,
         width="stretch",
-        column_order=["transcript", "participant", "format", "words", "turns", "codings", "progress"],
+        column_order=["transcript", "participant", "format", "language", "words", "turns", "codings", "progress"],
         column_config={
             "words": st.column_config.NumberColumn("words", format="%d"),
             "progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0, format="percent"),

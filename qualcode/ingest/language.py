@@ -1,0 +1,77 @@
+"""Which language a transcript is in, detected at import.
+
+Detection is py3langid (Barbaresi's maintained fork of langid.py: Lui & Baldwin 2012,
+"langid.py: An Off-the-shelf Language Identification Tool", ACL System
+Demonstrations), whose model ships inside the package (97 languages; nothing is
+downloaded). It reads the turns' words, not the speaker labels, from a sample of the
+text (the first 20,000 characters of turns), and needs at least 20 letters to judge.
+
+The result goes into ``Document.metadata``: ``language`` (ISO 639-1, e.g. ``"en"``,
+``"zh"``) and ``language_confidence`` (the detector's normalised probability). The
+models qualcode ships for suggestions and themes (all-MiniLM-L6-v2) are English-only,
+so :mod:`qualcode.suggest` leaves out transcripts detected as another language and
+says so (:data:`MODEL_LANGUAGES`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+__all__ = ["detect_language", "language_name", "MODEL_LANGUAGES", "unsupported_message", "MIN_LETTERS"]
+
+MIN_LETTERS = 20
+_SAMPLE_CHARS = 20_000
+#: Languages the shipped sentence model (all-MiniLM-L6-v2) was trained on.
+MODEL_LANGUAGES = frozenset({"en"})
+
+# Names for the languages a study is most likely to meet; others show by their code.
+_NAMES = {
+    "en": "English", "zh": "Chinese", "es": "Spanish", "pt": "Portuguese", "fr": "French", "de": "German",
+    "it": "Italian", "nl": "Dutch", "pl": "Polish", "ro": "Romanian", "tr": "Turkish", "ar": "Arabic",
+    "hi": "Hindi", "bn": "Bengali", "ur": "Urdu", "id": "Indonesian", "ms": "Malay", "tl": "Tagalog",
+    "vi": "Vietnamese", "th": "Thai", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "uk": "Ukrainian",
+    "sw": "Swahili", "fa": "Persian", "he": "Hebrew", "el": "Greek", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "hu": "Hungarian",
+}
+
+_lock = threading.Lock()
+_identifier: Any = None
+
+
+def _get() -> Any:
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return _identifier
+
+
+def language_name(code: str | None) -> str:
+    """``"Chinese (zh)"`` for ``"zh"``; ``"unknown"`` for None."""
+    if not code:
+        return "unknown"
+    return f"{_NAMES[code]} ({code})" if code in _NAMES else code
+
+
+def detect_language(text: str) -> tuple[str, float] | None:
+    """``(ISO 639-1 code, probability)`` of ``text``'s language, or None when it has
+    fewer than :data:`MIN_LETTERS` letters."""
+    sample = text[:_SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return None
+    code, prob = _get().classify(sample)
+    return str(code), round(float(prob), 3)
+
+
+def unsupported_message(what: str, documents: list[tuple[str, str]]) -> str:
+    """Why ``what`` (``"suggestions"``, ``"themes"``) leaves these ``(name, language)``
+    documents out: one line, naming at most three of them."""
+    shown = ", ".join(f"{name} ({language_name(lang)})" for name, lang in documents[:3])
+    more = f" and {len(documents) - 3} more" if len(documents) > 3 else ""
+    return (f"{what.capitalize()} are not offered for {len(documents)} transcript(s) in a language the model "
+            f"does not read: {shown}{more}. The shipped sentence model (all-MiniLM-L6-v2) is English-only, so "
+            "suggestions and themes on other languages would be noise; code these transcripts by hand "
+            "(search and coding work in every language)")

@@ -1,0 +1,104 @@
+"""Languages: each transcript's language is detected at import (py3langid) and shown;
+a Chinese supportive-dialogue sample is imported, searched and coded with the shipped
+SoulChat response-type codebook, and suggestions and themes refuse it clearly (the
+shipped sentence model is English-only) instead of producing noise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.analysis.turnmeta import codes_by_turn_meta
+from qualcode.codebook import Codebook
+from qualcode.data import codebooks_dir
+from qualcode.embed import HashingEmbedder
+from qualcode.errors import SuggestionError
+from qualcode.export.excerpts import select_excerpts
+from qualcode.ingest import read_documents, read_documents_from_bytes
+from qualcode.ingest.language import detect_language, language_name
+from qualcode.store.queries import search_documents
+from qualcode.suggest import Suggester
+from qualcode.suggest.themes import themes_for_project
+from qualcode.suggest.units import language_split
+from tests.core.test_suggest_helpers import build_study
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "chinese" / "supportive_dialogues.csv"
+# Which response types a (fictional) coder gave each supporter turn: (dialogue, turn) -> codes.
+CODED = {
+    ("对话1", 2): ["Comfort", "Questioning"], ("对话1", 4): ["Listening", "Recognition"],
+    ("对话1", 6): ["Comfort"], ("对话1", 8): ["Trust", "Emotional support"],
+    ("对话2", 2): ["Recognition", "Questioning"], ("对话2", 4): ["Listening"],
+    ("对话2", 6): ["Questioning"], ("对话2", 8): ["Recognition", "Emotional support"],
+    ("对话3", 2): ["Questioning"], ("对话3", 4): ["Listening", "Recognition"],
+    ("对话3", 6): ["Comfort", "Recognition"], ("对话3", 8): ["Trust", "Emotional support"],
+}
+
+
+def test_language_is_detected_at_import():
+    docs = read_documents(SAMPLE)
+    assert [d.name for d in docs] == ["对话1", "对话2", "对话3"]
+    assert {d.metadata["language"] for d in docs} == {"zh"} and all(d.metadata["language_confidence"] > 0.9
+                                                                   for d in docs)
+    english = read_documents_from_bytes(b"P01: I have been using the chatbot at night when I cannot sleep, "
+                                        b"and honestly it helps me calm down before bed.", "p01.txt")[0]
+    assert english.metadata["language"] == "en"
+    pt = read_documents_from_bytes("P02: Eu uso o aplicativo quando fico ansiosa no trabalho e não consigo "
+                                   "falar com ninguém.".encode(), "p02.txt")[0]
+    assert pt.metadata["language"] == "pt" and language_name("pt") == "Portuguese (pt)"
+    assert detect_language("ok thanks") is None  # too short to judge
+    short = read_documents_from_bytes(b"P01: ok", "short.txt")[0]
+    assert "language" not in short.metadata
+
+
+def _chinese_project(project):
+    project.add_documents(read_documents(SAMPLE))
+    Codebook.read_yaml(codebooks_dir() / "soulchat_response_types.yaml").load_into(project)
+    project.add_coder("lin")
+    for (name, turn), codes in CODED.items():
+        did, doc = project.document(name)
+        seg = doc.segments[turn - 1]
+        assert seg.speaker == "支持者"
+        for code in codes:
+            project.add_coding(did, seg.start, seg.end, code, "lin")
+    return project
+
+
+def test_chinese_dialogues_are_searched_and_coded(fresh_project):
+    project = _chinese_project(fresh_project)
+    hits = search_documents(project, "不是一个人")
+    assert [(h.document, h.match) for h in hits] == [("对话1", "不是一个人"), ("对话3", "不是一个人")]
+    assert hits[0].before.endswith("我相信你能挺过去的。你")
+    excerpts = select_excerpts(project)
+    assert len(excerpts) == sum(len(v) for v in CODED.values()) == 20
+    counts = excerpts.groupby("code").size().to_dict()
+    assert counts == {"Comfort": 3, "Emotional support": 3, "Listening": 3, "Questioning": 4, "Recognition": 5,
+                      "Trust": 2}
+    assert set(excerpts["speaker"]) == {"支持者"}
+    # Coded turns keep their exact text, offsets are code points.
+    first = excerpts[excerpts["code"] == "Trust"].iloc[0]
+    assert first["snippet"] == "我相信你能挺过去的。你不是一个人，有什么都可以跟我说。"
+    assert codes_by_turn_meta(excerpts, "missing").columns.tolist() == ["(none)"]
+
+
+def test_themes_and_suggestions_refuse_a_language_the_model_cannot_read(fresh_project):
+    project = _chinese_project(fresh_project)
+    with pytest.raises(SuggestionError, match=r"Themes are not offered for 3 transcript\(s\).*对话1 \(Chinese \(zh\)\)"
+                                              r".*English-only"):
+        themes_for_project(project)
+    with pytest.raises(SuggestionError, match=r"Suggestions are not offered for 3 transcript\(s\)"):
+        Suggester.build(project, "lin")
+
+
+def test_mixed_projects_leave_the_other_language_out_and_say_so(fresh_project):
+    build_study(fresh_project, n_docs=4, gold_docs=2, coder="ana")
+    fresh_project.add_documents(read_documents(SAMPLE))
+    readable, refused = language_split(fresh_project)
+    assert len(readable) == 4 and [(n, lang) for _, n, lang in refused] == [("对话1", "zh"), ("对话2", "zh"),
+                                                                              ("对话3", "zh")]
+    s = Suggester.build(fresh_project, "ana", embedder=HashingEmbedder())
+    assert {u.document for u in s.units}.isdisjoint({"对话1", "对话2", "对话3"})
+    assert s.language_note.startswith("Suggestions are not offered for 3 transcript(s)")
+    with pytest.raises(SuggestionError, match="对话2 \\(Chinese"):
+        s.for_document("对话2")
+
