@@ -34,3 +34,30 @@ def test_the_code_page_shows_a_reddit_turns_metadata_and_the_language(project):
     shown = texts(at.caption)
     assert any("score 48" in t and "replies to turn 1" in t and "OP replied: yes" in t for t in shown), shown
     assert any("language: English (en)" in t for t in shown), shown
+
+
+def test_the_excerpts_page_filters_and_counts_by_turn_metadata(project):
+    from qualcode.model import Code
+    from tests.app.conftest import new_app, no_errors, texts
+
+    thread = Path(__file__).resolve().parents[1] / "fixtures" / "reddit" / "panic_at_work.json"
+    project.add_documents(read_documents(thread))
+    cid = project.add_code(Code("helpful"))
+    did, doc = project.document("panic_at_work")
+    for seg in doc.segments:
+        if seg.meta.get("score", 0) >= 9 and not seg.meta["is_op"]:
+            project.add_coding(did, seg.start, seg.end, cid, "ana")
+    at = new_app("excerpts")
+    at.multiselect(key="qc.excerpts.a").set_value([cid]).run()
+    no_errors(at)
+    assert any(t.startswith("**5 excerpts**") for t in texts(at.markdown)), texts(at.markdown)
+    at.selectbox(key="qc.excerpts.turn_field").set_value("op_replied").run()
+    at.text_input(key="qc.excerpts.turn_cond").input("true").run()
+    no_errors(at)
+    assert any(t.startswith("**2 excerpts**") and "replied: true" in t for t in texts(at.markdown))
+    at.text_input(key="qc.excerpts.turn_cond").input("").run()
+    at.selectbox(key="qc.excerpts.by_field").set_value("score").run()
+    at.text_input(key="qc.excerpts.by_cuts").input("10, 20").run()
+    no_errors(at)
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["< 10", "10 to < 20", ">= 20"] and table.loc["helpful"].tolist() == [1, 2, 2]

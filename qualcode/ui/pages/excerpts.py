@@ -14,6 +14,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from ...analysis.turnmeta import codes_by_turn_meta
 from ...export.retrieve import OPERATORS, Retrieval, retrieval_counts, retrieval_csv_bytes, retrieval_docx_bytes, retrieve
 from .. import nav, state
 from ..escape import md
@@ -29,6 +30,21 @@ K = "qc.excerpts."
 def _speakers(project) -> list[str]:
     segs = project.segments_frame()
     return sorted({s for s in segs["speaker"].dropna().astype(str) if s})
+
+
+def _turn_fields(project) -> list[str]:
+    """The turn metadata fields any turn has (score, op_replied...), first seen first."""
+    segs = project.segments_frame()
+    return list(dict.fromkeys(k for m in segs["metadata"] if isinstance(m, dict) for k in m if k != "reddit_id"))
+
+
+def _cuts(text: str) -> list[float] | None:
+    """Band limits typed as "0, 10" (None when empty or not numbers)."""
+    try:
+        cuts = sorted(float(x) for x in text.replace(";", ",").split(",") if x.strip())
+    except ValueError:
+        return None
+    return cuts or None
 
 
 def _most_coded(project, labels: dict[int, str], only: str | None) -> None:
@@ -87,6 +103,20 @@ def render() -> None:
         f3, f4 = st.columns(2)
         chosen_docs = f3.multiselect("Document", [d.name for d in docs], key=f"{K}docs", placeholder="All documents")
         speakers = f4.multiselect("Speaker", _speakers(project), key=f"{K}speakers", placeholder="All speakers")
+        turn_filter: dict[str, list[str]] = {}
+        fields = _turn_fields(project)
+        if fields:
+            t1, t2 = st.columns(2)
+            field = t1.selectbox("Turn metadata", [None, *fields], key=f"{K}turn_field",
+                                 format_func=lambda f: "Any turn" if f is None else f,
+                                 help="What the source said about each turn: a Reddit comment's score, "
+                                      "whether the original poster replied, a chat message's model...")
+            cond = t2.text_input("Condition", key=f"{K}turn_cond", disabled=field is None,
+                                 placeholder=">=10, <0, true, false or a value",
+                                 help="Numbers compare with >=, >, <=, < or =; yes/no fields take true or false; "
+                                      "anything else must equal the value. Several: separate with |.")
+            if field and cond.strip():
+                turn_filter[field] = [c.strip() for c in cond.split("|") if c.strip()]
         attrs: dict[str, list[str]] = {}
         for key in attributes:
             values = sorted({str(p.attributes[key]) for p in people if p.attributes.get(key)})
@@ -103,7 +133,7 @@ def render() -> None:
     query = Retrieval(
         codes=a, subcodes=subcodes, operator=op, other=b or None, other_subcodes=subcodes, near=int(near),
         coders=coders or None, participants=who or None, attributes=attrs or None,
-        documents=chosen_docs or None, speakers=speakers or None, order=order,
+        documents=chosen_docs or None, speakers=speakers or None, order=order, turn_meta=turn_filter or None,
     )
     frame = retrieve(project, query, viewer=coder, blind=blind)
     n_people = frame["participant"].nunique() if len(frame) else 0
@@ -122,6 +152,16 @@ def render() -> None:
     with t_counts:
         by = st.selectbox("Count by", ["participant", *attributes], key=f"{K}count_by")
         st.dataframe(retrieval_counts(frame, by), hide_index=True, width="stretch")
+        if fields:
+            # Codes by a turn metadata field: by score band, by whether the OP replied...
+            m1, m2 = st.columns(2)
+            per = m1.selectbox("Codes by turn metadata", fields, key=f"{K}by_field")
+            bands = m2.text_input("Bands (numbers)", key=f"{K}by_cuts", placeholder="e.g. 0, 10",
+                                  help="Limits of the bands for a number: 0, 10 gives < 0, 0 to < 10, >= 10. "
+                                       "Empty: every value apart.")
+            table = codes_by_turn_meta(frame, per, cuts=_cuts(bands))
+            st.caption("Turns per code and value (a turn coded twice counts once).")
+            st.dataframe(table, width="stretch")
     with t_list:
         rows = list(frame.itertuples())
         for row in paginate(rows, key=f"{K}pager", per_page=15, label="Page"):
