@@ -31,6 +31,9 @@ class Calibration:
     precision: np.ndarray
     recall: np.ndarray
     f1: np.ndarray
+    # Out-of-fold blended scores of the coded units (rows as ``idx`` passed to calibrate,
+    # before the exclusive top-1), or None: what the consistency checks read.
+    oof: np.ndarray | None = None
 
 
 def exclusive_top(scores: np.ndarray, groups: Sequence[tuple[list[int], bool]]) -> np.ndarray:
@@ -85,17 +88,19 @@ def _folds(groups: np.ndarray, n_folds: int):
 
 
 def cross_validated_scores(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.ndarray,
-                           D: np.ndarray, config: SuggestConfig) -> np.ndarray | None:
-    """Out-of-fold blended scores for units ``idx`` (None when too few to split)."""
+                           D: np.ndarray, config: SuggestConfig, *, exclusive: bool = True) -> np.ndarray | None:
+    """Out-of-fold blended scores for units ``idx`` (None when too few to split).
+
+    ``exclusive=False`` keeps every code's score (not only the best of an exclusive group)."""
     folds = _folds(data.groups[idx], config.cv_folds)
     if not folds:
         return None
     out = np.zeros(Y.shape, dtype=np.float32)
     for tr, te in folds:
         scorer = CodeScorer(parents, config).fit(data, idx[tr], Y[tr])
-        # Exclusivity is a property of the whole codebook, not of one fold's sample.
-        out[te] = exclusive_top(scorer.score(data, idx[te], D[te]), _groups_like(parents, Y))
-    return out
+        out[te] = scorer.score(data, idx[te], D[te])
+    # Exclusivity is a property of the whole codebook, not of one fold's sample.
+    return exclusive_top(out, _groups_like(parents, Y)) if exclusive else out
 
 
 def _groups_like(parents: Sequence[object], Y: np.ndarray):
@@ -113,9 +118,11 @@ def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.
     positives = Y.sum(axis=0)
     if not (positives >= config.min_positives).any():
         return cal
-    cv = cross_validated_scores(parents, data, np.asarray(idx, dtype=int), Y, D, config)
-    if cv is None:
+    raw = cross_validated_scores(parents, data, np.asarray(idx, dtype=int), Y, D, config, exclusive=False)
+    if raw is None:
         return cal
+    cal.oof = raw
+    cv = exclusive_top(raw, _groups_like(parents, Y))
     for j in range(k):
         if positives[j] < config.min_positives:
             continue

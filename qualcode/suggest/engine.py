@@ -121,6 +121,8 @@ class Suggester:
         # Transcripts left out because the model cannot read their language (see build).
         self.refused: dict[int, tuple[str, str]] = {}
         self.language_note = ""
+        self.labels = np.zeros((len(units), len(codes)), dtype=bool)  # [unit, code] the coder's codes at build
+        self.train_idx = np.zeros(0, dtype=int)  # units of the coder's coded documents
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -187,6 +189,7 @@ class Suggester:
         made.refused = {did: (name, lang) for did, name, lang in refused}
         made.language_note = (unsupported_message("suggestions", [(n, lang) for _, n, lang in refused])
                               if refused else "")
+        made.labels, made.train_idx = Y, train_idx  # what the consistency checks compare with
         return made
 
     # ------------------------------------------------------------------ asking

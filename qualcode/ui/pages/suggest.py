@@ -14,7 +14,7 @@ import streamlit as st
 
 from ...embed import get_embedder
 from ...suggest import PARTICIPANT_ROLES, Suggester, Suggestion
-from .. import nav, state
+from .. import consistency_view, nav, state
 from ..widgets import code_options, md_escape, paginate, participant_speakers
 from ..escape import md
 
@@ -99,11 +99,13 @@ def render() -> None:
     if getattr(suggester, "language_note", ""):
         st.info(md(suggester.language_note))  # transcripts left out: the model cannot read their language
     _quality(suggester)
-    by_doc, more = st.tabs(["By transcript", "Find more like a code"])
+    by_doc, more, check = st.tabs(["By transcript", "Find more like a code", "Check my coding"])
     with by_doc:
         _by_document(project, suggester, coder)
     with more:
         _more_like(project, suggester, coder)
+    with check:
+        consistency_view.render(project, suggester, coder)
 
 
 def _speaker_filter(project) -> tuple[str, ...] | None:
