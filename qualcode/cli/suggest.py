@@ -72,11 +72,13 @@ def suggest(
         elif document:
             found = s.for_document(document)[:limit]
         else:
-            found = [x for d in proj.documents() for x in s.for_document(d.id)][:limit]
+            # Transcripts the model cannot read (their language) are left out; the note says which.
+            found = [x for d in proj.documents() if d.id not in s.refused for x in s.for_document(d.id)][:limit]
         quality = s.quality()
     if as_json:
         print_json({
             "quality": [q.__dict__ for q in quality],
+            "language_note": s.language_note or None,
             "suggestions": [
                 {"document": x.document, "start": x.start, "end": x.end, "text": x.text, "code": x.code,
                  "score": round(x.score, 4), "threshold": round(x.threshold, 4), "basis": x.basis,
@@ -92,6 +94,8 @@ def suggest(
         if x.examples:
             typer.echo(f"    like: \"{x.examples[0].text[:120]}\" ({x.examples[0].document})")
     typer.echo(f"{len(found)} suggestion(s) {_scope(speakers, all_speakers)}")
+    if s.language_note:
+        typer.echo(s.language_note)
 
 
 def themes(

@@ -13,7 +13,7 @@ from qualcode.model import Document
 from .chat import looks_like_chat, parse_chat
 from .decode import DEFAULT_MAX_BYTES, check_size, decode_text
 from .docx import parse_docx
-from .language import detect_language
+from .language import detect_document_language
 from .reddit import looks_like_reddit, parse_reddit
 from .subtitles import parse_srt, parse_vtt
 from .table import CsvMapping, parse_csv
@@ -74,16 +74,6 @@ def _parse_json(obj: Any, kind: str, name: str, path: str) -> list[Document]:
                             "or a conversations export) nor a Reddit thread")
 
 
-def _detect_language(doc: Document) -> None:
-    """Record the transcript's language (see :mod:`.language`) unless the source named it."""
-    if "language" in doc.metadata:
-        return
-    words = "\n".join(s.text_in(doc.text) for s in doc.segments[:2000]) if doc.segments else doc.text
-    found = detect_language(words)
-    if found is not None:
-        doc.metadata["language"], doc.metadata["language_confidence"] = found
-
-
 def read_documents_from_bytes(
     data: bytes,
     filename: str,
@@ -128,7 +118,7 @@ def read_documents_from_bytes(
         doc.source_path = path
         doc.warnings[:0] = warnings
         doc.check()  # an offset bug must never reach the store
-        _detect_language(doc)
+        detect_document_language(doc)
     return docs
 
 

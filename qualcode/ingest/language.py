@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["detect_language", "language_name", "MODEL_LANGUAGES", "unsupported_message", "MIN_LETTERS"]
+__all__ = ["detect_language", "detect_document_language", "language_name", "MODEL_LANGUAGES", "unsupported_message", "MIN_LETTERS"]
 
 MIN_LETTERS = 20
 _SAMPLE_CHARS = 20_000
@@ -64,6 +64,17 @@ def detect_language(text: str) -> tuple[str, float] | None:
         return None
     code, prob = _get().classify(sample)
     return str(code), round(float(prob), 3)
+
+
+def detect_document_language(doc: Any) -> None:
+    """Record a :class:`~qualcode.model.Document`'s language from its turns' words in
+    ``metadata`` (``language``, ``language_confidence``), unless it names one already."""
+    if "language" in doc.metadata:
+        return
+    words = "\n".join(s.text_in(doc.text) for s in doc.segments[:2000]) if doc.segments else doc.text
+    found = detect_language(words)
+    if found is not None:
+        doc.metadata["language"], doc.metadata["language_confidence"] = found
 
 
 def unsupported_message(what: str, documents: list[tuple[str, str]]) -> str:

@@ -51,6 +51,7 @@ from ..codebook import code_paths
 from .. import limits
 from ..errors import ExchangeError
 from ..model import HUMAN, CONSENSUS, IMPORTED, SUGGESTION, Document, Segment
+from ..ingest.language import detect_document_language
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid, stable_guid
 from .common import PROJECT_NS, local_name, open_archive, parse_xml, read_qde_bytes
@@ -741,6 +742,7 @@ def import_qdpx(project: Project, path: str | os.PathLike[str], *, actor: str | 
         if src.sync:
             _sync_times(doc, starts, src.sync)
         doc.source_format, doc.source_path = "qdpx", f"{p.name}:{src.name or src.guid}"
+        detect_document_language(doc)
         record = parsed.records.get(src.guid)
         if record and record["text_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest():
             # qualcode's own export of this very text: the document comes back as it was

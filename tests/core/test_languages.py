@@ -102,3 +102,18 @@ def test_mixed_projects_leave_the_other_language_out_and_say_so(fresh_project):
     with pytest.raises(SuggestionError, match="对话2 \\(Chinese"):
         s.for_document("对话2")
 
+
+
+def test_the_suggest_command_skips_and_names_the_chinese_transcripts(tmp_path, capsys, monkeypatch):
+    from qualcode.cli import main
+    from qualcode.store import Project
+
+    monkeypatch.setenv("QUALCODE_EMBEDDING_MODEL", "hashing")  # the hashing embedder: fast, English-only like the model
+    path = tmp_path / "mixed.qualcode"
+    with Project.open(path) as project:
+        build_study(project, n_docs=4, gold_docs=2, coder="ana")
+        project.add_documents(read_documents(SAMPLE))
+    assert main(["suggest", "-p", str(path), "--coder", "ana"]) == 0
+    out = capsys.readouterr().out
+    assert "对话1" not in out.split("Suggestions are not offered")[0]
+    assert "Suggestions are not offered for 3 transcript(s)" in out and "对话1 (Chinese (zh))" in out
