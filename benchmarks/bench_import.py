@@ -66,3 +66,32 @@ def import_annomi(ctx: dict) -> dict:
     with Project.open(target) as project:
         project.add_documents(docs)
     return {"items": sum(d.word_count for d in docs), "item_unit": "words"}
+
+
+
+def _language_setup(work: Path) -> dict:
+    import time
+
+    from qualcode.ingest import language, read_documents
+
+    start = time.perf_counter()
+    language._get()  # the model loads once per process, on the first detection
+    loaded = time.perf_counter() - start
+    return {"docs": [d for p in sorted(DEMO.glob("*.txt")) for d in read_documents(p)], "load_s": loaded}
+
+
+@bench("detect languages (py3langid)", group="Import", setup=_language_setup,
+       notes="the demo transcripts' turns, 5x; the model's one-off load per process is model_load_s")
+def detect_languages(ctx: dict) -> dict:
+    import time
+
+    from qualcode.ingest import language
+
+    words, start = 0, time.perf_counter()
+    for _ in range(5):
+        for d in ctx["docs"]:
+            d.metadata.pop("language", None)
+            language.detect_document_language(d)
+            words += d.word_count
+    return {"items": words, "item_unit": "words", "elapsed_s": time.perf_counter() - start,
+            "model_load_s": round(ctx["load_s"], 2)}
