@@ -325,6 +325,7 @@ def _cue_patterns(word: str) -> dict[str, re.Pattern[str]]:
 
 
 _CUES = {False: _cue_patterns(_UPPER_WORD), True: _cue_patterns(_ANY_WORD)}
+_IZAFAT = re.compile(rf"\b{_UPPER}[a-z]+-e-{_UPPER}[a-z]+\b")
 _FACILITY_WORDS = (
     "Hospital|Clinic|Infirmary|Surgery|Hospice|Church|Cathedral|Chapel|Parish|Basilica|Mosque|Masjid|Temple|"
     "Synagogue|Gurdwara|Mandir|Shrine|Madrasa|Madrassa|School|Academy|Kindergarten|Nursery|Sanatorium|"
@@ -467,6 +468,10 @@ def find_cues(
         if "place" in kinds:
             for m in cues["place"].finditer(text):
                 add(m, "place")
+            if not lower:
+                # Urdu and Persian izafat names: "Gulshan-e-Iqbal", "Model Town", "Bagh-e-Jinnah".
+                for m in _IZAFAT.finditer(text):
+                    hits.append(Hit(m.start(), m.end(), "place", "cue"))
         if "org" in kinds:
             for m in cues["org"].finditer(text):
                 add(m, "org", trim=False)

@@ -70,6 +70,7 @@ def test_street_words_in_ordinary_sentences_are_no_address(sentence):
         ("Her counsellor at ZRSP was lovely.", "ZRSP", "org"),
         ("my cousin from college, Ridgeway Poly, told me", "Ridgeway Poly", "org"),
         ("I was a porter at St Bartholomew's for years.", "St Bartholomew's", "facility"),
+        ("We rent a flat in Bahadurabad, near Bagh-e-Jinnah park.", "Bagh-e-Jinnah", "place"),
     ],
 )
 def test_institutions_in_many_languages_and_forms(sentence, name, kind):
