@@ -151,6 +151,12 @@ def _edge_word(token: str, capitalised_span: bool) -> bool:
     return is_stop_word(word) or fold(word) in _NAME_VERBS
 
 
+_OPENERS = frozenset(
+    "yesterday today tomorrow tonight then now so well anyway also later recently sometimes lately afterwards "
+    "but and because when if after before since maybe perhaps actually honestly basically obviously "
+    "i we you he she they it my our your his her their this that there here".split()
+)
+
 _NAME_VERBS = frozenset(
     "said says told tells asked asks replied thinks thought wants wanted went goes came comes called calls texted "
     "rang messaged knows knew lives lived works worked".split()
@@ -178,16 +184,25 @@ def tighten(text: str, props: list[Proposal]) -> list[Proposal]:
         capitalised = any(c.isupper() for c in text[p.start : p.end])
         tokens = list(_TOKEN.finditer(text, p.start, p.end))
         groups: list[list[re.Match[str]]] = [[]]
+        previous = ""
         for t in tokens:
             word = t.group(0).strip(".,;:!?()[]\"'’“”")
-            if capitalised and word and not any(c.isupper() or c.isdigit() for c in word) and fold(word) not in _INNER:
+            lower_word = capitalised and word and not any(c.isupper() or c.isdigit() for c in word)
+            # A joiner said twice ("Tomasz of of Comarch") is a stumble between two
+            # names, not a name's "of".
+            if lower_word and (fold(word) not in _INNER or fold(word) == previous):
                 groups.append([])  # a sentence word inside: the span splits here
             else:
                 groups[-1].append(t)
+            previous = fold(word) if lower_word else ""
         pieces = []
         for g in groups:
             a, b = 0, len(g)
             while a < b and _edge_word(g[a].group(0), capitalised):
+                a += 1
+            # A sentence's capitalised first word before a name ("Yesterday Ola",
+            # "So Ngozi"), but never the name's only word ("May", "Will").
+            while a < b - 1 and fold(g[a].group(0).strip(".,;:!?()[]\"'’“”")) in _OPENERS:
                 a += 1
             while b > a and _edge_word(g[b - 1].group(0), capitalised):
                 b -= 1

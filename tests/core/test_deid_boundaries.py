@@ -52,19 +52,24 @@ def _check(text: str, gold: list[tuple[int, int]], nlp) -> None:
 def test_no_replacement_reaches_outside_the_identifier(template, pieces, nlp):
     text, gold = "", []
     parts = template.split("{}")
-    glue = False  # the last name is followed by " ", " of " or " the ": a next name joins it
+    # The joiners since the last name: nothing, " of ", " the " or " of the " join the
+    # next name to it ("Bank of Lagos", "University of the West Indies"); a stumble
+    # ("of of") or any other word does not.
+    between: list[str] | None = None
     for lead, (kind, word) in zip(parts, pieces):
         text += lead
         if kind is None:
-            glue = glue and text.endswith(" ") and word in ("of", "the") and gold[-1][1] == len(text) - 1
+            if between is not None:
+                between.append(word)
         else:
+            glue = between in ([], ["of"], ["the"], ["of", "the"])
             # Names side by side ("Ola Tomasz") or joined ("Hiroshi Oksana of Lagos", as in
             # "Bank of Lagos") read as one name: only what lies between goes with them.
-            if gold and text.endswith(" ") and (glue or gold[-1][1] == len(text) - 1):
+            if gold and text.endswith(" ") and glue:
                 gold[-1] = (gold[-1][0], len(text) + len(word))
             else:
                 gold.append((len(text), len(text) + len(word)))
-            glue = True
+            between = []
         text += word
     text += parts[-1]
     _check(text, gold, nlp)

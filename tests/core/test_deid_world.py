@@ -117,3 +117,13 @@ def test_greetings_holidays_services_and_degrees_are_never_identifiers(nlp):
     found = _proposed(text, nlp)
     assert "Tamati Ngata" in found
     assert not found & {"Kia", "Kia ora", "Carnival", "GP", "HSE", "MPhil", "Valentine", "Coptic", "Habari"}, found
+
+
+@pytest.mark.slow
+def test_a_repeated_joiner_splits_a_span(nlp):
+    """Found by the boundary property test: spaCy reads "Tomasz of of Comarch" as one
+    organisation; the stumble "of of" is no part of a name and stays in the text."""
+    text = "I work at Tomasz of of Comarch."
+    doc = Document(name="t", text=text)
+    proposals = propose([doc], kinds=KINDS, nlp=nlp).documents[0].proposals
+    assert {p.text for p in proposals} == {"Tomasz", "Comarch"}
