@@ -125,7 +125,9 @@ def propose(
         # -> "Mina", "Coptic").
         props = [
             p for p in props
-            if p.source in ("known", "manual") or not (known.is_kept(p.text) or known.is_kept(strip_possessive(p.text)))
+            if p.source in ("known", "manual")
+            or not (known.is_kept(p.text) or known.is_kept(strip_possessive(p.text)) or fold(p.text) in NEVER_IDENTIFIERS
+                    or (p.kind == "person" and any(c.isalpha() for c in p.text) and is_role_label(p.text)))
         ]
         from .language import looks_english
         from .quasi import find_quasi

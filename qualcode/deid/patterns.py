@@ -231,8 +231,26 @@ def _trim_url(text: str, s: int, e: int) -> int:
     return e
 
 
+def _one_line(text: str, hits: Iterable[Hit]) -> list[Hit]:
+    """No identifier runs over a line break into the next line or turn: a hit is cut
+    at its first one ("Depok\n\nInterviewer" is "Depok")."""
+    out = []
+    for h in hits:
+        cut = text.find("\n", h.start, h.end)
+        end = h.end if cut < 0 else cut
+        while end > h.start and text[end - 1].isspace():
+            end -= 1
+        if end > h.start:
+            out.append(h._replace(end=end))
+    return out
+
+
 def find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
     """Every pattern hit for the requested kinds (overlaps are resolved later)."""
+    return _one_line(text, _find_patterns(text, kinds))
+
+
+def _find_patterns(text: str, kinds: Iterable[str]) -> list[Hit]:
     kinds = set(kinds)
     hits: list[Hit] = []
     if "email" in kinds:
@@ -300,26 +318,28 @@ _REL_RE = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=Tr
 
 
 def _cue_patterns(word: str) -> dict[str, re.Pattern[str]]:
-    name = rf"(?P<name>{word}(?:\s+(?:(?:de|da|van|von|bin|al|del|dos)\s+)?{word}){{0,2}})"
-    place = rf"(?P<name>{word}(?:\s+{word}){{0,2}})"
+    # Spaces only, never a line break: a cue must not run into the next turn
+    # ("student at Universitas Indonesia in Depok\n\nInterviewer: ...").
+    name = rf"(?P<name>{word}(?:[^\S\n]+(?:(?:de|da|van|von|bin|al|del|dos)[^\S\n]+)?{word}){{0,2}})"
+    place = rf"(?P<name>{word}(?:[^\S\n]+{word}){{0,2}})"
     return {
-        "title": re.compile(rf"\b(?i:{_TITLE_RE})\.?\s+{name}"),
+        "title": re.compile(rf"\b(?i:{_TITLE_RE})\.?[^\S\n]+{name}"),
         "relation": re.compile(
-            rf"(?i:\b(?:my|our|her|his|their|ma|me|your)\s+(?:(?:little|older|younger|big|elder|best|late|ex|step|half|new|old)[-\s]+)?"
-            rf"(?:{_REL_RE})s?\s*,?\s+(?:called\s+|named\s+)?){name}"
+            rf"(?i:\b(?:my|our|her|his|their|ma|me|your)[^\S\n]+(?:(?:little|older|younger|big|elder|best|late|ex|step|half|new|old)[-\s]+)?"
+            rf"(?:{_REL_RE})s?[^\S\n]*,?[^\S\n]+(?:called[^\S\n]+|named[^\S\n]+)?){name}"
         ),
-        "named": re.compile(rf"(?i:\b(?:named|called|name\s+is|name's|name’s|names\s+are|known\s+as|call\s+me)\s+){name}"),
+        "named": re.compile(rf"(?i:\b(?:named|called|name[^\S\n]+is|name's|name’s|names[^\S\n]+are|known[^\S\n]+as|call[^\S\n]+me)[^\S\n]+){name}"),
         "place": re.compile(
-            r"(?i:\b(?:live|lives|living|lived|moved|move|moving|grew\s+up|born|raised|based|relocated|"
+            r"(?i:\b(?:live|lives|living|lived|moved|move|moving|grew[^\S\n]+up|born|raised|based|relocated|"
             r"settled|staying|stayed|stay|stays|come|comes|came|originally|hometown|village|town|city|"
-            r"back\s+home|went\s+back|going\s+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from|went|flew|drove|trip|holiday)"
-            r"\s+(?:(?:up|down|over|out|back|here|there|all\s+the\s+way)\s+)?(?:in|to|at|near|from|outside|fae|frae|of|is)?\s*(?:the\s+)?)"
+            r"back[^\S\n]+home|went[^\S\n]+back|going[^\S\n]+back|travel(?:l?ed)?|fae|frae|visit(?:ed|ing)?|from|went|flew|drove|trip|holiday)"
+            r"[^\S\n]+(?:(?:up|down|over|out|back|here|there|all[^\S\n]+the[^\S\n]+way)[^\S\n]+)?(?:in|to|at|near|from|outside|fae|frae|of|is)?[^\S\n]*(?:the[^\S\n]+)?)"
             + place
         ),
         "org": re.compile(
             r"(?i:\b(?:work(?:s|ed|ing)?|job|employed|intern(?:ed|ing)?|volunteer(?:s|ed|ing)?|"
-            r"stud(?:y|ies|ied|ying)|enrolled|teach(?:es|ing)?|taught|student)\s+(?:at|for|with|in)\s+(?:the\s+)?)"
-            rf"(?P<name>{word}(?:\s+(?:of\s+|&\s+)?{word}){{0,4}})"
+            r"stud(?:y|ies|ied|ying)|enrolled|teach(?:es|ing)?|taught|student)[^\S\n]+(?:at|for|with|in)[^\S\n]+(?:the[^\S\n]+)?)"
+            rf"(?P<name>{word}(?:[^\S\n]+(?:of[^\S\n]+|&[^\S\n]+)?{word}){{0,4}})"
         ),
     }
 
@@ -376,11 +396,12 @@ _APPOSITION = re.compile(
 )
 _APPOSITION_FACILITY = frozenset("school hospital clinic church mosque temple".split())
 _SUFFIX_ORG = re.compile(
-    rf"\b(?P<name>(?:{_CAP}\s+(?:(?:of|&|for|the|de)\s+)?){{1,4}}(?P<w>{_FACILITY_WORDS}|{_ORG_WORDS})s?"
+    rf"\b(?P<name>(?:{_CAP}\s+(?:(?:of|&|for|the|de)\s+)?){{1,6}}(?P<w>{_FACILITY_WORDS}|{_ORG_WORDS})s?"
     rf"(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})?)\b"
     rf"|\b(?P<name2>(?P<w2>{_FACILITY_WORDS}|University|College|Bank|Institute|Church|School)\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})"
 )
-_LEADING_STOP = re.compile(r"^(?:The|A|An|My|Our|Your|His|Her|Their|This|That|At|In|On|From|To|And|But|So)\s+")
+# "Our Lady of Guadalupe Church", "Our Saviour's" keep their "Our".
+_LEADING_STOP = re.compile(r"^(?:The|A|An|My|Our(?!\s+(?:Lady|Saviour|Savior|Redeemer)\b)|Your|His|Her|Their|This|That|At|In|On|From|To|And|But|So)\s+")
 _FACILITY_SET = frozenset(_FACILITY_WORDS.split("|"))
 _TIME_WORDS = frozenset(m.capitalize() for m in MONTHS) | frozenset(w.capitalize() for w in WEEKDAYS)
 
@@ -513,4 +534,4 @@ def find_cues(
     facilities = {(h.start, h.end) for h in hits if h.kind == "facility"}
     hits = [h for h in hits if not (h.kind == "org" and (h.start, h.end) in facilities)]
     # The lower-case pass finds the capitalised names again; keep one of each.
-    return sorted(set(hits))
+    return sorted(set(_one_line(text, hits)))

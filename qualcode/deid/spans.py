@@ -154,7 +154,7 @@ def _edge_word(token: str, capitalised_span: bool) -> bool:
 _OPENERS = frozenset(
     "yesterday today tomorrow tonight then now so well anyway also later recently sometimes lately afterwards "
     "but and because when if after before since maybe perhaps actually honestly basically obviously "
-    "i we you he she they it my our your his her their this that there here".split()
+    "i we you he she they it this that there here".split()
 )
 
 _NAME_VERBS = frozenset(

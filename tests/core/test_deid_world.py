@@ -127,3 +127,22 @@ def test_a_repeated_joiner_splits_a_span(nlp):
     doc = Document(name="t", text=text)
     proposals = propose([doc], kinds=KINDS, nlp=nlp).documents[0].proposals
     assert {p.text for p in proposals} == {"Tomasz", "Comarch"}
+
+
+@pytest.mark.slow
+def test_a_cue_never_runs_into_the_next_turn_and_a_role_label_is_never_a_name(nlp):
+    """Found on the held-out set: "student at Universitas Indonesia in depok" ran over the
+    blank line into "Interviewer:", which was then taken for a name and replaced."""
+    text = (
+        "Interviewer: hi, thanks for chatting with me today\n\n"
+        "P66: hi kak! sure. im a student at Universitas Indonesia in depok\n\n"
+        "Interviewer: how often do you use the app?\n\nP66: every night honestly\n"
+    )
+    from qualcode.ingest.labels import split_turns
+
+    segments, _ = split_turns(text)
+    review = propose([Document(name="t", text=text, segments=segments)], kinds=KINDS, nlp=nlp)
+    assert not any("Interviewer" in p.text for p in review.documents[0].proposals)
+    assert review.speakers == [{}]
+    out = review.apply().documents[0].text
+    assert out.count("Interviewer:") == 2 and "Universitas Indonesia" not in out
