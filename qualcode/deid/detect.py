@@ -134,7 +134,7 @@ def propose(
 
         reviews.append(
             DocumentReview(
-                doc, props, ref=refs[i] if refs else None, not_english=looks_english(doc.text) is False,
+                doc, props, ref=refs[i] if refs else None, not_english=_not_english(doc, looks_english),
                 quasi=find_quasi(doc.text, {p.kind for p in props}),
             )
         )
@@ -146,6 +146,16 @@ def propose(
 # Not "to" and "from": "I talked to Tomasz", "a text from Ola" name people; "moved to",
 # "came from" are place cues already.
 _PLACE_PREPOSITIONS = frozenset("in at near around outside towards toward fae frae via".split())
+
+
+def _not_english(doc: Document, looks_english) -> bool:  # noqa: ANN001 - the checker
+    """The language detected at import when there is one (it reads any script: a Chinese
+    transcript has too few space-separated words for the function-word test), else the
+    English function-word test of :mod:`.language`."""
+    lang = (doc.metadata or {}).get("language")
+    if isinstance(lang, str) and lang:
+        return lang != "en"
+    return looks_english(doc.text) is False
 
 
 def _tagger_hits(text: str, runs: list[tuple[int, int, str]], taken: list[Hit], kinds: frozenset[str]) -> list[Hit]:

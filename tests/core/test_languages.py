@@ -117,3 +117,14 @@ def test_the_suggest_command_skips_and_names_the_chinese_transcripts(tmp_path, c
     out = capsys.readouterr().out
     assert "对话1" not in out.split("Suggestions are not offered")[0]
     assert "Suggestions are not offered for 3 transcript(s)" in out and "对话1 (Chinese (zh))" in out
+
+
+def test_de_identification_warns_that_a_chinese_transcript_is_not_english():
+    from qualcode.deid.detect import propose
+
+    docs = read_documents(SAMPLE)
+    review = propose(docs, use_ner=False)
+    assert all(dr.not_english for dr in review.documents)
+    english = read_documents_from_bytes(b"P01: I have been using the chatbot at night when I cannot sleep, "
+                                        b"and honestly it helps me calm down before bed.", "p01.txt")
+    assert not propose(english, use_ner=False).documents[0].not_english
