@@ -50,6 +50,7 @@ def import_files(
     coder: Annotated[Optional[str], typer.Option(help="Coder for codes carried by a CSV table without a coder column.")] = None,
     preset: Annotated[Optional[str], typer.Option(help="Column mapping preset for CSV tables, e.g. 'annomi'.")] = None,
     code_column: Annotated[Optional[list[str]], typer.Option("--code-column", help="CSV column whose values are codes (repeatable).")] = None,
+    turn_column: Annotated[Optional[list[str]], typer.Option("--turn-column", help="CSV column whose per-row values become turn metadata, e.g. a score or a model name (repeatable).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace documents of the same name that have no codings yet.")] = False,
     deidentify: Annotated[bool, typer.Option("--deidentify", help="Remove names, places, contacts... before storing (every proposal accepted; see docs/deidentification.md).")] = False,
     known_names: Annotated[Optional[Path], typer.Option("--known-names", help="With --deidentify: known names file, 'name[, replacement[, kind]]' per line.")] = None,
@@ -69,10 +70,12 @@ def import_files(
     docs = []
     for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 3):
         file_mapping = mapping
-        if (coder or code_column) and ingest.detect_format(path.name, fmt) == "csv":
+        if (coder or code_column or turn_column) and ingest.detect_format(path.name, fmt) == "csv":
             base = mapping or ingest.detect_csv_mapping(_csv_header(path), str(path))
             if code_column:
                 base = dataclasses.replace(base, codes=tuple(code_column))
+            if turn_column:
+                base = dataclasses.replace(base, meta_columns=tuple(turn_column))
             if coder:
                 # A named coder overrides any coder column: the user said who coded the table.
                 base = dataclasses.replace(base, coder=coder, coder_column=None)

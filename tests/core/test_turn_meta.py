@@ -194,3 +194,16 @@ def test_a_schema_6_project_gains_the_column(tmp_path):
         with p.read() as conn:
             assert conn.execute(text("select value from qualcode_meta where key='schema_version'")).scalar() \
                 == str(SCHEMA_VERSION)
+
+
+def test_import_command_maps_turn_columns(tmp_path, capsys):
+    from qualcode.cli import main
+
+    table = tmp_path / "threads.csv"
+    table.write_text("document,speaker,text,upvotes\nt1,OP,I can't sleep,5\nt1,helper,Try a wind-down hour,12\n",
+                     encoding="utf-8")
+    path = tmp_path / "p.qualcode"
+    assert main(["init", str(path)]) == 0
+    assert main(["import", "-p", str(path), str(table), "--turn-column", "upvotes"]) == 0
+    with Project.open(path, create=False) as project:
+        assert [s.meta for s in project.document("t1")[1].segments] == [{"upvotes": 5}, {"upvotes": 12}]
