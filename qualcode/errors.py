@@ -17,6 +17,7 @@ logs. Messages never quote transcript text beyond what the user typed.
     │       └── SignInThrottled  too many failed sign-ins: wait (or a new password)
     ├── CodebookError         a codebook file or edit is invalid (lists every problem)
     ├── ExchangeError         a REFI-QDA .qdc/.qdpx file could not be read or written
+    │   └── UnreadableSource  one source inside it cannot be read (that source is skipped)
     ├── DeidError             de-identification: a key, known-names file or review is unusable
     ├── ModelError            an embedding or spaCy model is missing or unsuitable
     ├── SuggestionError       suggestions, themes or their evaluation cannot run on this data
@@ -44,6 +45,7 @@ __all__ = [
     "SignInThrottled",
     "CodebookError",
     "ExchangeError",
+    "UnreadableSource",
     "DeidError",
     "ModelError",
     "SuggestionError",
@@ -122,6 +124,12 @@ class CodebookError(QualcodeError):
 
 class ExchangeError(QualcodeError):
     """A REFI-QDA (.qdc/.qdpx) file could not be read or written."""
+
+
+class UnreadableSource(ExchangeError):
+    """One source's file in a .qdpx cannot be read (damaged, not what it claims, a scan):
+    that source is skipped with this reason. A file that breaks the limits (a zip bomb)
+    raises a plain ExchangeError instead and stops the whole import."""
 
 
 class DeidError(QualcodeError):

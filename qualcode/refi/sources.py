@@ -25,18 +25,12 @@ import zipfile
 from dataclasses import dataclass, field
 
 from .. import limits
-from ..errors import ExchangeError
+from ..errors import ExchangeError, UnreadableSource
 
 __all__ = ["SourceText", "UnreadableSource", "decode_plain", "docx_text", "pdf_text", "MAX_PDF_PAGES"]
 
 #: Pages read from one PDF's text layer (a 5,000-page PDF is not an interview).
 MAX_PDF_PAGES = 5_000
-
-
-class UnreadableSource(ExchangeError):
-    """One source's file cannot be read (damaged, not what it claims, a scan): that
-    source is skipped with this reason. A file that breaks the limits (a zip bomb)
-    raises a plain ExchangeError instead and stops the whole import."""
 
 
 @dataclass
