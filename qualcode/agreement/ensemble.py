@@ -35,6 +35,7 @@ event-log row.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,13 +103,26 @@ def ensemble_votes(project: Project, code: int | str, *, humans: Sequence[str] =
                 continue  # not a Reddit thread
             codings = project.codings(document=did, code_ids=[code_id])
             coded_docs = {h: bool(project.codings(document=did, coders=[h])) for h in humans}
+            # The codings of the code on each turn, found by bisection (threads run to thousands of turns).
+            starts = [seg.start for seg in doc.segments]
+            by_turn: dict[int, list] = {}
+            for c in codings:
+                first = max(bisect.bisect_right(starts, c.start) - 1, 0)
+                for t in range(first, bisect.bisect_left(starts, c.end)):
+                    if doc.segments[t].start < c.end and doc.segments[t].end > c.start:
+                        by_turn.setdefault(t, []).append(c)
+            # The OP's direct replies, by the turn they answer (one pass: threads run to thousands).
+            op_replies: dict[int, list[int]] = {}
+            for j, m in enumerate(metas):
+                if m.get("is_op") and isinstance(m.get("parent_turn"), int):
+                    op_replies.setdefault(m["parent_turn"], []).append(j)
             for i, (seg, meta) in enumerate(zip(doc.segments, metas)):
                 if "depth" not in meta or meta.get("is_op"):
                     continue
+                on_turn = by_turn.get(i, [])
                 row = {"document_id": did, "document": info.name, "turn": i + 1, "start": seg.start, "end": seg.end,
                        "speaker": seg.speaker, "reddit_id": meta.get("reddit_id")}
-                replies = [doc.segments[j] for j, m in enumerate(metas)
-                           if m.get("is_op") and m.get("parent_turn") == i + 1]
+                replies = [doc.segments[j] for j in op_replies.get(i + 1, [])]
                 for s in signals:
                     if s == "op_replied":
                         row[s] = 1.0 if meta.get("op_replied") else 0.0
@@ -119,14 +133,9 @@ def ensemble_votes(project: Project, code: int | str, *, humans: Sequence[str] =
                         ok = isinstance(score, (int, float)) and not isinstance(score, bool)
                         row[_score_voter(score_threshold)] = float(score >= score_threshold) if ok else np.nan
                     elif s == "suggester":
-                        row[s] = 1.0 if any(c.origin == SUGGESTION and c.start < seg.end and c.end > seg.start
-                                            for c in codings) else 0.0
+                        row[s] = 1.0 if any(c.origin == SUGGESTION for c in on_turn) else 0.0
                 for h in humans:
-                    if not coded_docs[h]:
-                        row[h] = np.nan
-                    else:
-                        row[h] = 1.0 if any(c.coder == h and c.start < seg.end and c.end > seg.start
-                                            for c in codings) else 0.0
+                    row[h] = 1.0 if any(c.coder == h for c in on_turn) else 0.0 if coded_docs[h] else np.nan
                 rows.append(row)
     voters = [(_score_voter(score_threshold) if s == "score" else s) for s in signals] + list(humans)
     return pd.DataFrame(rows, columns=[*_UNIT_COLUMNS, *voters])

@@ -16,7 +16,7 @@ from qualcode.agreement.thanks import expresses_thanks_or_relief, measure, read_
 from qualcode.cli import main
 from qualcode.errors import AgreementError
 from qualcode.ingest import read_documents
-from qualcode.model import CONSENSUS, Code
+from qualcode.model import CONSENSUS, SUGGESTION, Code
 from qualcode.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +118,15 @@ def test_weighted_rule_and_refusals(fresh_project):
     assert plain["g12"] == 1 and heavy["g12"] == 1
     assert plain["k4"] == 0
     assert heavy["g1"] == 0 and plain["g1"] == 1  # op_thanks (a miss) outweighs replied + score + ana
+    # An accepted suggestion votes as the suggester and, being ana's coding, as ana too.
+    did, doc = fresh_project.document("panic_at_work")
+    k10 = next(seg for seg in doc.segments if seg.meta.get("reddit_id") == "k10")
+    fresh_project.add_coding(did, k10.start, k10.start + 12, "effective", "ana", origin=SUGGESTION,
+                             origin_detail="suggest/test")
+    with_suggester = ensemble_votes(fresh_project, "effective", humans=["ana"], signals=["op_replied", "suggester"])
+    row = with_suggester.set_index("reddit_id")
+    assert row.loc["k10", ["suggester", "ana"]].tolist() == [1, 1]
+    assert row["suggester"].sum() == 1 and row.loc["k9", "ana"] == 1 and row.loc["k4", "ana"] == 0
     with pytest.raises(AgreementError, match="needs a threshold"):
         ensemble_votes(fresh_project, "effective", signals=["score"])
     with pytest.raises(AgreementError, match="unknown signal"):
