@@ -96,6 +96,9 @@ def suggest(
     typer.echo(f"{len(found)} suggestion(s) {_scope(speakers, all_speakers)}")
     if s.language_note:
         typer.echo(s.language_note)
+    weak = [q.code for q in quality if q.better_than_chance is False]
+    if weak:
+        typer.echo("No better than chance on your codings, so not suggested: " + ", ".join(weak))
 
 
 def themes(
@@ -165,3 +168,10 @@ def eval_suggest(
     for name, m in report["methods"].items():
         typer.echo(f"{name:<20}{m['kappa']['mean']:>8.3f} ±{m['kappa']['sd']:.3f}{m['macro_f1']['mean']:>8.3f} "
                    f"±{m['macro_f1']['sd']:.3f}{m['accuracy']['mean']:>10.3f}")
+    per = report["methods"]["suggester"]["per_code"]
+    typer.echo("suggester per code: F1 [95% CI over seeds], kappa [95% CI]")
+    for code, v in per.items():
+        f1ci = f" [{v['f1_ci'][0]:.3f}, {v['f1_ci'][1]:.3f}]" if v.get("f1_ci") else ""
+        kci = f" [{v['kappa_ci'][0]:.3f}, {v['kappa_ci'][1]:.3f}]" if v.get("kappa_ci") else ""
+        flag = "  NO BETTER THAN CHANCE" if v.get("better_than_chance") is False else ""
+        typer.echo(f"  {code:<24} F1 {v['f1']:.3f}{f1ci}  kappa {v['kappa']:.3f}{kci}{flag}")

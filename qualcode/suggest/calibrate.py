@@ -34,6 +34,17 @@ class Calibration:
     # Out-of-fold blended scores of the coded units (rows as ``idx`` passed to calibrate,
     # before the exclusive top-1), or None: what the consistency checks read.
     oof: np.ndarray | None = None
+    # Cohen's kappa (present/absent) of the cross-validated suggestions at the threshold, with a
+    # 95% bootstrap interval over the coded documents; NaN where not calibrated.
+    kappa: np.ndarray | None = None
+    kappa_low: np.ndarray | None = None
+    kappa_high: np.ndarray | None = None
+
+    def better_than_chance(self, j: int) -> bool | None:
+        """Whether code ``j``'s suggestions beat chance (kappa interval above 0); None if unknown."""
+        if self.kappa_low is None or np.isnan(self.kappa_low[j]):
+            return None
+        return bool(self.kappa_low[j] > 0)
 
 
 def exclusive_top(scores: np.ndarray, groups: Sequence[tuple[list[int], bool]]) -> np.ndarray:
@@ -109,6 +120,31 @@ def _groups_like(parents: Sequence[object], Y: np.ndarray):
     return find_groups(parents, Y, np.ones(len(Y), dtype=bool))
 
 
+def _kappa(tp, fp, fn, tn):
+    n = tp + fp + fn + tn
+    po = (tp + tn) / np.maximum(n, 1)
+    pe = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / np.maximum(n, 1) ** 2
+    return np.where(pe < 1, (po - pe) / np.maximum(1 - pe, 1e-12), 0.0)
+
+
+def kappa_interval(pred: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int = 400,
+                   seed: int = 0) -> tuple[float, float, float]:
+    """Binary Cohen's kappa and a 95% bootstrap interval resampling ``groups`` (documents;
+    excerpts when there is one document): neighbouring excerpts are not independent."""
+    pred, truth = pred.astype(bool), truth.astype(bool)
+    g = groups if len(np.unique(groups)) >= 2 else np.arange(len(groups))
+    _, inv = np.unique(g, return_inverse=True)
+    cells = np.stack([pred & truth, pred & ~truth, ~pred & truth, ~pred & ~truth], axis=1).astype(float)
+    per = np.zeros((inv.max() + 1, 4))
+    np.add.at(per, inv, cells)
+    k = float(_kappa(*per.sum(axis=0)))
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(per), size=(reps, len(per)))
+    sums = per[draws].sum(axis=1)  # [reps, 4]
+    boot = _kappa(sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3])
+    return k, float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))
+
+
 def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.ndarray, D: np.ndarray,
               config: SuggestConfig) -> Calibration:
     """Thresholds for every code; codes with fewer than ``min_positives`` codings keep the default."""
@@ -123,6 +159,7 @@ def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.
         return cal
     cal.oof = raw
     cv = exclusive_top(raw, _groups_like(parents, Y))
+    cal.kappa, cal.kappa_low, cal.kappa_high = (np.full(k, np.nan) for _ in range(3))
     for j in range(k):
         if positives[j] < config.min_positives:
             continue
@@ -131,4 +168,6 @@ def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.
             continue
         cal.thresholds[j], cal.precision[j], cal.recall[j], cal.f1[j] = max(t, 1e-3), p, r, f
         cal.calibrated[j] = True
+        cal.kappa[j], cal.kappa_low[j], cal.kappa_high[j] = kappa_interval(
+            cv[:, j] >= cal.thresholds[j], Y[:, j], data.groups[np.asarray(idx, dtype=int)])
     return cal

@@ -91,6 +91,12 @@ class CodeQuality:
     precision: float | None
     recall: float | None
     f1: float | None
+    kappa: float | None = None  # cross-validated Cohen's kappa (present/absent) at the threshold
+    kappa_low: float | None = None  # its 95% bootstrap interval over the coded documents
+    kappa_high: float | None = None
+    # False: the suggester does no better than chance on this code, so it offers no
+    # suggestions for it (it says so instead); None: too few codings to tell.
+    better_than_chance: bool | None = None
 
 
 class Suggester:
@@ -196,11 +202,23 @@ class Suggester:
     def quality(self) -> list[CodeQuality]:
         """Per code: codings learnt from, threshold, and cross-validated precision/recall/F1."""
         cal, basis = self.calibration, self.scorer.basis
+        nan = np.full(len(self.codes), np.nan)
+        k, lo, hi = (nan if a is None else a for a in (cal.kappa, cal.kappa_low, cal.kappa_high))
         return [
             CodeQuality(c.id, c.name, int(self.scorer.positives[j]), basis[j], float(cal.thresholds[j]),
-                        bool(cal.calibrated[j]), _opt(cal.precision[j]), _opt(cal.recall[j]), _opt(cal.f1[j]))
+                        bool(cal.calibrated[j]), _opt(cal.precision[j]), _opt(cal.recall[j]), _opt(cal.f1[j]),
+                        _opt(k[j]), _opt(lo[j]), _opt(hi[j]), cal.better_than_chance(j))
             for j, c in enumerate(self.codes)
         ]
+
+    def unlearnable(self) -> list[str]:
+        """Codes whose cross-validated suggestions are no better than chance (not offered)."""
+        return [c.name for j, c in enumerate(self.codes) if self.calibration.better_than_chance(j) is False]
+
+    def _offered(self, j: int, min_score: float | None) -> bool:
+        # A code the suggester cannot learn says so (quality(), the page) instead of
+        # offering confident-looking suggestions; an explicit min_score still lists it.
+        return min_score is not None or self.calibration.better_than_chance(j) is not False
 
     def for_document(self, document: int | str, *, only_uncoded: bool = True, per_excerpt: int = 3,
                      min_score: float | None = None) -> list[Suggestion]:
@@ -219,7 +237,7 @@ class Suggester:
             if u.document_id != did or (only_uncoded and (u.document_id, u.start, u.end) in coded):
                 continue
             row = self.scores[i]
-            cols = [j for j in np.argsort(-row) if row[j] >= self._threshold(j, min_score)]
+            cols = [j for j in np.argsort(-row) if row[j] >= self._threshold(j, min_score) and self._offered(j, min_score)]
             cols = [j for j in cols if (u.document_id, u.start, u.end, self.codes[j].id) not in blocked]
             out.extend(self._suggestion(i, j) for j in cols[:per_excerpt])
         return out
@@ -228,6 +246,8 @@ class Suggester:
                   min_score: float | None = None) -> list[Suggestion]:
         """Across the project, the excerpts most likely to deserve ``code`` (best first)."""
         j = self._column(code)
+        if not self._offered(j, min_score):
+            return []
         blocked, coded = self._blocked()
         order = np.argsort(-self.scores[:, j], kind="stable")
         threshold = self._threshold(j, min_score)

@@ -86,10 +86,17 @@ def _labels_top1(Y: np.ndarray, names: Sequence[str]) -> np.ndarray:
 
 def _exclusive_metrics(gold: np.ndarray, pred: np.ndarray, names: Sequence[str]) -> dict:
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(names), zero_division=0)
-    per = {n: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+    # Per code also a present/absent kappa (this code vs the rest), for the chance check.
+    per = {n: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i]),
+               "kappa": _binary_kappa(gold == n, pred == n)}
            for i, n in enumerate(names)}
     return {"kappa": float(cohen_kappa_score(gold, pred)), "macro_f1": float(np.mean(f)),
             "accuracy": float(np.mean(gold == pred)), "per_code": per}
+
+
+def _binary_kappa(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    return float(cohen_kappa_score(a, b)) if len(set(a.tolist()) | set(b.tolist())) > 1 else 0.0
 
 
 def _multilabel_metrics(Y: np.ndarray, P: np.ndarray, names: Sequence[str]) -> dict:
@@ -261,6 +268,25 @@ def _aggregate(runs: list[dict]) -> dict:
     out["per_code"] = {
         c: {k: round(float(np.mean([r["per_code"][c][k] for r in runs])), 4) for k in ("precision", "recall", "f1")}
         | {"support": int(np.mean([r["per_code"][c]["support"] for r in runs]))}
+        | _honest([r["per_code"][c]["f1"] for r in runs], [r["per_code"][c]["kappa"] for r in runs])
         for c in codes
     }
     return out
+
+
+def _interval(values: list[float]) -> list[float] | None:
+    """95% t-interval of the mean over seeds (None with one seed)."""
+    from scipy.stats import t
+
+    arr = np.array(values, dtype=float)
+    if len(arr) < 2:
+        return None
+    half = float(t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) / np.sqrt(len(arr)))
+    return [round(float(arr.mean()) - half, 4), round(float(arr.mean()) + half, 4)]
+
+
+def _honest(f1: list[float], kappa: list[float]) -> dict:
+    """Per code: F1 and kappa intervals over seeds, and whether it beats chance (kappa interval above 0)."""
+    ci = _interval(kappa)
+    return {"f1_ci": _interval(f1), "kappa": round(float(np.mean(kappa)), 4), "kappa_ci": ci,
+            "better_than_chance": None if ci is None else bool(ci[0] > 0)}

@@ -139,3 +139,27 @@ def test_cli_check_and_eval(planted, monkeypatch, capsys):
     ev = json.loads(capsys.readouterr().out)
     k = str(ev["planted"]["flip"])
     assert ev["summary"]["flip"][k]["recall"]["mean"] > 3 * ev["chance_precision"]["flip"]
+
+
+# ------------------------------------------------------------ honest reporting
+def test_a_code_coded_at_random_is_flagged_and_not_suggested(fresh_project, emb):
+    """A code applied by coin flip cannot be learnt: quality says so (kappa interval reaches 0)
+    and no suggestion offers it, while the learnable codes stay offered and above chance."""
+    import random
+
+    from qualcode.model import Code
+
+    build_study(fresh_project, n_docs=8, gold_docs=6, coder="ana", turns=8)
+    fresh_project.add_code(Code("Coin flip", definition="Anything at all."))
+    rng = random.Random(1)
+    for c in list(fresh_project.codings(coders=["ana"])):
+        if rng.random() < 0.5:
+            fresh_project.add_coding(c.document_id, c.start, c.end, "Coin flip", "ana")
+    s = Suggester.build(fresh_project, "ana", embedder=emb)
+    q = {x.code: x for x in s.quality()}
+    assert q["Coin flip"].better_than_chance is False and q["Coin flip"].kappa_low <= 0
+    assert q[CODES[0]].better_than_chance is True and q[CODES[0]].kappa_low > 0.5
+    assert s.unlearnable() == ["Coin flip"]
+    offered = {x.code for d in fresh_project.documents()[6:] for x in s.for_document(d.id)}
+    assert "Coin flip" not in offered and CODES[0] in offered
+    assert s.more_like("Coin flip") == [] and s.more_like("Coin flip", min_score=0.0)

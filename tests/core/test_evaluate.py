@@ -32,6 +32,12 @@ def test_exclusive_codes_are_scored_top1_and_beat_the_baselines(coded):
     assert m["suggester"]["kappa"]["mean"] > m["definition"]["kappa"]["mean"]
     assert set(m["suggester"]["per_code"]) == set(CODES)
     assert len(m["suggester"]["per_seed_kappa"]) == 2
+    # Honest per code: intervals over the seeds, and a chance verdict (majority never beats it).
+    for code in CODES:
+        v = m["suggester"]["per_code"][code]
+        assert v["kappa_ci"][0] <= v["kappa"] <= v["kappa_ci"][1] and v["better_than_chance"] is True
+        assert v["f1_ci"][0] <= v["f1"] <= v["f1_ci"][1]
+        assert m["majority"]["per_code"][code]["better_than_chance"] is not True
     json.dumps(report)  # JSON-ready
 
 

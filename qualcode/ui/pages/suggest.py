@@ -127,17 +127,30 @@ def _speaker_filter(project) -> tuple[str, ...] | None:
 
 
 def _quality(suggester: Suggester) -> None:
+    def verdict(q) -> str:
+        if q.better_than_chance is None:
+            return "too few codings to tell"
+        return "better than chance" if q.better_than_chance else "no better than chance: not suggested"
+
     rows = [
         {"Code": q.code, "Your codings": q.codings, "Based on": q.basis, "Threshold": round(q.threshold, 2),
-         "Precision": q.precision, "Recall": q.recall, "F1": q.f1}
+         "Precision": q.precision, "Recall": q.recall, "F1": q.f1, "Kappa": q.kappa,
+         "Kappa 95% CI": (f"{q.kappa_low:.2f} to {q.kappa_high:.2f}" if q.kappa_low is not None else ""),
+         "Verdict": verdict(q)}
         for q in suggester.quality()
     ]
+    weak = suggester.unlearnable()
+    if weak:
+        st.warning("No better than chance on your codings, so not suggested: " + ", ".join(md_escape(w) for w in weak)
+                   + ". Code more examples, or sharpen the definition, and recompute.")
     with st.expander("How good are the suggestions on your codes?", expanded=False):
-        st.caption("Precision, recall and F1 are cross-validated on the transcripts you have coded: the suggester "
-                   "learns without one group of them and is checked against your codes there. Codes with fewer "
-                   "than 3 codings use their definition only and a default threshold.")
+        st.caption("Precision, recall, F1 and kappa are cross-validated on the transcripts you have coded: the suggester "
+                   "learns without one group of them and is checked against your codes there. The kappa interval "
+                   "resamples your transcripts; a code whose interval reaches 0 is no better than chance and is not "
+                   "suggested. Codes with fewer than 3 codings use their definition only and a default threshold.")
         st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{K}quality",
-                     column_config={k: st.column_config.NumberColumn(format="%.2f") for k in ("Precision", "Recall", "F1")})
+                     column_config={k: st.column_config.NumberColumn(format="%.2f")
+                                    for k in ("Precision", "Recall", "F1", "Kappa")})
 
 
 def _by_document(project, suggester: Suggester, coder: str) -> None:
