@@ -156,6 +156,11 @@ def open_blind_doc_by(page, study, path: str) -> None:
     elif path == "suggestion":
         page.locator(SIDEBAR).get_by_role("link", name="Suggestions").click()
         settle(page)
+        # Every speaker: this study's only suggestions on the blind transcript are on
+        # interviewer turns (participants' turns are the default since speaker roles).
+        chips = page.locator("[data-testid='stMultiSelect']").filter(has_text="Only turns by")
+        chips.get_by_role("button", name="Clear all").click()
+        settle(page)
         page.get_by_role("button", name="Compute suggestions").click()
         settle(page)
         pick_option(page, "Transcript", BLIND_DOC)
