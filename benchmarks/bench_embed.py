@@ -54,7 +54,7 @@ bench("embed 2k AnnoMI utterances, torch fp32", group="Embeddings", setup=_embed
       notes="sentence-transformers on torch, batch 64")(_embed)
 bench("embed 2k AnnoMI utterances, ONNX int8", group="Embeddings", setup=_embed_setup("onnx-int8"),
       reference="embed 2k AnnoMI utterances, torch fp32",
-      notes="onnxruntime, int8 per-channel MatMul weights, batch 64")(_embed)
+      notes="onnxruntime, int8 per-channel MatMul weights, pieces sorted by token count, batch 16 padded to its longest")(_embed)
 
 
 def _both_setup(work: Path) -> dict:

@@ -156,21 +156,12 @@ class Embedder:
         return pieces
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
-        """Embed ``texts`` (unit-length float32 rows), splitting long ones."""
+        """Embed ``texts`` (unit-length float32 rows, in the caller's order), splitting long ones."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        flat: list[str] = []
-        owner: list[int] = []
-        weight: list[float] = []
-        for i, text in enumerate(texts):
-            parts = self.chunks(text) if text.strip() else [text]
-            for part in parts:
-                flat.append(part)
-                owner.append(i)
-                weight.append(float(max(1, len(part.split()))))
-        # Length-sorted batches waste less padding; order is restored through ``owner``.
-        order = sorted(range(len(flat)), key=lambda k: len(flat[k]))
+        flat, owner, weight = self._pieces(texts)
+        order = self._order(flat)
         total, done = len(texts), 0
         finished = np.zeros(len(texts), dtype=np.int32)
         need = np.bincount(np.asarray(owner), minlength=len(texts))
@@ -186,6 +177,23 @@ class Embedder:
                 progress(done, total)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def _pieces(self, texts: Sequence[str]) -> tuple[list[str], list[int], list[float]]:
+        """The texts split into pieces that fit: (pieces, owning text's index, pooling weight)."""
+        flat: list[str] = []
+        owner: list[int] = []
+        weight: list[float] = []
+        for i, text in enumerate(texts):
+            parts = self.chunks(text) if text.strip() else [text]
+            for part in parts:
+                flat.append(part)
+                owner.append(i)
+                weight.append(float(max(1, len(part.split()))))
+        return flat, owner, weight
+
+    def _order(self, flat: list[str]) -> list[int]:
+        # Length-sorted batches waste less padding; order is restored through ``owner``.
+        return sorted(range(len(flat)), key=lambda k: len(flat[k]))
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         """Unit-length vectors for texts that already fit the model (one batch)."""

@@ -67,6 +67,18 @@ def test_onnx_exports_once_matches_torch_and_has_its_own_model_id(onnx_cache, fr
     # Meaning survives: the nearest torch vector of each ONNX vector is its own sentence.
     assert ((a @ b.T).argmax(axis=1) == np.arange(len(SENTENCES))).all()
 
+    # Length-sorted batches (dynamic padding) give the vectors back in the caller's order,
+    # a text longer than the model reads is split and pooled as torch's path does, and
+    # progress reaches the total.
+    mixed = [SENTENCES[0], "We talked for hours. " * 80, SENTENCES[-1], "ok", *SENTENCES[1:-1]]
+    seen = []
+    m = second.encode(mixed, progress=lambda done, total: seen.append((done, total)))
+    t = torch_embedder.encode(mixed)
+    assert ((m @ t.T).argmax(axis=1) == np.arange(len(mixed))).all()
+    assert (m * t).sum(axis=1).min() > 0.95
+    assert seen[-1] == (len(mixed), len(mixed))
+    assert len(second.chunks(mixed[1])) > 1
+
     assert second.model_id != torch_embedder.model_id and "onnx-int8" in second.model_id
     # The vector cache keeps the two apart: torch vectors are not served to the ONNX backend.
     embed_texts(fresh_project, SENTENCES, embedder=torch_embedder)
