@@ -33,7 +33,8 @@ def _load(path: str, backend: str = "torch") -> EmbeddingBackend:
 
 DEFAULT_BACKEND = "onnx-int8"
 # Default since the AnnoMI check (docs/performance-notes.md): 2x the torch throughput on two
-# cores, suggestion kappa within 0.002 of torch. Falls back to torch when onnxruntime is
+# cores (3.4-3.7x since the length-sorted batches of 16, #24), suggestion kappa within 0.002
+# of torch. Falls back to torch when onnxruntime is
 # missing or the model is not a Transformer + mean-pooling model the ONNX path reproduces.
 
 
