@@ -127,6 +127,9 @@ class Suggester:
         # Transcripts left out because the model cannot read their language (see build).
         self.refused: dict[int, tuple[str, str]] = {}
         self.language_note = ""
+        self.revision = project.revision()  # the project revision the scores were learnt at
+        self.refreshed = False  # True once refresh() refitted without recalibrating
+        self.refresh_seconds: float | None = None
         self.labels = np.zeros((len(units), len(codes)), dtype=bool)  # [unit, code] the coder's codes at build
         self.train_idx = np.zeros(0, dtype=int)  # units of the coder's coded documents
 
@@ -210,6 +213,45 @@ class Suggester:
                         _opt(k[j]), _opt(lo[j]), _opt(hi[j]), cal.better_than_chance(j))
             for j, c in enumerate(self.codes)
         ]
+
+    def refresh(self) -> float:
+        """Learn from the coder's codings as they are now, quickly; returns the seconds it took.
+
+        Refits the classifiers on the current codings (one fit, no cross-validation) and
+        rescores every excerpt, so a coding just added, removed or accepted changes the
+        suggestions at once. Thresholds, the quality table and the consistency lists stay
+        those of the last full :meth:`build` (``refreshed`` says so) until a rebuild
+        recalibrates them: calibrating is the slow part.
+        """
+        import time
+
+        t0 = time.perf_counter()
+        codings = [c for c in self.project.codings(coders=[self.coder]) if c.code_id in self._col]
+        Y = label_units(self.units, codings, [c.id for c in self.codes])
+        docs = coded_documents(codings)
+        train_idx = np.flatnonzero([u.document_id in docs for u in self.units])
+        scorer = CodeScorer(self.scorer.parents, self.scorer.config).fit(self.data, train_idx, Y[train_idx])
+        D = rescale_similarity(self.definition_sim)
+        self.scores = exclusive_top(scorer.score(self.data, np.arange(len(self.units)), D), scorer.groups)
+        self.scorer = scorer
+        # Evidence ("like your coding in ...") for new codings: the vector of the excerpt they cover.
+        known = {c.id: v for c, v in self._evidence}
+        by_doc: dict[int, list[int]] = {}
+        for i, u in enumerate(self.units):
+            by_doc.setdefault(u.document_id, []).append(i)
+        evidence = []
+        for c in codings:
+            if c.id in known:
+                evidence.append((c, known[c.id]))
+                continue
+            hit = next((i for i in by_doc.get(c.document_id, ()) if self.units[i].end > c.start
+                        and self.units[i].start < c.end), None)
+            if hit is not None:
+                evidence.append((c, self.data.vectors[hit]))
+        self._evidence = evidence
+        self.revision, self.refreshed = self.project.revision(), True
+        self.refresh_seconds = time.perf_counter() - t0
+        return self.refresh_seconds
 
     def unlearnable(self) -> list[str]:
         """Codes whose cross-validated suggestions are no better than chance (not offered)."""

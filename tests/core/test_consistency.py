@@ -163,3 +163,26 @@ def test_a_code_coded_at_random_is_flagged_and_not_suggested(fresh_project, emb)
     offered = {x.code for d in fresh_project.documents()[6:] for x in s.for_document(d.id)}
     assert "Coin flip" not in offered and CODES[0] in offered
     assert s.more_like("Coin flip") == [] and s.more_like("Coin flip", min_score=0.0)
+
+
+# ------------------------------------------------------------------ freshness
+def test_refresh_learns_from_a_new_coding_without_a_rebuild(fresh_project, emb):
+    from qualcode.model import Code
+
+    build_study(fresh_project, n_docs=6, gold_docs=3, coder="ana")
+    fresh_project.add_code(Code("Sleepless", definition="Zzz."))
+    s = Suggester.build(fresh_project, "ana", embedder=emb)
+    j = [c.name for c in s.codes].index("Sleepless")
+    before = s.scores[:, j].copy()
+    assert s.scorer.basis[j] == "definition" and not s.refreshed
+    # Code three night turns with the new code (as the coder would, one at a time).
+    night = [c for c in fresh_project.codings(coders=["ana"]) if c.code_id == fresh_project.code(CODES[0]).id][:3]
+    for c in night:
+        fresh_project.add_coding(c.document_id, c.start, c.end, "Sleepless", "ana")
+    assert s.revision != fresh_project.revision()
+    seconds = s.refresh()
+    assert s.refreshed and s.revision == fresh_project.revision() and seconds == s.refresh_seconds > 0
+    assert s.scorer.basis[j] != "definition" and not np.allclose(before, s.scores[:, j])
+    # The new coding is evidence for suggestions of that code now.
+    found = s.more_like("Sleepless", min_score=0.0, limit=3)
+    assert found and found[0].examples

@@ -101,3 +101,16 @@ def test_accept_a_suggestion_in_the_workspace(page, study):
     page.reload()
     settle(page, 100)
     page.wait_for_selector(f".qc-tx [data-c~='{accepted[0].id}']")
+
+
+def test_coding_updates_the_suggestions_without_recomputing(page, study):
+    """Accept one suggestion: the suggester refits on it at once (the page says so), and the
+    other suggestions of that transcript change, not only lose the accepted card."""
+    _compute(page, study, "P03")
+    before = _cards(page)
+    page.get_by_role("button", name="Accept").first.click()
+    settle(page)
+    page.get_by_text("Updated from your latest codings in").wait_for()
+    after = _cards(page)
+    # P03 is now a coded transcript: its uncoded turns teach "not this code", so the scores move.
+    assert after != before[1:]

@@ -94,8 +94,13 @@ def render() -> None:
         c2.caption("Press the button to compute suggestions for the chosen coder and speakers "
                    "(the first time takes a while: every excerpt is embedded once and cached).")
         return
-    if project.revision() != built[3]:
-        c2.caption("Codings have changed since these suggestions were computed; recompute to learn from them.")
+    if project.revision() != suggester.revision:
+        # A coding was added, removed or accepted: refit on it now (one fit, no
+        # cross-validation), so the lists below already reflect it.
+        suggester.refresh()
+    if suggester.refreshed:
+        c2.caption(f"Updated from your latest codings in {suggester.refresh_seconds:.1f} s. Thresholds, the quality "
+                   "table and *Check my coding* are from the last full computation: **Recompute** to recalibrate them.")
     if getattr(suggester, "language_note", ""):
         st.info(md(suggester.language_note))  # transcripts left out: the model cannot read their language
     _quality(suggester)
