@@ -1,7 +1,7 @@
 """Build the fictional demo study into a project (what ``make run`` opens).
 
 By default the demo is **coded**: two fictional coders (``amira``, ``jonas``) over
-every transcript, with the partial disagreement of a real double-coding round,
+every transcript but P14 (an interview "just imported", left for the De-identify page), with the partial disagreement of a real double-coding round,
 memos, a consensus coder on four transcripts and a few accepted suggestions. Every
 coding comes from the hand-written table in :mod:`qualcode.demo_codings`; nothing is
 random. ``build_demo(path, coded=False)`` (``qualcode demo --empty``) builds the same

@@ -25,9 +25,12 @@ def demo(tmp_path_factory):
 
 
 def test_both_fictional_coders_coded_every_transcript(demo):
+    """Every transcript but the one just imported (P14 waits for de-identification)."""
     assert "fictional" in demo.name
     assert demo.coders() == sorted([*T.CODERS, CONSENSUS_CODER])
-    docs = {d.id: d.name for d in demo.documents()}
+    docs = {d.id: d.name for d in demo.documents() if d.name != "P14_interview"}
+    new = demo.document("P14_interview")[0]
+    assert not [c for c in demo.codings() if c.document_id == new]
     for coder in T.CODERS:
         coded = {c.document_id for c in demo.codings(coders=[coder])}
         assert coded == set(docs), f"{coder} left {sorted(docs[d] for d in set(docs) - coded)} uncoded"
@@ -76,7 +79,7 @@ def test_the_demo_is_the_same_every_time(demo, tmp_path):
 
 def test_the_empty_demo_has_no_coding(tmp_path):
     with build_demo(tmp_path / "empty.qualcode", coded=False) as p:
-        assert p.coders() == [] and p.codings() == [] and p.info()["documents"] == 13
+        assert p.coders() == [] and p.codings() == [] and p.info()["documents"] == 14
 
 
 def test_a_passage_not_in_its_transcript_fails_the_build_and_leaves_nothing(tmp_path, monkeypatch):
@@ -123,3 +126,15 @@ def test_the_demo_report_never_quotes_an_interviewer_or_the_chatbot_as_a_partici
             assert "participant" in kinds, (quote[:60], src)
         if kinds == {"other"}:
             assert not src.startswith("— P"), (quote[:60], src)
+
+
+def test_the_just_imported_transcript_is_what_the_deidentify_page_offers(demo):
+    """The coded demo still shows de-identification: P14 is uncoded and full of identifiers."""
+    from qualcode.deid import review_project_documents
+
+    review = review_project_documents(demo, ["P14_interview"])
+    found = {(p.kind, p.text) for p in review.documents[0].proposals}
+    assert {("person", "Ana Folau"), ("place", "Auckland"), ("phone", "0800 543 354"),
+            ("email", "ana.f.31@example.org"), ("facility", "Middlemore Hospital")} <= found
+    assert not any(text in {"ChatGPT", "palagi"} for _, text in found)
+
