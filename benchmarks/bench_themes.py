@@ -1,4 +1,11 @@
-"""Themes fit time at 1k, 5k and 20k excerpts: qualcode's settings beside BERTopic's defaults.
+"""Themes fit time at 1k, 5k and 20k excerpts: what users run beside BERTopic's defaults.
+
+"qualcode themes" is exactly the configuration ``qualcode themes`` and the Themes page use:
+``ThemeSettings()`` (part-of-speech labels with spaCy, corpus-sized topics) with the AnnoMI
+codebook (docs/suggestions.md) as zero-shot seeds, its profiles embedded in the timed run.
+References on the same vectors: ``BERTopic()`` (defaults: unseeded UMAP, so its topics
+differ between runs) and ``BERTopic`` with a fixed UMAP seed (deterministic, slower). Each
+result records whether every timed run gave identical assignments.
 
 Excerpts are AnnoMI utterances of 4+ words embedded once with the packaged MiniLM
 (vectors cached under ~/.cache/qualcode/bench so each benchmark process does not spend
@@ -50,29 +57,79 @@ def _units(texts):
     return [Unit(i, f"doc{i // 50}", 0, len(t), t, "client", i % 50) for i, t in enumerate(texts)]
 
 
+def _codes() -> list:
+    import tempfile
+
+    from qualcode.refi import read_codebook
+
+    from .bench_embed import _annomi_codebook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "annomi-codebook.yaml"
+        book.write_text(_annomi_codebook(), encoding="utf-8")
+        return [c for c in read_codebook(book).codes if c.codable]
+
+
+def _setup(n: int):
+    def setup(work: Path) -> dict:
+        from qualcode.embed import get_embedder
+
+        ctx = _corpus(n)
+        ctx["codes"] = _codes()
+        ctx["embedder"] = get_embedder()
+        ctx["embedder"].encode(["warm-up"])
+        ctx["assignments"] = set()
+        return ctx
+
+    return setup
+
+
+def _identical(ctx: dict, topics) -> bool:
+    import hashlib
+
+    ctx["assignments"].add(hashlib.sha256(np.asarray(topics, dtype=np.int64).tobytes()).hexdigest())
+    return len(ctx["assignments"]) == 1
+
+
 def _qualcode_themes(ctx: dict) -> dict:
     from qualcode.suggest.themes import ThemeSettings, find_themes
 
-    result = find_themes(_units(ctx["texts"]), ctx["vectors"], settings=ThemeSettings(keywords="ctfidf"))
-    return {"items": len(ctx["texts"]), "item_unit": "excerpts", "themes": len(result.themes), "method": result.method}
+    result = find_themes(_units(ctx["texts"]), ctx["vectors"], codes=ctx["codes"], embedder=ctx["embedder"],
+                         settings=ThemeSettings())
+    return {"items": len(ctx["texts"]), "item_unit": "excerpts", "themes": len(result.themes), "method": result.method,
+            "identical_across_runs": _identical(ctx, result.assignment)}
 
 
-def _bertopic_default(ctx: dict) -> dict:
-    from bertopic import BERTopic
+def _bertopic(seed: int | None):
+    def run(ctx: dict) -> dict:
+        from bertopic import BERTopic
 
-    from qualcode.embed import get_embedder
-    from qualcode.suggest.themes import _Backend  # BERTopic embeds only its keywords with it
+        from qualcode.suggest.themes import _Backend  # BERTopic embeds only its keywords with it
 
-    model = BERTopic(embedding_model=_Backend(get_embedder()))
-    topics, _ = model.fit_transform(ctx["texts"], embeddings=ctx["vectors"])
-    return {"items": len(ctx["texts"]), "item_unit": "excerpts", "themes": len(set(topics) - {-1})}
+        kwargs = {}
+        if seed is not None:
+            from umap import UMAP
+
+            # BERTopic's own UMAP settings, with a seed (which makes UMAP single-threaded).
+            kwargs["umap_model"] = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                                        low_memory=False, random_state=seed)
+        model = BERTopic(embedding_model=_Backend(ctx["embedder"]), **kwargs)
+        topics, _ = model.fit_transform(ctx["texts"], embeddings=ctx["vectors"])
+        return {"items": len(ctx["texts"]), "item_unit": "excerpts", "themes": len(set(topics) - {-1}),
+                "identical_across_runs": _identical(ctx, topics)}
+
+    return run
 
 
 for _n in (1_000, 5_000, 20_000):
     _label = f"{_n // 1000}k"
-    bench(f"BERTopic defaults, {_label} excerpts", group="Themes", repeat=1 if _n > 5_000 else 3,
-          setup=lambda w, n=_n: _corpus(n),
-          notes="reference: BERTopic() with precomputed embeddings")(_bertopic_default)
-    bench(f"qualcode themes, {_label} excerpts", group="Themes", repeat=1 if _n > 5_000 else 3,
-          setup=lambda w, n=_n: _corpus(n), reference=f"BERTopic defaults, {_label} excerpts",
-          notes="seeded UMAP (approximate), corpus-sized topics, c-TF-IDF labels")(_qualcode_themes)
+    _repeat = 1 if _n > 5_000 else 3
+    bench(f"BERTopic defaults, {_label} excerpts", group="Themes", repeat=_repeat, setup=_setup(_n),
+          notes="reference: BERTopic() with precomputed embeddings")(_bertopic(None))
+    bench(f"BERTopic seeded UMAP, {_label} excerpts", group="Themes", repeat=_repeat, setup=_setup(_n),
+          reference=f"BERTopic defaults, {_label} excerpts",
+          notes="BERTopic's UMAP settings with random_state=42 (deterministic)")(_bertopic(42))
+    bench(f"qualcode themes, {_label} excerpts", group="Themes", repeat=_repeat, setup=_setup(_n),
+          reference=f"BERTopic defaults, {_label} excerpts",
+          notes="as users run it: POS labels, AnnoMI codebook as zero-shot seeds, seeded approximate UMAP")(
+        _qualcode_themes)

