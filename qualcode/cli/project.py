@@ -132,14 +132,22 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
 ) -> None:
     """Show what a project holds."""
+    from collections import Counter
+
+    from ..store.queries import document_languages
+
     with open_existing(project) as proj:
         counts = proj.info()
+        # The transcripts' languages as detected at import (suggestions and themes are English-only).
+        languages = dict(Counter(document_languages(proj).values()).most_common())
         if as_json:
             print_json(counts)
         else:
             typer.echo(f"project {proj.name!r} ({proj.safe_location})")
             for key, value in counts.items():
                 typer.echo(f"  {key:<13}{value}")
+            if languages:
+                typer.echo(f"  {'languages':<13}" + ", ".join(f"{k} {v}" for k, v in languages.items()))
 
 
 def demo(

@@ -117,6 +117,8 @@ def test_the_suggest_command_skips_and_names_the_chinese_transcripts(tmp_path, c
     out = capsys.readouterr().out
     assert "对话1" not in out.split("Suggestions are not offered")[0]
     assert "Suggestions are not offered for 3 transcript(s)" in out and "对话1 (Chinese (zh))" in out
+    assert main(["info", "-p", str(path)]) == 0
+    assert "languages    zh 3" in capsys.readouterr().out  # the generated English study was not imported from files
 
 
 def test_de_identification_warns_that_a_chinese_transcript_is_not_english():
