@@ -125,6 +125,7 @@ def themes(
     if as_json:
         print_json({
             "method": result.method, "message": result.message, "settings": result.settings,
+            "language_note": result.language_note or None,
             "themes": [
                 {"id": t.id, "label": t.label, "size": t.size, "keywords": list(t.keywords),
                  "nearest_code": t.nearest_code, "nearest_code_similarity": t.nearest_code_similarity,
@@ -134,6 +135,8 @@ def themes(
         })
         return
     typer.echo(f"{result.message} Excerpts {_scope(speakers, all_speakers)}.")
+    if result.language_note:
+        typer.echo(result.language_note)
     for t in result.themes:
         near = f" ~ {t.nearest_code} ({t.nearest_code_similarity:.2f})" if t.nearest_code else ""
         typer.echo(f"[{t.id}] {t.label}  ({t.size} excerpts){near}")

@@ -120,6 +120,8 @@ class ThemeResult:
     seed: int
     centroids: np.ndarray | None = None  # [theme, dim] unit-length centres, in ``themes`` order
     settings: dict = field(default_factory=dict)
+    # Transcripts left out because the model cannot read their language ("" when none).
+    language_note: str = ""
 
     def theme(self, theme_id: int) -> Theme:
         for t in self.themes:
@@ -493,8 +495,7 @@ def themes_for_project(
     V = embed_texts(project, [u.text for u in units] + profiles, embedder=embedder, progress=progress)
     result = find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
                          embedder=embedder, settings=settings)
-    if refused_note:
-        result.message = f"{refused_note}. {result.message}".strip()
+    result.language_note = refused_note
     return result
 
 

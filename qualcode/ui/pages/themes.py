@@ -99,7 +99,9 @@ def render() -> None:
     if result is None:
         st.caption("Choose the excerpts and press **Find themes**.")
         return
-    st.info(md(result.message))  # it may name transcripts (a language note)
+    st.info(result.message)
+    if result.language_note:
+        st.warning(md(result.language_note))  # it names transcripts: escaped
     if not result.themes:
         return
     _overview(result)
