@@ -121,10 +121,12 @@ def _groups_like(parents: Sequence[object], Y: np.ndarray):
 
 
 def _kappa(tp, fp, fn, tn):
+    """Binary Cohen's kappa; NaN where it is undefined (chance agreement is 1: every unit
+    on one side in both the suggestions and the codings, so nothing tells skill from chance)."""
     n = tp + fp + fn + tn
     po = (tp + tn) / np.maximum(n, 1)
     pe = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / np.maximum(n, 1) ** 2
-    return np.where(pe < 1, (po - pe) / np.maximum(1 - pe, 1e-12), 0.0)
+    return np.where(pe < 1 - 1e-12, (po - pe) / np.maximum(1 - pe, 1e-12), np.nan)
 
 
 def kappa_interval(pred: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int = 400,
@@ -142,6 +144,10 @@ def kappa_interval(pred: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, r
     draws = rng.integers(0, len(per), size=(reps, len(per)))
     sums = per[draws].sum(axis=1)  # [reps, 4]
     boot = _kappa(sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3])
+    boot = boot[~np.isnan(boot)]
+    if np.isnan(k) or len(boot) < reps // 2:
+        # Undefined on the data or on most resamples: unknown, not "no better than chance".
+        return k, float("nan"), float("nan")
     return k, float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))
 
 
@@ -161,7 +167,8 @@ def calibrate(parents: Sequence[object], data: UnitData, idx: np.ndarray, Y: np.
     cv = exclusive_top(raw, _groups_like(parents, Y))
     cal.kappa, cal.kappa_low, cal.kappa_high = (np.full(k, np.nan) for _ in range(3))
     for j in range(k):
-        if positives[j] < config.min_positives:
+        if positives[j] < config.min_positives or Y[:, j].all():
+            # Coded on every unit: no negatives to set a threshold against, so it keeps the default.
             continue
         t, p, r, f = best_threshold(cv[:, j], Y[:, j])
         if np.isnan(t):

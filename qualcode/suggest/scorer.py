@@ -45,8 +45,10 @@ class SuggestConfig:
 def find_groups(parents: Sequence[object], Y: np.ndarray, labelled: np.ndarray) -> list[tuple[list[int], bool]]:
     """Group code columns by parent; ``(columns, exclusive)`` per group.
 
-    A group is exclusive when it has at least two codes and no labelled unit carries
-    two of them.
+    A group is exclusive when at least two of its codes are used and no labelled unit
+    carries two of them. One used code is no evidence of a choice between siblings: treating
+    its group as exclusive let siblings known only by their definitions outscore, and so
+    silence, the one code the coder had taught.
     """
     by_parent: dict[object, list[int]] = {}
     for j, p in enumerate(parents):
@@ -54,7 +56,8 @@ def find_groups(parents: Sequence[object], Y: np.ndarray, labelled: np.ndarray) 
     groups = []
     for cols in by_parent.values():
         sub = Y[labelled][:, cols]
-        exclusive = len(cols) >= 2 and bool(sub.any()) and int(sub.sum(axis=1).max()) <= 1
+        used = int((sub.sum(axis=0) > 0).sum())
+        exclusive = used >= 2 and int(sub.sum(axis=1).max()) <= 1
         groups.append((cols, exclusive))
     return groups
 

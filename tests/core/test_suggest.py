@@ -179,3 +179,42 @@ def test_suggestions_are_for_participant_turns_unless_asked(study, emb):
     assert {u.speaker for u in units} == speakers - {"P01"}
     # Naming speakers chooses the turns instead of roles.
     assert {u.speaker for u in project_units(study, speakers=["Interviewer"], roles=PARTICIPANT_ROLES)} == {"Interviewer"}
+
+
+def test_one_used_code_is_no_evidence_that_its_siblings_exclude_each_other():
+    """A coder who has used one code of a group taught nothing about a choice between
+    siblings: the group is not exclusive, so siblings known only by their definitions cannot
+    outscore and silence that code (the blind-mode browser test found it silenced)."""
+    import numpy as np
+
+    from qualcode.suggest.scorer import find_groups
+
+    parents = ["Reasons", "Reasons", "Reasons"]
+    labelled = np.ones(4, dtype=bool)
+    one_used = np.array([[1, 0, 0], [0, 0, 0], [1, 0, 0], [0, 0, 0]])
+    assert find_groups(parents, one_used, labelled) == [([0, 1, 2], False)]
+    two_used_never_together = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 0]])
+    assert find_groups(parents, two_used_never_together, labelled) == [([0, 1, 2], True)]
+    two_used_together = np.array([[1, 1, 0], [0, 1, 0], [1, 0, 0], [0, 0, 0]])
+    assert find_groups(parents, two_used_together, labelled) == [([0, 1, 2], False)]
+
+
+def test_kappa_is_unknown_not_chance_when_every_unit_is_on_one_side():
+    """A code coded on every unit (and suggested on every unit) has no chance-corrected
+    agreement to report: unknown, not 'no better than chance'; a real coin flip stays at chance."""
+    import math
+
+    import numpy as np
+
+    from qualcode.suggest.calibrate import kappa_interval
+
+    everywhere = np.ones(12, dtype=bool)
+    k, lo, hi = kappa_interval(everywhere, everywhere, np.repeat(np.arange(4), 3))
+    assert math.isnan(k) and math.isnan(lo) and math.isnan(hi)
+    rng = np.random.default_rng(1)
+    truth = rng.random(400) < 0.5
+    coin = rng.random(400) < 0.5
+    k, lo, hi = kappa_interval(coin, truth, np.repeat(np.arange(40), 10))
+    assert lo <= 0 <= hi and abs(k) < 0.15
+    k, lo, hi = kappa_interval(truth, truth, np.repeat(np.arange(40), 10))
+    assert k == lo == hi == 1.0

@@ -44,8 +44,10 @@ def study(tmp_path_factory):
         project.add_documents(
             [make_interview(BLIND_DOC, [("Interviewer", "Who did you tell?"), ("P23", "Nobody but the bot."),
                                         ("Interviewer", "Why?"), ("P23", "It never judged me.")]), *otter,
-             # ben's own earlier work, for the suggester to learn from.
-             *[make_interview(f"E2E ben {i}", [("Interviewer", "Who knew?"), (f"P3{i}", "Nobody but the bot, honestly.")])
+             # ben's own earlier work, for the suggester to learn from: a coded and an
+             # uncoded participant turn each, so his code's quality can be measured.
+             *[make_interview(f"E2E ben {i}", [("Interviewer", "Who knew?"), (f"P3{i}", "Nobody but the bot, honestly."),
+                                               ("Interviewer", "And after?"), (f"P3{i}", "I went for a walk after work.")])
                for i in range(3)]],
             actor="setup",
         )
@@ -155,11 +157,6 @@ def open_blind_doc_by(page, study, path: str) -> None:
         settle(page)
     elif path == "suggestion":
         page.locator(SIDEBAR).get_by_role("link", name="Suggestions").click()
-        settle(page)
-        # Every speaker: this study's only suggestions on the blind transcript are on
-        # interviewer turns (participants' turns are the default since speaker roles).
-        chips = page.locator("[data-testid='stMultiSelect']").filter(has_text="Only turns by")
-        chips.get_by_role("button", name="Clear all").click()
         settle(page)
         page.get_by_role("button", name="Compute suggestions").click()
         settle(page)
