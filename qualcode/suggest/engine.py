@@ -226,11 +226,16 @@ class Suggester:
         import time
 
         t0 = time.perf_counter()
+        # The revision first: a coding saved while this runs then leaves the scores stale
+        # (and refreshed again next time) instead of being marked as learnt from.
+        revision = self.project.revision()
         codings = [c for c in self.project.codings(coders=[self.coder]) if c.code_id in self._col]
         Y = label_units(self.units, codings, [c.id for c in self.codes])
         docs = coded_documents(codings)
         train_idx = np.flatnonzero([u.document_id in docs for u in self.units])
-        scorer = CodeScorer(self.scorer.parents, self.scorer.config).fit(self.data, train_idx, Y[train_idx])
+        # Only what the change touched is refitted (CodeScorer.update); a coding in a
+        # transcript not coded before refits everything.
+        scorer = self.scorer.update(self.data, train_idx, Y[train_idx])
         D = rescale_similarity(self.definition_sim)
         self.scores = exclusive_top(scorer.score(self.data, np.arange(len(self.units)), D), scorer.groups)
         self.scorer = scorer
@@ -249,7 +254,7 @@ class Suggester:
             if hit is not None:
                 evidence.append((c, self.data.vectors[hit]))
         self._evidence = evidence
-        self.revision, self.refreshed = self.project.revision(), True
+        self.revision, self.refreshed = revision, True
         self.refresh_seconds = time.perf_counter() - t0
         return self.refresh_seconds
 

@@ -15,6 +15,7 @@ With zero codings the score is the definition score alone.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,8 +63,14 @@ def find_groups(parents: Sequence[object], Y: np.ndarray, labelled: np.ndarray) 
     return groups
 
 
-def _fit_lr(X, y, config: SuggestConfig) -> LogisticRegression:
+def _fit_lr(X, y, config: SuggestConfig, start: LogisticRegression | None = None) -> LogisticRegression:
+    """Balanced logistic regression; ``start``, a model fitted on the same inputs and classes,
+    is where lbfgs begins (the problem is convex, so it ends where a cold fit ends, sooner)."""
     clf = LogisticRegression(C=config.C, class_weight="balanced", max_iter=config.max_iter)
+    if (start is not None and start.coef_.shape[1] == X.shape[1]
+            and np.array_equal(start.classes_, np.unique(y))):
+        clf = copy.deepcopy(start)
+        clf.set_params(warm_start=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on tiny training sets
         clf.fit(X, y)
@@ -82,39 +89,83 @@ class CodeScorer:
         self.positives = np.zeros(self.k, dtype=int)
         self.weights = np.zeros(self.k, dtype=np.float32)
         self.groups: list[tuple[list[int], bool]] = []
+        # What the last fit trained on, so update() can tell what changed.
+        self._idx: np.ndarray | None = None
+        self._Y: np.ndarray | None = None
+        self._X = None
+        self.refitted: list[int] = []  # code columns the last fit or update trained anew
 
     def fit(self, data: UnitData, idx: np.ndarray, Y: np.ndarray) -> CodeScorer:
         """Train on units ``idx`` whose codes are the rows of ``Y`` (bool ``[len(idx), k]``)."""
-        cfg = self.config
+        return self._fit(data, np.asarray(idx, dtype=int), Y, previous=None)
+
+    def update(self, data: UnitData, idx: np.ndarray, Y: np.ndarray) -> CodeScorer:
+        """Retrain after codings changed, redoing only what they changed; returns a new scorer.
+
+        When the training excerpts are the same as last time (codings added or removed
+        within already coded transcripts), the feature matrix is reused, a group whose
+        labels did not change keeps its model (a fit on the same inputs would give the
+        same one), and a changed group's model starts from its old weights. Otherwise
+        (a transcript coded for the first time changes the tf-idf vocabulary) it is a
+        full :meth:`fit`. Either way the models are those a full fit would give, to the
+        solver's tolerance. ``self`` is left as it was: a page may be scoring with it.
+        """
         idx = np.asarray(idx, dtype=int)
+        new = CodeScorer(self.parents, self.config)
+        if self._idx is None or self._X is None or not np.array_equal(idx, self._idx):
+            return new._fit(data, idx, Y, previous=None)
+        new.featurizer = self.featurizer
+        models = {(tuple(cols), exclusive): model for cols, exclusive, model in self.models}
+        return new._fit(data, idx, Y, previous=(self._Y, models, self._X))
+
+    def _fit(self, data: UnitData, idx: np.ndarray, Y: np.ndarray, previous) -> CodeScorer:
+        cfg = self.config
+        Y = np.asarray(Y, dtype=bool)
         self.positives = Y.sum(axis=0).astype(int)
         self.models = []
+        self.refitted = []
         self.weights = np.zeros(self.k, dtype=np.float32)
         self.groups = find_groups(self.parents, Y, np.ones(len(idx), dtype=bool))
         trainable = self.positives >= cfg.min_positives
+        old_Y, old_models, X = previous if previous is not None else (None, {}, None)
+        self._idx, self._Y, self._X = idx, Y.copy(), None
         if len(idx) == 0 or not trainable.any():
             self.featurizer = None
             return self
-        self.featurizer = Featurizer(cfg.features).fit(data, idx)
-        X = self.featurizer.transform(data, idx)
+        if X is None:
+            self.featurizer = Featurizer(cfg.features).fit(data, idx)
+            X = self.featurizer.transform(data, idx)
+        self._X = X
         for cols, exclusive in self.groups:
             cols_ok = [j for j in cols if trainable[j]]
             if not cols_ok:
                 continue
+            old = old_models.get((tuple(cols), exclusive))
+            same = old is not None and np.array_equal(old_Y[:, cols], Y[:, cols])
             if exclusive:
                 y = np.full(len(idx), NONE)
                 for j in cols:
                     y[Y[:, j]] = j
                 if len(np.unique(y)) < 2:
                     continue
-                self.models.append((cols, True, _fit_lr(X, y, cfg)))
+                if same:
+                    model = old
+                else:
+                    model = _fit_lr(X, y, cfg, start=old)
+                    self.refitted += cols
+                self.models.append((cols, True, model))
                 trained = cols
             else:
                 per_code = {}
                 for j in cols_ok:
                     if Y[:, j].all():
                         continue  # never "not this code": nothing to learn the boundary from
-                    per_code[j] = _fit_lr(X, Y[:, j].astype(int), cfg)
+                    before = old.get(j) if old is not None else None
+                    if before is not None and np.array_equal(old_Y[:, j], Y[:, j]):
+                        per_code[j] = before
+                    else:
+                        per_code[j] = _fit_lr(X, Y[:, j].astype(int), cfg, start=before)
+                        self.refitted.append(j)
                 self.models.append((cols, False, per_code))
                 trained = list(per_code)
             for j in trained:

@@ -186,3 +186,35 @@ def test_refresh_learns_from_a_new_coding_without_a_rebuild(fresh_project, emb):
     # The new coding is evidence for suggestions of that code now.
     found = s.more_like("Sleepless", min_score=0.0, limit=3)
     assert found and found[0].examples
+
+
+def test_refresh_refits_only_the_changed_code_and_reaches_the_full_fit(fresh_project, emb):
+    from qualcode.model import Code
+
+    build_study(fresh_project, n_docs=6, gold_docs=3, coder="ana")
+    fresh_project.add_code(Code("Sleepless", definition="Zzz."))
+    s = Suggester.build(fresh_project, "ana", embedder=emb)
+    names = [c.name for c in s.codes]
+    j, reasons = names.index("Sleepless"), [names.index(c) for c in CODES]
+    kept = next(m for cols, _, m in s.scorer.models if set(cols) == set(reasons))
+    night = [c for c in fresh_project.codings(coders=["ana"]) if c.code_id == fresh_project.code(CODES[0]).id]
+    for c in night[:4]:
+        fresh_project.add_coding(c.document_id, c.start, c.end, "Sleepless", "ana")
+    s.refresh()
+    # Codings within coded transcripts: only the new code is trained; the untouched group keeps its model.
+    assert s.scorer.refitted == [j]
+    assert next(m for cols, _, m in s.scorer.models if set(cols) == set(reasons)) is kept
+    full = Suggester.build(fresh_project, "ana", embedder=emb)
+    np.testing.assert_allclose(s.scores, full.scores, atol=2e-3)
+    # One more: the new code's model starts from its old weights and again ends at the full fit.
+    fresh_project.add_coding(night[4].document_id, night[4].start, night[4].end, "Sleepless", "ana")
+    s.refresh()
+    assert s.scorer.refitted == [j]
+    np.testing.assert_allclose(s.scores, Suggester.build(fresh_project, "ana", embedder=emb).scores, atol=2e-3)
+    # A coding in a transcript nobody coded changes the training excerpts: everything is refitted.
+    _, doc = fresh_project.document(fresh_project.documents()[4].id)
+    seg = next(x for x in doc.segments if x.speaker != "Interviewer")
+    fresh_project.add_coding(doc.name, seg.start, seg.end, CODES[0], "ana")
+    s.refresh()
+    assert set(s.scorer.refitted) == {j, *reasons}
+    np.testing.assert_allclose(s.scores, Suggester.build(fresh_project, "ana", embedder=emb).scores, atol=2e-3)
