@@ -82,7 +82,7 @@ def _rebuild(ctx: dict) -> dict:
 bench("full rebuild after one coding, demo study", group="Fresh suggestions", repeat=3, setup=_demo_setup,
       notes="Suggester.build with calibration, vectors cached")(_rebuild)
 bench("refresh after one coding, demo study", group="Fresh suggestions", repeat=5, setup=_demo_setup,
-      reference="full rebuild after one coding, demo study", notes="Suggester.refresh: one refit, no recalibration")(_refresh)
+      reference="full rebuild after one coding, demo study", notes="Suggester.refresh: refits only the changed code group, no recalibration")(_refresh)
 bench("full rebuild after one coding, AnnoMI", group="Fresh suggestions", repeat=1, setup=_annomi_setup,
       notes="all 133 sessions, every turn coded (9.7k), vectors cached")(_rebuild)
 bench("refresh after one coding, AnnoMI", group="Fresh suggestions", repeat=3, setup=_annomi_setup,
