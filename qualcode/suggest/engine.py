@@ -217,8 +217,8 @@ class Suggester:
     def refresh(self) -> float:
         """Learn from the coder's codings as they are now, quickly; returns the seconds it took.
 
-        Refits the classifiers on the current codings (one fit, no cross-validation) and
-        rescores every excerpt, so a coding just added, removed or accepted changes the
+        Refits the classifiers the change touched on the current codings (no
+        cross-validation; :meth:`CodeScorer.update`) and rescores every excerpt, so a coding just added, removed or accepted changes the
         suggestions at once. Thresholds, the quality table and the consistency lists stay
         those of the last full :meth:`build` (``refreshed`` says so) until a rebuild
         recalibrates them: calibrating is the slow part.

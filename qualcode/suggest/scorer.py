@@ -141,14 +141,13 @@ class CodeScorer:
             if not cols_ok:
                 continue
             old = old_models.get((tuple(cols), exclusive))
-            same = old is not None and np.array_equal(old_Y[:, cols], Y[:, cols])
             if exclusive:
                 y = np.full(len(idx), NONE)
                 for j in cols:
                     y[Y[:, j]] = j
                 if len(np.unique(y)) < 2:
                     continue
-                if same:
+                if old is not None and np.array_equal(old_Y[:, cols], Y[:, cols]):
                     model = old
                 else:
                     model = _fit_lr(X, y, cfg, start=old)
