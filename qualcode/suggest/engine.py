@@ -193,8 +193,8 @@ class Suggester:
         scorer = CodeScorer(parents, config)
         train_idx = np.flatnonzero(labelled)
         # The fit on all coded excerpts and the calibration's folds are independent: the fit
-        # runs beside them (the solver releases the interpreter lock in its products), which
-        # on two cores takes a cold AnnoMI build from ~80 s to ~55 s (docs/suggestions.md).
+        # runs beside them (the solver releases the interpreter lock in its products): on two
+        # cores, with the folds already on two threads, an AnnoMI build went from 61 s to 55 s.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qualcode-fit") as pool:
             fitting = pool.submit(scorer.fit, data, train_idx, Y[train_idx])
             calibration = calibrate(parents, data, train_idx, Y[train_idx], D[train_idx], config)
