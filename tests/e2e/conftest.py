@@ -108,16 +108,21 @@ def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, s
                 proc.kill()
 
 
-# Counts the app's reruns: each time Streamlit marks its root element "running". Installed
-# in every page before the app's own scripts, so no rerun goes unseen.
+# Counts the app's reruns (each time Streamlit marks its root element "running") and the
+# messages the page sends the server (a widget's rerun request is one). Installed in every
+# page before the app's own scripts, so no rerun or request goes unseen.
 RUN_WATCH_JS = """
 window.__qcRuns = 0;
 window.__qcSettled = 0;
+window.__qcSent = 0;
+window.__qcSentSettled = 0;
 new MutationObserver((changes) => {
   for (const c of changes) {
     if (c.target.getAttribute && c.target.getAttribute('data-test-script-state') === 'running') window.__qcRuns++;
   }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+const qcSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) { window.__qcSent++; return qcSend.call(this, data); };
 """
 
 
@@ -128,19 +133,29 @@ def context(context):
     return context
 
 
-def settle(page, start_ms: int = 2000) -> None:
-    """Wait until the app has finished the rerun an action started.
+def settle(page, quiet_ms: int = 500) -> None:
+    """Wait until the app has finished the rerun an action started, if it started one.
 
-    Waits on the app's state, not on time: for a rerun begun since the last settle()
-    (the counter above) and then for the script state ``notRunning``. ``start_ms`` only
-    bounds the wait for a rerun to begin, for actions that start none.
+    Waits on the app's state, not on time. Every rerun a widget asks for is a message
+    the page sends on the app's websocket (counted by ``RUN_WATCH_JS``), so: if the page
+    sent nothing and began no rerun within ``quiet_ms`` of the action (time only for the
+    browser to dispatch the event), the action started none and there is nothing to wait
+    for; otherwise wait for the rerun to begin and then for the script state
+    ``notRunning``.
     """
+    started = "() => window.__qcRuns > window.__qcSettled"
     try:
-        page.wait_for_function("() => window.__qcRuns > window.__qcSettled", timeout=start_ms)
+        page.wait_for_function(f"() => ({started})() || window.__qcSent > window.__qcSentSettled",
+                               timeout=quiet_ms)
     except PlaywrightTimeout:
-        pass  # the action started no rerun: nothing to wait for
+        pass  # nothing sent, nothing running: the action started no rerun
+    else:
+        try:
+            page.wait_for_function(started, timeout=10_000)
+        except PlaywrightTimeout:
+            pass  # a message that asked for no rerun (e.g. a file upload's URL request)
     page.wait_for_selector(IDLE, timeout=30_000)
-    page.evaluate("() => { window.__qcSettled = window.__qcRuns; }")
+    page.evaluate("() => { window.__qcSettled = window.__qcRuns; window.__qcSentSettled = window.__qcSent; }")
 
 
 def choose_coder(page, name: str) -> None:

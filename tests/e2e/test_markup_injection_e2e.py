@@ -18,7 +18,7 @@ import pytest
 from qualcode.model import Code, Participant
 from qualcode.store import Project
 from tests.conftest import make_interview
-from tests.e2e.conftest import IDLE, streamlit_server
+from tests.e2e.conftest import IDLE, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -122,19 +122,20 @@ def test_no_user_text_renders_as_markup_on_any_page(page, study):
         url = href if href.startswith("http") else f"{study['url']}/{href.lstrip('/')}"
         sep = "&" if "?" in url else "?"
         page.goto(f"{url}{sep}coder={coder}")
-        page.wait_for_timeout(400)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        # Open every tab and expander, so their contents are rendered too.
+        settle(page, quiet_ms=60_000)  # the page's first run
+        # Open every tab and expander, so their contents are rendered too (tabs are lazy:
+        # choosing one reruns the page).
         for tab in page.locator("[data-baseweb='tab']").all():
             tab.click()
-            page.wait_for_timeout(300)
+            settle(page)
         for exp in page.locator("[data-testid='stExpander'] summary").all():
             try:
                 exp.click(timeout=2000)
             except Exception:
                 pass
-        page.wait_for_timeout(1500)
-        page.wait_for_selector(IDLE, timeout=60_000)
+        settle(page)
+        for frame in page.frames:  # components' frames have loaded what they will show
+            frame.wait_for_load_state()
         bad = _injected_elements(page, study["tracker"])
         if bad:
             problems[href] = bad
