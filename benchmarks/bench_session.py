@@ -77,7 +77,17 @@ def _load() -> float:
 
 
 def _idle(page) -> None:
+    """Wait for the app to be idle after an action that may not have started a rerun yet."""
     page.wait_for_timeout(30)  # the rerun starts after the click's round trip
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def _rerun_done(page) -> None:
+    """Wait for the rerun to end, once its output on screen has shown it began.
+
+    Inside a timed action, so no fixed wait: the new highlight, address or text the
+    caller waited for is drawn by the rerun itself.
+    """
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
@@ -137,7 +147,7 @@ def apply_code(ctx: dict) -> dict:
         t0 = time.perf_counter()
         page.get_by_role("button", name="Apply to selection").click()
     page.wait_for_function(f"() => document.querySelectorAll('.qc-tx .qc-h').length > {before}", timeout=60_000)
-    _idle(page)
+    _rerun_done(page)
     return {"elapsed_s": time.perf_counter() - t0, "load_1min": _load()}
 
 
@@ -163,7 +173,7 @@ def switch_transcript(ctx: dict) -> dict:
         "(name) => { const u = new URL(location.href); return u.searchParams.get('doc') === name; }", arg=target,
         timeout=60_000,
     )
-    _idle(page)
+    _rerun_done(page)
     page.wait_for_selector(".qc-tx .qc-r")
     return {"elapsed_s": time.perf_counter() - t0, "load_1min": _load()}
 
@@ -180,7 +190,7 @@ def _first_load(context, url: str, *, close_context: bool) -> dict:
     t0 = time.perf_counter()
     page.goto(f"{url}/coding?doc={DOCS[1]}&coder=ana")
     page.wait_for_selector(".qc-tx .qc-r", timeout=60_000)
-    _idle(page)
+    _rerun_done(page)
     elapsed = time.perf_counter() - t0
     (context if close_context else page).close()
     return {"elapsed_s": elapsed, "load_1min": _load()}

@@ -10,6 +10,7 @@ silently without its browser tests.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +63,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Terminate ``proc`` and every process it started (its process group); kill what lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        # The group's leader is gone; its children (a traced server) may still be stopping.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+
 @contextmanager
 def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, str | None] | None = None,
                      prefix: list[str] | None = None) -> Iterator[str]:
@@ -83,7 +105,9 @@ def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, s
         "--server.fileWatcherType=none", "--server.runOnSave=false",
     ]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group, stopped whole: under a prefix (strace) terminating the
+        # prefix alone left the server running after the test, one per run.
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -101,11 +125,7 @@ def streamlit_server(project_path: Path | None, log_path: Path, env: dict[str, s
                 time.sleep(0.3)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_group(proc)
 
 
 # Counts the app's reruns (each time Streamlit marks its root element "running") and the
