@@ -49,7 +49,7 @@ def consensus_codings(path):
 
 def test_adjudicate_one_disagreement_in_the_browser(page, study):
     page.goto(f"{study['url']}/agreement?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     # The agreement table (a canvas grid) and the Disagreements tab are there.
     page.wait_for_selector("[data-testid='stDataFrame']")
     page.get_by_role("tab", name="Disagreements").click()

@@ -67,7 +67,7 @@ def test_blind_double_coding_to_variable_alpha_rule_and_quorum_consensus(page, s
     url = study["url"]
     # ------------------------------------------------------------ ana codes, blind
     page.goto(f"{url}/coding?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     pick_option(page, "Transcript", "P51")
     select_words(page, "breathe slowly")
     apply(page, "Helpfulness › Helpful")

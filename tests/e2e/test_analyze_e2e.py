@@ -48,7 +48,7 @@ def _code_at_random(project: Project, coder: str = "consensus") -> None:
 
 def test_the_analyze_page_draws_a_plotly_chart(page, study):
     page.goto(f"{study['url']}/analyze")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(PLOT, timeout=30_000)
     # The code bar chart: plotly drew real bars, and the table behind it is there.
     assert page.locator("[data-testid='stPlotlyChart'] .bars path").count() > 5
@@ -60,7 +60,7 @@ def test_the_analyze_page_draws_a_plotly_chart(page, study):
 
 def test_saturation_tab_and_png_download(page, study):
     page.goto(f"{study['url']}/analyze")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("tab", name="Saturation").click()
     settle(page)
     page.wait_for_selector(PLOT, timeout=30_000)

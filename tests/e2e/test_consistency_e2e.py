@@ -33,7 +33,7 @@ def planted(tmp_path_factory):
 
 def _open_check(page, planted) -> None:
     page.goto(f"{planted['url']}/suggest?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
     page.get_by_role("tab", name="Check my coding").click()

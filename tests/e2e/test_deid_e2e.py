@@ -52,7 +52,7 @@ def stored_text(path) -> str:
 def test_a_document_with_nothing_found_does_not_crash(page, study):
     """Issue #18: 0 proposals gave "This app has encountered an error" and hid Apply."""
     page.goto(f"{study['url']}/deidentify")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("button", name="Find identifiers").click()
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
     settle(page)
@@ -67,7 +67,7 @@ def test_a_document_with_nothing_found_does_not_crash(page, study):
 
 def _find_and_open(page, url: str, known: str, doc: "str | re.Pattern[str]") -> None:
     page.goto(f"{url}/deidentify")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("textbox", name="Known names (one per line: name, replacement, kind)").fill(known)
     page.get_by_role("button", name="Find identifiers").click()
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
@@ -86,7 +86,7 @@ def _preview(page) -> str:
 
 def test_the_never_an_identifier_list_in_the_browser(page, study):
     page.goto(f"{study['url']}/deidentify")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Never an identifier (").click()
     box = page.get_by_role("textbox", name="Never an identifier")
     # Wait for the page's first run to fill the box (a fresh page can be read before it).
@@ -146,7 +146,7 @@ def test_correct_a_proposal_with_the_edit_form(page, study):
 
 def test_deidentify_in_the_browser(page, study):
     page.goto(f"{study['url']}/deidentify")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("textbox", name="Known names (one per line: name, replacement, kind)").fill("Maria Santos, P01")
     page.get_by_role("button", name="Find identifiers").click()
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)  # loads the language model first

@@ -54,7 +54,7 @@ def excerpts(page, count: int) -> str:
 
 def test_retrieval_with_and_not_and_a_jump_to_the_code_page(page, study):
     page.goto(f"{study['url']}/excerpts")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     pick_option(page, "Code A", "Support roles")
     page.get_by_text("2 excerpts", exact=False).first.wait_for()
     text = excerpts(page, 2)
@@ -86,7 +86,7 @@ def test_confirm_speaker_roles_and_suggestions_follow_them(page, study):
     from qualcode.store.speakers import confirmed_speaker_roles
 
     page.goto(f"{study['url']}/transcripts?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Speaker roles", exact=True).click()
     settle(page)
     page.get_by_text("Interviewer (4 turns) · detected").wait_for()
@@ -103,7 +103,7 @@ def test_confirm_speaker_roles_and_suggestions_follow_them(page, study):
     # No longer "· detected" (the expander may have closed on the rerun: attached is enough).
     page.get_by_text("Interviewer (4 turns)", exact=True).first.wait_for(state="attached")
     page.goto(f"{study['url']}/suggest?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     chips = page.locator("[data-testid='stMultiSelect']").filter(has_text="Only turns by")
     chips.get_by_text("P02").wait_for()
     text = chips.inner_text()
@@ -113,7 +113,7 @@ def test_confirm_speaker_roles_and_suggestions_follow_them(page, study):
 
 def test_rename_and_delete_a_transcript(page, study):
     page.goto(f"{study['url']}/transcripts")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Rename, delete or link to a participant").click()
     settle(page)
     pick_transcript(page, "P03 (P03)")
@@ -143,7 +143,7 @@ def test_rename_and_delete_a_transcript(page, study):
 
 def test_merge_a_speaker_across_the_project(page, study):
     page.goto(f"{study['url']}/transcripts")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Rename, delete or link to a participant").click()
     settle(page)
     pick_transcript(page, "P01 (P01)")

@@ -97,7 +97,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     for name, text in (("P41_interview.txt", P41), ("P42_interview.txt", P42)):
         (folder / name).write_text(text, encoding="utf-8")
     page.goto(f"{url}/")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
         [str(folder / "P41_interview.txt"), str(folder / "P42_interview.txt")])
     settle(page, 800)
@@ -164,7 +164,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     blind_check(page, "search")
     # reload, second tab, pasted address without any blind flag
     page.reload()
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     blind_check(page, "reload")
     second = page.context.new_page()
     second.goto(page.url)

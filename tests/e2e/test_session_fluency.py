@@ -49,7 +49,7 @@ SELECT_TURN_JS = """([i, n]) => {
 
 def open_doc(page, study, doc: str = DOC) -> None:
     page.goto(f"{study['url']}/coding?doc={doc}&coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(".qc-tx .qc-r")
 
 
@@ -183,13 +183,13 @@ def test_toasts_keep_clear_of_next_and_undo_and_open_is_not_cut_off(page, study)
 @pytest.mark.parametrize("path", ["", "transcripts", "coding", "suggest", "codebook", "agreement", "analyze", "export"])
 def test_every_page_has_a_title(page, study, path):
     page.goto(f"{study['url']}/{path}?coder=ana")
-    settle(page, 300)
+    settle(page, quiet_ms=60_000)  # the page's first run
     assert page.locator("[data-testid='stMain'] h1").count() >= 1
 
 
 def test_project_page_keeps_its_tab_after_an_import_message(page, study):
     page.goto(f"{study['url']}/?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("tab", name="Codebook").click()
     settle(page)
     page.get_by_role("button", name="Load codebook into the project").click()

@@ -89,7 +89,7 @@ def coder_shown(page) -> str:
 def become_blind_ben(page, study) -> None:
     """Choose coder ben in a fresh session and switch blind mode on (if not on already)."""
     page.goto(f"{study['url']}/")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     if coder_shown(page) != "ben":
         choose_coder(page, "ben")
     toggle = _blind_toggle(page)
@@ -177,7 +177,7 @@ def open_blind_doc_by(page, study, path: str) -> None:
         open_blind_doc_by(page, study, "transcripts")
         showing_transcript(page)
         page.reload()
-        settle(page, 100)
+        settle(page, quiet_ms=60_000)  # the page's first run
     elif path == "second tab":
         open_blind_doc_by(page, study, "transcripts")
         showing_transcript(page)  # the address to copy is the workspace's, not the Transcripts page's
@@ -235,7 +235,7 @@ def test_agreement_and_analyze_show_a_blind_coder_no_other_coders_codings(page, 
 # ------------------------------------------------------------ trust 2: coder
 def test_a_new_coder_shows_in_the_coder_box(page, study):
     page.goto(f"{study['url']}/")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.locator(SIDEBAR).get_by_role("button", name="New coder").click()
     page.get_by_role("textbox", name="Name").fill("cleo")
     page.get_by_role("button", name="Add coder").click()
@@ -245,7 +245,7 @@ def test_a_new_coder_shows_in_the_coder_box(page, study):
 
 def test_opening_another_project_clears_the_coder_and_never_invents_one(page, study):
     page.goto(f"{study['url']}/?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     assert coder_shown(page) == "ana"
     page.get_by_text("Open or create a project").click()
     page.get_by_role("textbox", name="Project file").fill(str(study["other_project"]))
@@ -267,7 +267,7 @@ def test_opening_another_project_clears_the_coder_and_never_invents_one(page, st
 # ------------------------------------------------------------ trust 3: address
 def test_reload_reopens_the_same_project_and_transcript(page, study):
     page.goto(f"{study['url']}/?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Open or create a project").click()
     page.get_by_role("textbox", name="Project file").fill(str(study["other_project"]))
     page.get_by_role("button", name="Open / create").click()
@@ -279,7 +279,7 @@ def test_reload_reopens_the_same_project_and_transcript(page, study):
     url = page.url
     assert "doc=Other" in url, "the address names the transcript, not a row number"
     page.reload()
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_text("Hi there.").first.wait_for()
     assert "other" in page.locator(SIDEBAR).inner_text().lower()
     # The same address in a fresh window opens the same project and transcript.
@@ -292,7 +292,7 @@ def test_reload_reopens_the_same_project_and_transcript(page, study):
 # --------------------------------------------------- trust 4 and 5: turns only
 def test_label_lines_are_not_rows_and_a_span_across_turns_never_stores_a_label(page, study):
     page.goto(f"{study['url']}/coding?doc={OTTER_DOC}&coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(".qc-tx .qc-r")
     shown = page.locator(".qc-tx").inner_text()
     assert "Speaker 1  0:03" not in shown and "Speaker 2  0:09" not in shown

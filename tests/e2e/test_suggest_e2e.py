@@ -29,7 +29,7 @@ def study(tmp_path_factory):
 
 def _compute(page, study, doc: str) -> None:
     page.goto(f"{study['url']}/suggest?coder=ana&doc={doc}")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
     page.get_by_role("button", name="Accept").first.wait_for()
@@ -48,7 +48,7 @@ def test_accept_a_suggestion_and_find_the_coding_saved(page, study):
     # The coding workspace shows it highlighted after a fresh load.
     name = {v: k for k, v in study["ids"].items()}[accepted[0].document_id]
     page.goto(f"{study['url']}/coding?doc={name}&coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(f".qc-tx [data-c~='{accepted[0].id}']")
 
 
@@ -87,7 +87,7 @@ def test_accept_a_suggestion_in_the_workspace(page, study):
     with Project.open(study["path"], create=False) as project:
         before = {c.id for c in project.codings(document=did, coders=["ana"]) if c.origin == SUGGESTION}
     page.goto(f"{study['url']}/coding?doc=P03&coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("tab", name="Suggestions").click()
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
@@ -99,7 +99,7 @@ def test_accept_a_suggestion_in_the_workspace(page, study):
     assert len(accepted) == 1
     # Saved and shown: the workspace highlights it after a reload.
     page.reload()
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(f".qc-tx [data-c~='{accepted[0].id}']")
 
 

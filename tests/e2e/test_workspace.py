@@ -68,7 +68,7 @@ def _code_demo_interview(project: Project) -> None:
 
 def open_code(page, study, doc: str, query: str = "coder=ana") -> None:
     page.goto(f"{study['url']}/coding?doc={doc}&{query}")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(".qc-tx .qc-r")
 
 
@@ -117,7 +117,7 @@ def test_upload_a_transcript_with_preview(page, study, tmp_path):
     f.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Interviewer>Hello?\n\n"
                  "00:00:04.000 --> 00:00:08.000\n<v P30>Hi, it helped me at night.\n", encoding="utf-8")
     page.goto(f"{study['url']}/?coder=ana")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(f))
     settle(page, 800)
     page.get_by_text("P30_upload.vtt: 1 document(s), 2 turns").wait_for()
@@ -138,7 +138,7 @@ def test_select_emoji_and_accents_apply_reload_and_find_the_coding(page, study):
     settle(page)
     apply_selected(page, "Support roles › Rehearsal space")
     page.reload()
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(".qc-tx .qc-h")
     shown = page.evaluate("() => [...document.querySelectorAll('.qc-tx .qc-h')].map(e => e.textContent).join('')")
     assert shown == EMOJI_SPAN
@@ -186,7 +186,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
         p.add_coding("E2E blind", s1.start, s1.end, "Rehearsal space", "ana")
         own = p.add_coding("E2E blind", s3.start, s3.end, "Generic or scripted replies", "ben")
     page.goto(f"{study['url']}/coding?doc=E2E blind")
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     choose_coder(page, "ben")
     page.locator("[data-testid='stSidebar']").get_by_text("Blind mode").click()
     settle(page)
@@ -196,7 +196,7 @@ def test_blind_mode_hides_other_coders_codings(page, study):
     assert page.locator(".qc-tx [title*='ana']").count() == 0
     # Blind mode survives a reload (it is recorded for ben in the project).
     page.reload()
-    settle(page, 100)
+    settle(page, quiet_ms=60_000)  # the page's first run
     page.wait_for_selector(f".qc-tx .qc-h[data-c='{own.id}']")
     assert page.locator(".qc-tx .qc-h").count() == 1
 
