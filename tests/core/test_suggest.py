@@ -218,3 +218,18 @@ def test_kappa_is_unknown_not_chance_when_every_unit_is_on_one_side():
     assert lo <= 0 <= hi and abs(k) < 0.15
     k, lo, hi = kappa_interval(truth, truth, np.repeat(np.arange(40), 10))
     assert k == lo == hi == 1.0
+
+
+def test_calibration_folds_on_threads_equal_the_folds_one_after_another(study, emb, monkeypatch):
+    """The folds run on as many threads as cores; each fold's fit is its own, so the
+    thresholds, quality figures and scores are exactly those of running them in turn."""
+    from qualcode.suggest import calibrate
+
+    threaded = Suggester.build(study, "ana", embedder=emb)
+    monkeypatch.setattr(calibrate.os, "cpu_count", lambda: 1)
+    in_turn = Suggester.build(study, "ana", embedder=emb)
+    assert [repr(q) for q in threaded.quality()] == [repr(q) for q in in_turn.quality()]  # NaN kappas too
+    assert any(q.calibrated for q in threaded.quality())
+    doc = study.documents()[4]
+    a = [(x.key, x.score) for x in threaded.for_document(doc.id)]
+    assert a and a == [(x.key, x.score) for x in in_turn.for_document(doc.id)]
