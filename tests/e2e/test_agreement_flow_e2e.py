@@ -101,6 +101,7 @@ def test_blind_double_coding_to_variable_alpha_rule_and_quorum_consensus(page, s
     page.get_by_role("listbox").wait_for(state="hidden")
     settle(page)
     page.get_by_role("tab", name="Variable").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     page.get_by_text("qualcode proposes declaring it").wait_for()  # nobody put both codes on one turn
     page.get_by_text("Its codes are alternatives (one per turn)").click()
     page.get_by_role("button", name="Save variable").click()

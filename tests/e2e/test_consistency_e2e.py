@@ -37,6 +37,7 @@ def _open_check(page, planted) -> None:
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
     page.get_by_role("tab", name="Check my coding").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     page.get_by_text("Codings unlike the rest of their code").wait_for()
 
 

@@ -128,6 +128,7 @@ def test_rename_and_delete_a_transcript(page, study):
     # The box stays open after the rename.
     pick_transcript(page, "P02 (P02)")
     page.get_by_role("tab", name="Delete").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     page.get_by_text("has 1 coding(s)", exact=False).wait_for()
     delete = page.get_by_role("button", name="Delete transcript")
     assert delete.is_disabled()
@@ -148,6 +149,7 @@ def test_merge_a_speaker_across_the_project(page, study):
     settle(page)
     pick_transcript(page, "P01 (P01)")
     page.get_by_role("tab", name="Speakers").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     speaker_box(page).click()
     page.get_by_role("option", name="Interviewer", exact=True).click()
     page.get_by_role("listbox").wait_for(state="hidden")
@@ -163,6 +165,7 @@ def test_merge_a_speaker_across_the_project(page, study):
     page.get_by_text("Renamed speaker 'Interviewer' to 'Moderator'.", exact=False).first.wait_for()
     # Then merge P01 into Moderator: the label exists, so the two speakers become one.
     page.get_by_role("tab", name="Speakers").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     speaker_box(page).click()
     page.get_by_role("option", name="P01", exact=True).click()
     page.get_by_role("listbox").wait_for(state="hidden")

@@ -104,6 +104,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     page.get_by_role("button", name="Import 2 documents").click()
     settle(page)
     page.get_by_role("tab", name="Codebook").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     pick_option(page, "Codebook", "therapeutic alignment")
     page.get_by_role("button", name="Load codebook into the project").click()
     settle(page)
@@ -155,6 +156,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     blind_check(page, "Transcripts page")
     # search hit
     page.get_by_role("tab", name="Search").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     box = page.get_by_role("textbox", name="Search all transcripts")
     box.fill("judged")
     box.press("Enter")
@@ -188,6 +190,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     assert highlighted_ids(page, {c.id for c in ben}) == {c.id for c in ben}
     # The codings list names only ben.
     page.get_by_role("tab", name="Codings").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     listed = page.get_by_role("tabpanel", name="Codings").inner_text()
     assert "ana" not in listed
     shot(page, server, "05-ben-coded")
@@ -209,6 +212,7 @@ def test_two_coders_blind_agreement_and_export(page, server, browser):
     page.locator(SIDEBAR).get_by_role("link", name="Export").click()
     settle(page)
     page.get_by_role("tab", name="Tables (CSV, Excel)").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     with page.expect_download() as dl:
         page.get_by_role("button", name="Excerpts (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8-sig").read())))

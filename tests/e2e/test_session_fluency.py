@@ -171,6 +171,7 @@ def test_toasts_keep_clear_of_next_and_undo_and_open_is_not_cut_off(page, study)
     for name in ("Next", "Undo", "Previous"):
         assert not _overlap(toast, page.get_by_role("button", name=name).bounding_box()), name
     page.get_by_role("tab", name="Search").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     box = page.get_by_role("textbox", name="Search all transcripts")
     box.fill("night")
     box.press("Enter")

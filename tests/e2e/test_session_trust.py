@@ -149,6 +149,7 @@ def open_blind_doc_by(page, study, path: str) -> None:
         page.locator(SIDEBAR).get_by_role("link", name="Code", exact=True).click()
         settle(page)
         page.get_by_role("tab", name="Search").click()
+        settle(page)  # tabs are lazy: choosing one reruns the page
         box = page.get_by_role("textbox", name="Search all transcripts")
         box.fill("Nobody but the bot")
         box.press("Enter")

@@ -89,6 +89,7 @@ def test_accept_a_suggestion_in_the_workspace(page, study):
     page.goto(f"{study['url']}/coding?doc=P03&coder=ana")
     settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("tab", name="Suggestions").click()
+    settle(page)  # tabs are lazy: choosing one reruns the page
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
     page.get_by_role("button", name="Accept").first.wait_for()
