@@ -137,13 +137,13 @@ def _umap_numba() -> None:
     from umap import UMAP
 
     from .suggest.kernels import cache_compiled_kernels
+    from .suggest.themes import umap_settings
 
     cache_compiled_kernels()
     data = np.random.default_rng(0).normal(size=(80, 16)).astype("float32")
-    # The configuration themes use (cosine, 5 dimensions, approximate neighbours), so the
-    # kernels compiled here are the ones a first "Find themes" needs.
-    UMAP(n_neighbors=5, n_components=5, min_dist=0.0, metric="cosine", random_state=0,
-         force_approximation_algorithm=True, low_memory=True, n_jobs=1).fit(data)
+    # The configuration themes use (umap_settings), so the kernels compiled here are the
+    # ones a first "Find themes" needs.
+    UMAP(**umap_settings(data, seed=0)).fit(data)
 
 
 STEPS = (("embedding model", _embedding_model), ("spaCy", _spacy), ("UMAP/numba", _umap_numba))

