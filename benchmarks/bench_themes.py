@@ -75,7 +75,7 @@ def _codes() -> list:
 
 
 def _setup(n: int, warm_up=None):
-    """Set-up for ``n`` excerpts; ``warm_up`` (the benchmark's own function) first fits 500."""
+    """Set-up for ``n`` excerpts; ``warm_up`` (the benchmark's own function) first fits them once."""
 
     def setup(work: Path) -> dict:
         from qualcode.embed import get_embedder
@@ -86,9 +86,9 @@ def _setup(n: int, warm_up=None):
         ctx["embedder"].encode(["warm-up"])
         ctx["assignments"] = set()
         if warm_up is not None:
-            # A first fit on 500 of the excerpts: imports, numba kernels and spaCy are then
-            # loaded, as in the app after its first "Find themes" (the timed runs are later ones).
-            warm_up({**ctx, "texts": ctx["texts"][:500], "vectors": ctx["vectors"][:500], "assignments": set()})
+            # A first fit of the same excerpts: imports, numba kernels (some are compiled per
+            # input size) and spaCy are then loaded, as in the app after its first "Find themes".
+            warm_up({**ctx, "assignments": set()})
         return ctx
 
     return setup

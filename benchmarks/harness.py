@@ -72,9 +72,18 @@ def run_one(name: str, workdir: Path) -> dict:
         result = queue.get(timeout=3600)
     except Exception as exc:  # the child died: record it rather than stop the run
         result = {"error": f"{type(exc).__name__}: {exc}"}
-    proc.join()
-    if proc.exitcode not in (0, None) and "error" not in result:
+    # A child that reported can still hang on exit: joblib's worker processes (HDBSCAN in
+    # BERTopic's defaults starts them) were seen keeping it waiting forever.
+    proc.join(timeout=60)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    elif proc.exitcode not in (0, None) and "error" not in result:
         result["error"] = f"exit code {proc.exitcode}"
+    return _describe(name, result)
+
+
+def _describe(name: str, result: dict) -> dict:
     b = REGISTRY[name]
     items = result.get("items")
     if items and "median_s" in result and result["median_s"] > 0:

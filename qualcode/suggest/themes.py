@@ -3,9 +3,8 @@
 BERTopic over a chosen set of excerpts (e.g. participants' turns not yet coded), with
 the packaged embedding model's vectors passed in, seeded by the codebook: excerpts close
 to a code's name and definition form that code's topic first ("zero-shot"), the rest are
-clustered. Runs are deterministic (fixed seeds; UMAP with
-``force_approximation_algorithm=True``, which is also 4-9x faster below ~4k excerpts)
-and sized to the corpus (``min_topic_size`` grows with the number of excerpts, so 5,000
+clustered. Runs are deterministic (a seeded UMAP on exact nearest neighbours, see
+:func:`umap_settings`) and sized to the corpus (``min_topic_size`` grows with the number of excerpts, so 5,000
 turns give tens of themes, not 150). Small inputs, where UMAP/HDBSCAN have too little to
 work with, fall back to k-means on the embeddings; fewer than :data:`MIN_EXCERPTS`
 excerpts is an error with a clear message.
@@ -323,7 +322,11 @@ def bertopic_topics(texts, vectors, codes, embedder, settings: ThemeSettings):
     n = len(texts)
     size = settings.min_topic_size or min_topic_size_for(n)
     umap = _fitted_umap_class(UMAP)(**umap_settings(vectors, settings.seed))
-    hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True)
+    # core_dist_n_jobs=1: above a few thousand points HDBSCAN otherwise starts four joblib
+    # worker processes per fit (no faster on two cores, measured), which once kept a
+    # benchmark process from exiting.
+    hdb = HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True,
+                  core_dist_n_jobs=1)
     zeroshot = None
     if settings.zeroshot and codes:
         zs = zeroshot_codes(vectors, codes, embedder.encode(code_profiles(codes)), settings, size)
