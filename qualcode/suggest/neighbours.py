@@ -5,8 +5,8 @@ pynndescent, whose search kernels take the distance function as an argument, so 
 cannot keep them compiled on disk: every new process (every ``qualcode themes`` run)
 compiled them again, about 12 s on two cores before the first fit, longer than the fit.
 Up to :data:`EXACT_MAX` excerpts the exact answer is cheaper: one matrix product per
-block of rows and a top-k, with torch (already loaded by BERTopic): 0.17 s for 5,000
-MiniLM vectors and 2 s for 20,000, measured on two cores (benchmarks/bench_themes.py).
+block of rows (numpy) and a top-k (torch, already loaded by BERTopic): 0.12-0.3 s for
+5,000 MiniLM vectors and about 2 s for 20,000, measured on two cores (docs/themes.md).
 Exact neighbours are also deterministic and need no seed. Above the limit the cost
 grows with the square of the corpus (40 s at 80,000), so UMAP's own approximate search
 is used there.
