@@ -122,3 +122,16 @@ def test_label_words_need_two_excerpts_not_two_themes():
     words = set(vec.get_feature_names_out())
     assert {"clinic", "expensive", "night", "shifts", "clinic expensive"} <= words
     assert "typoo" not in words
+
+
+def test_small_inputs_and_large_inputs_agree_on_neighbours(monkeypatch):
+    # Up to 1,000 rows numpy picks the top-k (the app's warm-up does not import torch for
+    # it); above, torch does. Both give the same neighbours.
+    import qualcode.suggest.neighbours as nb
+
+    X = np.random.default_rng(9).normal(size=(300, 12)).astype(np.float32)
+    small = exact_cosine_neighbours(X, 8)
+    monkeypatch.setattr(nb, "_NUMPY_TOP_K_MAX", 10)
+    large = exact_cosine_neighbours(X, 8)
+    np.testing.assert_array_equal(small[0], large[0])
+    np.testing.assert_allclose(small[1], large[1], atol=1e-6)

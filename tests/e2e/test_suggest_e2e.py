@@ -27,12 +27,17 @@ def study(tmp_path_factory):
             yield {"url": url, "path": path, "ids": ids}
 
 
+# A first build fits and calibrates the suggester: on a loaded machine (CI runs two browser
+# tests side by side) it once took more than Playwright's default 30 s.
+BUILD_MS = 120_000
+
+
 def _compute(page, study, doc: str) -> None:
     page.goto(f"{study['url']}/suggest?coder=ana&doc={doc}")
     settle(page, quiet_ms=60_000)  # the page's first run
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
-    page.get_by_role("button", name="Accept").first.wait_for()
+    page.get_by_role("button", name="Accept").first.wait_for(timeout=BUILD_MS)
 
 
 def test_accept_a_suggestion_and_find_the_coding_saved(page, study):
@@ -92,7 +97,7 @@ def test_accept_a_suggestion_in_the_workspace(page, study):
     settle(page)  # tabs are lazy: choosing one reruns the page
     page.get_by_role("button", name="Compute suggestions").click()
     settle(page)
-    page.get_by_role("button", name="Accept").first.wait_for()
+    page.get_by_role("button", name="Accept").first.wait_for(timeout=BUILD_MS)
     page.get_by_role("button", name="Accept").first.click()
     settle(page)
     with Project.open(study["path"], create=False) as project:
