@@ -1,11 +1,11 @@
 """Theme labels: a theme's c-TF-IDF words kept when they are nouns or adjectives.
 
 The method is BERTopic's ``PartOfSpeech`` representation: for each theme, take its top
-c-TF-IDF words, pick the first two of the theme's excerpts containing each word, tag
-those excerpts (here: the sentence around the word) with spaCy, keep what matches "adjective noun", "noun" or "adjective",
-and rank the matches by their c-TF-IDF weight in the theme. It was rewritten here
-because, as BERTopic runs it, it was the slowest part of a themes run after UMAP (3.7 s
-of 12 s for 5,000 excerpts, measured with cProfile on two cores):
+c-TF-IDF words, find the theme's excerpts containing each word, tag them with spaCy, keep
+what matches "adjective noun", "noun" or "adjective", and rank the matches by their
+c-TF-IDF weight in the theme. It was rewritten here because, as BERTopic runs it, it was
+the slowest part of a themes run after UMAP (3.7 s of 12 s for 5,000 excerpts, measured
+with cProfile on two cores):
 
 - BERTopic filters the whole corpus table once per keyword and theme (30 x themes
   scans); here each theme's excerpts are grouped once.
@@ -15,9 +15,10 @@ of 12 s for 5,000 excerpts, measured with cProfile on two cores):
   the tagger alone, and the patterns match the fine-grained Penn tags directly (NN, NNS
   for common nouns, JJ, JJR, JJS for adjectives: what the attribute ruler maps to NOUN
   and ADJ; proper nouns stay out, as there).
-- Only the sentence around each keyword (at most 120 characters either side) is tagged,
-  not the whole excerpt: long turns cost the tagger most and the words' context is the
-  sentence. Every keyword still brings its own sentences, so each is tagged in context.
+- BERTopic tags the first two excerpts containing each keyword, whole; here the first
+  one, and only the sentence around the keyword (at most 120 characters either side):
+  long turns cost the tagger most, and a word's context is its sentence. Every keyword
+  still brings its own sentence, so each is tagged in context.
 - Keywords are matched case-insensitively (the vocabulary is lower case), so "Smoking"
   at the start of a turn counts as "smoking".
 
@@ -84,8 +85,8 @@ def part_of_speech_labels(nlp, top_n_words: int = 10):
 
 
 def _candidates(texts: list[str], keywords: list[str]) -> list[str]:
-    """Sentences to tag: for each keyword, its sentence in the first two of ``texts`` that
-    contain it (any case), each sentence once."""
+    """Sentences to tag: for each keyword, its sentence in the first ``_EXCERPTS_PER_KEYWORD``
+    of ``texts`` that contain it (any case), each sentence once."""
     lowered = [t.lower() for t in texts]
     picked: dict[tuple[int, int, int], None] = {}
     for keyword in keywords:
@@ -104,12 +105,18 @@ def _candidates(texts: list[str], keywords: list[str]) -> list[str]:
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence around ``text[start:end]``, at most ``_REACH`` characters
     either side (cut at a space): the tagger needs the words' context, not the whole turn."""
-    left = max(text.rfind(p, max(0, start - _REACH), start) for p in ".!?;")
-    left = left + 1 if left >= 0 else max(0, start - _REACH)
-    if left > 0 and left == start - _REACH:
-        left = text.find(" ", left, start) + 1 or left
-    ends = [e for e in (text.find(p, end, end + _REACH) for p in ".!?;") if e >= 0]
-    right = min(ends) + 1 if ends else min(len(text), end + _REACH)
-    if not ends and right < len(text):
-        right = text.rfind(" ", end, right) if text.rfind(" ", end, right) > 0 else right
+    lo, hi = max(0, start - _REACH), min(len(text), end + _REACH)
+    stop = max(text.rfind(p, lo, start) for p in ".!?;")
+    if stop >= 0:
+        left = stop + 1
+    else:
+        left = (text.find(" ", lo, start) + 1 or lo) if lo > 0 else 0
+    ends = [e for e in (text.find(p, end, hi) for p in ".!?;") if e >= 0]
+    if ends:
+        right = min(ends) + 1
+    elif hi < len(text):
+        space = text.rfind(" ", end, hi)
+        right = space if space > 0 else hi
+    else:
+        right = hi
     return left, right

@@ -4,8 +4,8 @@ BERTopic over a chosen set of excerpts (e.g. participants' turns not yet coded),
 the packaged embedding model's vectors passed in, seeded by the codebook: excerpts close
 to a code's name and definition form that code's topic first ("zero-shot"), the rest are
 clustered. Runs are deterministic (a seeded UMAP on exact nearest neighbours, see
-:func:`umap_settings`) and sized to the corpus (``min_topic_size`` grows with the number of excerpts, so 5,000
-turns give tens of themes, not 150). Small inputs, where UMAP/HDBSCAN have too little to
+:func:`umap_settings`) and sized to the corpus (``min_topic_size`` grows with the number
+of excerpts, so 5,000 turns give tens of themes, not 150). Small inputs, where UMAP/HDBSCAN have too little to
 work with, fall back to k-means on the embeddings; fewer than :data:`MIN_EXCERPTS`
 excerpts is an error with a clear message.
 
