@@ -7,7 +7,10 @@ compiled them again, about 12 s on two cores before the first fit, longer than t
 Up to :data:`EXACT_MAX` excerpts the exact answer is cheaper: one matrix product per
 block of rows (numpy) and a top-k (torch, already loaded by BERTopic): 0.12-0.3 s for
 5,000 MiniLM vectors and about 2 s for 20,000, measured on two cores (docs/themes.md).
-Exact neighbours are also deterministic and need no seed. Above the limit the cost
+Exact neighbours are also deterministic and need no seed: the matrix product only
+proposes candidates, whose similarities are then recomputed in float64 in a fixed order,
+so the answer does not depend on how BLAS splits the product (its thread count, the block
+of rows). Above the limit the cost
 grows with the square of the corpus (40 s at 80,000), so UMAP's own approximate search
 is used there.
 """
@@ -24,6 +27,11 @@ EXACT_MAX = 30_000
 _NUMPY_TOP_K_MAX = 1_000
 # Rows per block: the block's similarity matrix stays near 128 MB of float32.
 _BLOCK_CELLS = 2**25
+# Candidates beyond k taken from the float32 product before the exact re-scoring: a true
+# neighbour is lost only if more than this many rows lie within float32 rounding of it.
+_MARGIN = 8
+# Rows re-scored at once (their candidates' float64 vectors: rows x (k + margin) x dim).
+_RESCORE_ROWS = 256
 
 
 def exact_cosine_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,21 +48,29 @@ def exact_cosine_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np
         raise ValueError(f"k must be between 1 and the number of rows ({n}), not {k}")
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     unit = np.ascontiguousarray(X / np.maximum(norms, 1e-12))
+    unit64 = unit.astype(np.float64)
+    wanted = min(n, k + _MARGIN)
     block = max(1, min(n, _BLOCK_CELLS // n))
     indices = np.empty((n, k), dtype=np.int32)
     distances = np.empty((n, k), dtype=np.float32)
-    rows = np.arange(n)
     for start in range(0, n, block):
         stop = min(n, start + block)
         sims = unit[start:stop] @ unit.T
         # A row is always its own nearest neighbour, whatever rounding says.
         sims[np.arange(stop - start), np.arange(start, stop)] = 2.0
-        top_sims, top_idx = _top_k(sims, k)
-        order = np.lexsort((top_idx, -top_sims), axis=1)
-        indices[start:stop] = np.take_along_axis(top_idx, order, axis=1)
-        distances[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+        _, candidates = _top_k(sims, wanted)
+        for lo in range(start, stop, _RESCORE_ROWS):
+            hi = min(stop, lo + _RESCORE_ROWS)
+            cand = candidates[lo - start:hi - start]
+            # The same elementwise product and pairwise sum for every pair: identical rows
+            # get bit-identical scores, so their ties are real and broken by row number.
+            exact = (unit64[lo:hi, None, :] * unit64[cand]).sum(axis=2)
+            exact[cand == np.arange(lo, hi)[:, None]] = 2.0
+            order = np.lexsort((cand, -exact), axis=1)[:, :k]
+            indices[lo:hi] = np.take_along_axis(cand, order, axis=1)
+            distances[lo:hi] = np.take_along_axis(exact, order, axis=1)
     distances = np.clip(1.0 - distances, 0.0, 2.0)
-    distances[rows, 0] = 0.0
+    distances[:, 0] = 0.0
     return indices, distances
 
 
