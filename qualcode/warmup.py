@@ -15,7 +15,10 @@ marks its runs with :func:`foreground`, and the warm-up thread pauses while one 
 progress (a profile hook on that thread only). After each step the objects it loaded
 are frozen out of the garbage collector (:func:`gc.freeze`): Streamlit runs a full
 collection after every script run, and walking the model's ~700k objects took 0.3 s
-of every click.
+of every click. Compiled code (spaCy's Cython, torch's C++) holds the lock without
+passing the hook, so the warm-up also waits :data:`QUIET_S` seconds after each page
+run (it progresses in the researcher's pauses), and its thread runs at the lowest CPU
+priority (Linux).
 """
 
 from __future__ import annotations
@@ -34,12 +37,19 @@ __all__ = ["Warmup", "start_background_warmup", "warmup_enabled", "foreground", 
 
 log = logging.getLogger(__name__)
 
-# Foreground runs in progress, and until when the last one's messages are still being
-# sent (the server's event loop thread needs the lock for that, after the run ends).
+# Foreground runs in progress, when the first of them began, and until when the warm-up
+# waits after the last one ended.
 _fg_lock = threading.Lock()
 _fg_runs = 0
+_fg_began = 0.0
 _fg_until = 0.0
-_FG_TAIL_S = 0.4
+# The warm-up waits this long after each page run, not only during it: the server
+# still sends the run's messages, and the next click usually follows within a second
+# or two. Compiled code (torch's C++, spaCy's Cython) holds the interpreter lock for
+# up to seconds without passing the pause hook, so a click that arrived in such a
+# stretch waited for it (one apply took 3.7 s while spaCy loaded, measured): starting
+# the warm-up's work only in the researcher's pauses makes that rare.
+QUIET_S = 2.0
 # A foreground run that lasts longer (a page that itself waits for what the warm-up
 # is loading, e.g. numba's compiler lock) shares the lock again after this long.
 _MAX_PAUSE_S = 3.0
@@ -49,42 +59,53 @@ _PAUSE_STEP_S = 0.003
 @contextmanager
 def foreground() -> Iterator[None]:
     """Mark a page run in progress: the warm-up thread pauses until it is over."""
-    global _fg_runs, _fg_until
+    global _fg_runs, _fg_began, _fg_until
     with _fg_lock:
+        if not _fg_runs:
+            _fg_began = time.monotonic()
         _fg_runs += 1
     try:
         yield
     finally:
         with _fg_lock:
             _fg_runs -= 1
-            _fg_until = time.monotonic() + _FG_TAIL_S
+            _fg_until = time.monotonic() + QUIET_S
 
 
-def _busy() -> bool:
-    return bool(_fg_runs) or time.monotonic() < _fg_until
+def _should_pause() -> bool:
+    now = time.monotonic()
+    if _fg_runs:
+        return now - _fg_began < _MAX_PAUSE_S
+    return now < _fg_until
 
 
 def _pause_while_busy() -> None:
-    deadline = time.monotonic() + _MAX_PAUSE_S
-    while _busy() and time.monotonic() < deadline:
+    while _should_pause():
         time.sleep(_PAUSE_STEP_S)  # sleeping releases the interpreter lock
 
 
 def _make_yield_hook():
-    paused_since: list[float | None] = [None]
-
     def hook(frame, event, arg) -> None:
         # Called on every function call of the warm-up thread: keep the idle path cheap.
-        if not (_fg_runs or time.monotonic() < _fg_until):
-            paused_since[0] = None
-            return
-        now = time.monotonic()
-        if paused_since[0] is None:
-            paused_since[0] = now
-        if now - paused_since[0] < _MAX_PAUSE_S:
+        if _fg_runs or time.monotonic() < _fg_until:
             _pause_while_busy()
 
     return hook
+
+
+def _lower_priority() -> None:
+    """Give the calling thread the lowest CPU priority (Linux: nice is per thread).
+
+    On two cores the warm-up competes with the browser and the server's own threads
+    for CPU, not only for the interpreter lock; at nice 19 the scheduler runs it when
+    they are idle. Elsewhere (macOS, Windows: nice is per process) nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:
+        pass
 
 
 def freeze_heap() -> None:
@@ -146,7 +167,8 @@ def _umap_numba() -> None:
     UMAP(**umap_settings(data, seed=0)).fit(data)
 
 
-STEPS = (("embedding model", _embedding_model), ("spaCy", _spacy), ("UMAP/numba", _umap_numba))
+# spaCy last: its load is the one that holds the interpreter lock longest.
+STEPS = (("embedding model", _embedding_model), ("UMAP/numba", _umap_numba), ("spaCy", _spacy))
 
 
 def start_background_warmup(steps=STEPS) -> Warmup:
@@ -158,11 +180,13 @@ def start_background_warmup(steps=STEPS) -> Warmup:
     state = Warmup()
 
     def run() -> None:
+        _lower_priority()
         sys.setprofile(_make_yield_hook())  # this thread only
         try:
             _pause_while_busy()
             freeze_heap()  # what the app imported to start with
             for name, step in steps:
+                _pause_while_busy()
                 t0 = time.perf_counter()
                 try:
                     step()

@@ -36,10 +36,12 @@ def test_warmup_can_be_switched_off(monkeypatch):
 
 def test_the_warmup_pauses_while_a_page_runs_and_freezes_what_it_loaded():
     import gc
+    import os
+    import sys
     import threading
     import time
 
-    from qualcode.warmup import foreground
+    from qualcode.warmup import QUIET_S, foreground
 
     calls = [0]
     stop = threading.Event()
@@ -63,7 +65,12 @@ def test_the_warmup_pauses_while_a_page_runs_and_freezes_what_it_loaded():
             time.sleep(0.5)
             during = calls[0] - before
         assert during <= 1, f"the warm-up kept running during a page run ({during} calls)"
+        # ...and for QUIET_S after it (the next click usually follows within seconds).
         after = calls[0]
+        time.sleep(QUIET_S / 2)
+        assert calls[0] - after <= 1, "the warm-up resumed right after the page run"
+        if sys.platform.startswith("linux"):
+            assert os.getpriority(os.PRIO_PROCESS, state.thread.native_id) == 19
         deadline = time.monotonic() + 30
         while calls[0] <= after + 1000 and time.monotonic() < deadline:
             time.sleep(0.01)
