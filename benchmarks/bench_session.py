@@ -106,6 +106,11 @@ new MutationObserver((changes) => {
   window.__qcCheck();
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
                       attributeFilter: ['data-test-script-state']});
+// The address changes without a DOM mutation (a condition may read it): check then too.
+for (const name of ['pushState', 'replaceState']) {
+  const original = history[name];
+  history[name] = function (...args) { const r = original.apply(this, args); window.__qcCheck(); return r; };
+}
 """
 
 
