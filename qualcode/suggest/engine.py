@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..embed import EmbeddingBackend, Progress, embed_texts, get_embedder
+from ..embed import EmbeddingBackend, Progress, embed_texts
 from ..errors import NotFoundError, SuggestionError
 from ..model import Code, Coding
 from .calibrate import Calibration, calibrate, exclusive_top
@@ -26,7 +26,17 @@ from .features import UnitData
 from .profiles import ProfilePart, definition_scores, profile_parts, rescale_similarity
 from .scorer import CodeScorer, SuggestConfig
 from ..ingest.language import unsupported_message
-from .units import PARTICIPANT_ROLES, Unit, coded_documents, label_units, language_split, project_units
+from .units import (
+    PARTICIPANT_ROLES,
+    Unit,
+    coded_documents,
+    document_languages,
+    embedder_for,
+    label_units,
+    language_split,
+    model_note,
+    project_units,
+)
 
 __all__ = ["SUGGESTER", "VERSION", "CodeQuality", "DefinitionMatch", "Evidence", "Suggester", "Suggestion"]
 
@@ -158,11 +168,14 @@ class Suggester:
         ``speakers`` (labels) chooses the turns instead of roles.
         """
         config = config or SuggestConfig()
-        # The sentence model reads only its own languages: suggestions on other text are noise.
+        # The multilingual model where some transcript is not in English; a sentence model
+        # reads only its own languages, and suggestions on other text are noise.
+        embedder = embedder_for(project, None, embedder)
         readable, refused = language_split(project, None, getattr(embedder, "languages", None))
+        multilingual = getattr(embedder, "name", None)
         if refused and not readable:
-            raise SuggestionError(unsupported_message("suggestions", [(n, lang) for _, n, lang in refused]))
-        embedder = embedder or get_embedder()
+            raise SuggestionError(unsupported_message("suggestions", [(n, lang) for _, n, lang in refused],
+                                                      multilingual))
         chosen = _choose_codes(project, codes)
         if not chosen:
             raise SuggestionError("the codebook has no codable codes to suggest; add codes first")
@@ -203,8 +216,10 @@ class Suggester:
         made = cls(project, coder, chosen, units, data, scorer, scores, calibration, sims, best, parts, evidence,
                    embedder.model_id)
         made.refused = {did: (name, lang) for did, name, lang in refused}
-        made.language_note = (unsupported_message("suggestions", [(n, lang) for _, n, lang in refused])
-                              if refused else "")
+        made.language_note = " ".join(filter(None, [
+            model_note("suggestions", embedder, document_languages(project, readable)),
+            unsupported_message("suggestions", [(n, lang) for _, n, lang in refused], multilingual) if refused else "",
+        ]))
         made.labels, made.train_idx = Y, train_idx  # what the consistency checks compare with
         return made
 

@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..sentences import segment_words, word_count
+
 __all__ = ["FeatureConfig", "Featurizer", "UnitData", "cue_features"]
 
 
@@ -52,6 +54,12 @@ class UnitData:
 
 
 _WORD = re.compile(r"\w+|\?")
+_QUESTION = ("?", "？")  # the full-width mark ends a Chinese or Japanese question
+
+
+def _words(text: str) -> str:
+    # Lower case, Chinese runs split into words: \w+ would take a whole Chinese clause as one.
+    return segment_words(text.lower()).replace("？", "?")
 
 
 def cue_features(texts: Sequence[str]) -> np.ndarray:
@@ -59,14 +67,14 @@ def cue_features(texts: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), 3), dtype=np.float32)
     for i, t in enumerate(texts):
         s = t.strip()
-        out[i, 0] = s.endswith("?")
-        out[i, 1] = "?" in s
-        out[i, 2] = np.log1p(len(s.split())) / 3.0
+        out[i, 0] = s.endswith(_QUESTION)
+        out[i, 1] = any(q in s for q in _QUESTION)
+        out[i, 2] = np.log1p(word_count(s)) / 3.0
     return out
 
 
 def _edges(text: str) -> str:
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(_words(text))
     return " ".join(["B_" + w for w in words[:3]] + ["E_" + w for w in words[-3:]])
 
 
@@ -88,7 +96,8 @@ class Featurizer:
         texts = [data.texts[i] for i in idx]
         if cfg.words:
             self._tfidf = _fit_tfidf(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                                                     token_pattern=r"(?u)\b\w+\b|\?"), texts)
+                                                     preprocessor=_words, token_pattern=r"(?u)\b\w+\b|\?"),
+                                     texts)
         if cfg.edge_words:
             self._edges = _fit_tfidf(TfidfVectorizer(min_df=2, token_pattern=r"\S+", lowercase=False),
                                      [_edges(t) for t in texts])

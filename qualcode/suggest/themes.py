@@ -29,9 +29,18 @@ from ..errors import NotFoundError, SuggestionError
 from ..model import Code
 from .engine import Suggestion
 from .profiles import humanise
-from ..ingest.language import unsupported_message
+from ..ingest.language import MODEL_LANGUAGES, unsupported_message
+from ..sentences import segment_words, word_count
 from .neighbours import EXACT_MAX, exact_cosine_neighbours
-from .units import PARTICIPANT_ROLES, Unit, language_split, project_units
+from .units import (
+    PARTICIPANT_ROLES,
+    Unit,
+    document_languages,
+    embedder_for,
+    language_split,
+    model_note,
+    project_units,
+)
 
 __all__ = [
     "MIN_EXCERPTS",
@@ -224,14 +233,29 @@ FILLERS = frozenset(
 _NOTES = re.compile(r"\[[^\]]*\]|\([^)]*(?:inaudible|unintelligible|laugh|crosstalk|pause)[^)]*\)", re.IGNORECASE)
 
 
+# Chinese function words, pronouns and fillers (written for qualcode): after word
+# segmentation they would top every theme of a Chinese transcript, as "the" would.
+CHINESE_STOP_WORDS = frozenset(
+    "的 了 是 我 你 他 她 它 我们 你们 他们 她们 自己 这 那 这个 那个 这些 那些 这样 那样 这么 那么 就 都 也 还 "
+    "在 有 和 与 跟 对 把 被 给 让 从 向 到 吗 呢 吧 啊 呀 哦 嗯 哈 嘛 啦 一个 一些 一下 什么 怎么 怎么样 为什么 "
+    "没有 不 没 不是 是不是 可以 可能 会 能 要 想 得 地 着 过 很 太 更 最 非常 真的 其实 然后 所以 因为 但是 可是 "
+    "如果 虽然 而且 或者 还是 已经 一直 总是 有时候 时候 现在 知道 觉得 感觉 就是 这种 一样 好 吧 么 之 其 "
+    "以 及 并 或 而 为 于 所 上 下 里 中 个 些 种 次 样 说 一定 做 人".split()
+)
+# Words of two or more letters in the Latin alphabet (as before: "it's", "well-being"),
+# words of two or more letters in other scripts (Cyrillic, Arabic, Hangul, segmented
+# Chinese), and single Chinese characters, which are often words ("累", "怕").
+_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b|[^\W\d_a-zA-Z]{2,}|[\u3400-\u4dbf\u4e00-\u9fff]"
+
+
 def _clean(text: str) -> str:
-    return _NOTES.sub(" ", text).lower()
+    return segment_words(_NOTES.sub(" ", text).lower())
 
 
 def _stop_words() -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return sorted(ENGLISH_STOP_WORDS | FILLERS)
+    return sorted(ENGLISH_STOP_WORDS | FILLERS | CHINESE_STOP_WORDS)
 
 
 def _vectorizer(texts: Sequence[str]):
@@ -245,8 +269,7 @@ def _vectorizer(texts: Sequence[str]):
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    args = dict(stop_words=_stop_words(), ngram_range=(1, 2), preprocessor=_clean,
-                token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b")
+    args = dict(stop_words=_stop_words(), ngram_range=(1, 2), preprocessor=_clean, token_pattern=_TOKEN)
     try:
         vocabulary = CountVectorizer(min_df=2 if len(texts) >= 40 else 1, **args).fit(texts).vocabulary_
     except ValueError:  # no word used twice: BERTopic's own vectorizer says so
@@ -425,8 +448,7 @@ def _keywords_ctfidf(texts: Sequence[str], topics: np.ndarray, top: int = 8) -> 
     ids = sorted({int(t) for t in topics if t >= 0})
     docs = [" ".join(t for t, k in zip(texts, topics) if k == i) for i in ids]
     try:
-        counts = CountVectorizer(stop_words=_stop_words(), preprocessor=_clean,
-                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b").fit(docs)
+        counts = CountVectorizer(stop_words=_stop_words(), preprocessor=_clean, token_pattern=_TOKEN).fit(docs)
     except ValueError:
         return {i: [] for i in ids}
     X = counts.transform(docs).toarray().astype(float)
@@ -523,15 +545,22 @@ def themes_for_project(
     and ``speakers`` keeps only those speakers' turns instead. ``uncoded_only`` drops
     excerpts that already carry a code (by ``coder`` when given, else by anyone).
     """
-    # The sentence model reads only its own languages: themes over other text are noise.
+    # The multilingual model where some transcript is not in English; a sentence model
+    # reads only its own languages, and themes over other text are noise.
+    embedder = embedder_for(project, documents, embedder)
+    multilingual = getattr(embedder, "name", None)
     readable, refused = language_split(project, documents, getattr(embedder, "languages", None))
-    refused_note = unsupported_message("themes", [(n, lang) for _, n, lang in refused]) if refused else ""
+    refused_note = unsupported_message("themes", [(n, lang) for _, n, lang in refused], multilingual) if refused else ""
     if refused and not readable:
         raise SuggestionError(refused_note)
-    embedder = embedder or get_embedder()
     settings = settings or ThemeSettings()
+    languages = document_languages(project, readable)
+    if set(languages.values()) - MODEL_LANGUAGES and settings.keywords == "pos":
+        # The part-of-speech labels tag with spaCy's English pipeline: plain c-TF-IDF
+        # keywords (Chinese split into words) label other languages.
+        settings = replace(settings, keywords="ctfidf")
     units = [u for u in project_units(project, documents=readable, speakers=speakers, roles=roles)
-             if len(u.text.split()) >= settings.min_words]
+             if word_count(u.text) >= settings.min_words]
     if uncoded_only:
         codings = project.codings(coders=[coder]) if coder else project.codings()
         by_doc: dict[int, list[tuple[int, int]]] = {}
@@ -543,7 +572,7 @@ def themes_for_project(
     V = embed_texts(project, [u.text for u in units] + profiles, embedder=embedder, progress=progress)
     result = find_themes(units, V[: len(units)], codes=codes, code_vectors=V[len(units) :] if codes else None,
                          embedder=embedder, settings=settings)
-    result.language_note = refused_note
+    result.language_note = " ".join(filter(None, [model_note("themes", embedder, languages), refused_note]))
     return result
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Coding
-from ..sentences import split_sentences  # re-exported: suggestion units split long turns
+from ..sentences import split_sentences, word_count  # split_sentences re-exported: units split long turns
 
-__all__ = ["PARTICIPANT_ROLES", "Unit", "coded_documents", "label_units", "project_units", "split_sentences"]
+__all__ = ["PARTICIPANT_ROLES", "Unit", "coded_documents", "document_languages", "embedder_for", "label_units",
+           "language_split", "model_note", "project_units", "split_sentences"]
 
 # The default of suggestions and themes: the turns of people studied (an interview's
 # participant, a chat log's user), not the interviewer's questions nor the chatbot's
@@ -88,7 +89,7 @@ def project_units(
             text = turns[idx]
             next_text = turns[idx + 1] if idx + 1 < len(turns) else ""
             if wanted is None or (seg.speaker or "").casefold() in wanted:
-                if split_long and len(text.split()) > split_long:
+                if split_long and word_count(text) > split_long:
                     spans = split_sentences(text, seg.start)
                 else:
                     spans = [(seg.start, seg.end)]
@@ -131,6 +132,57 @@ def label_units(units: Sequence[Unit], codings: Sequence[Coding], code_ids: Sequ
             if c.end > u.start and c.start < u.end and _overlaps(u, c):
                 Y[i, col[c.code_id]] = True
     return Y
+
+
+def document_languages(project, documents: Iterable[int] | None = None) -> dict[int, str]:
+    """The language detected at import of each transcript that has one, by id."""
+    wanted = set(documents) if documents is not None else None
+    found: dict[int, str] = {}
+    for info in project.documents():
+        if wanted is None or info.id in wanted:
+            lang = project.document(info.id)[1].metadata.get("language")
+            if isinstance(lang, str) and lang:
+                found[info.id] = lang
+    return found
+
+
+def embedder_for(project, documents: Iterable[int] | None = None, embedder=None):
+    """The sentence model for suggestions and themes over these transcripts.
+
+    ``embedder`` when given. Otherwise the configured model (all-MiniLM-L6-v2, or
+    ``QUALCODE_EMBEDDING_MODEL`` when set: the researcher's choice is kept), unless some
+    transcript is not in English and the multilingual model
+    (:mod:`qualcode.embed.multilingual`) is installed: then the multilingual model, for
+    all of them, so every excerpt is compared in one vector space (an English coding can
+    teach a code for Chinese turns). Transcripts in a language it was not trained on are
+    left out by :func:`language_split`, which names them.
+    """
+    import os
+
+    from ..embed import MODEL_ENV, get_embedder
+    from ..embed.multilingual import MULTILINGUAL, multilingual_available
+    from ..ingest.language import MODEL_LANGUAGES
+
+    if embedder is not None:
+        return embedder
+    if os.environ.get(MODEL_ENV):
+        return get_embedder()
+    if set(document_languages(project, documents).values()) - MODEL_LANGUAGES and multilingual_available():
+        return get_embedder(MULTILINGUAL)
+    return get_embedder()
+
+
+def model_note(what: str, embedder, languages: dict[int, str]) -> str:
+    """One line saying that ``what`` uses the multilingual model and why ("" when it does not)."""
+    from ..embed.multilingual import MULTILINGUAL
+    from ..ingest.language import MODEL_LANGUAGES, language_name
+
+    if getattr(embedder, "name", None) != MULTILINGUAL:
+        return ""
+    other = sorted({lang for lang in languages.values() if lang not in MODEL_LANGUAGES})
+    named = ", ".join(language_name(lang) for lang in other[:3]) + (" and more" if len(other) > 3 else "")
+    return (f"{what.capitalize()} use the multilingual sentence model ({MULTILINGUAL}) because some transcripts "
+            f"are not in English ({named}).")
 
 
 def language_split(project, documents: Iterable[int] | None = None,

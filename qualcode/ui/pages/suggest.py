@@ -12,7 +12,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ...embed import get_embedder
 from ...suggest import PARTICIPANT_ROLES, Suggester, Suggestion
 from .. import consistency_view, nav, state
 from ..widgets import code_options, md_escape, paginate, participant_speakers
@@ -24,12 +23,6 @@ ORDER = 30
 
 K = "qc.suggest."
 PER_PAGE = 10
-
-
-@st.cache_resource(show_spinner=False)
-def _embedder():
-    # One model per server process, shared by every session.
-    return get_embedder()
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,7 +46,7 @@ def build_suggester(project, coder: str, speakers: tuple[str, ...] | None, progr
     store = built_suggesters()
     if key not in store:
         store[key] = Suggester.build(project, coder, speakers=speakers, roles=None if speakers else roles,
-                                     embedder=_embedder(), progress=progress)
+                                     progress=progress)
         for old in list(store)[:-MAX_BUILT]:
             store.pop(old, None)
     return key

@@ -14,7 +14,6 @@ import streamlit as st
 
 from ..widgets import participant_speakers
 
-from ...embed import get_embedder
 from ...ingest.roles import project_roles
 from ...suggest.decisions import decided_keys
 from ...suggest.themes import (
@@ -43,11 +42,6 @@ MAX_RESULTS = 6
 def _results() -> dict:
     # Theme results by (project, settings, revision at the click); a rerun only reads.
     return {}
-
-
-@st.cache_resource(show_spinner=False)
-def _embedder():
-    return get_embedder()
 
 
 def render() -> None:
@@ -88,7 +82,7 @@ def render() -> None:
                 store[key] = themes_for_project(
                     # The page chose the speakers; an emptied list means every speaker.
                     project, speakers=settings_key[1], roles=None, uncoded_only=uncoded, coder=coder,
-                    embedder=_embedder(), settings=ThemeSettings(seed=seed), progress=progress,
+                    settings=ThemeSettings(seed=seed), progress=progress,
                 )
             for old in list(store)[:-MAX_RESULTS]:
                 store.pop(old, None)
