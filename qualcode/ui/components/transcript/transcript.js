@@ -289,12 +289,16 @@ export default function (component) {
         if (tab) tab.click();
         let tries = 0;
         const focusSearch = () => {
-          // The tab shows its panel on the next render; try until the box can take focus.
+          // The tab is lazy: its box appears only after the rerun the click starts, which
+          // can take seconds on a busy machine. Try for up to 10 s, but never take the
+          // focus away from a field the researcher has moved to meanwhile.
+          const at = document.activeElement;
+          if (tries > 0 && at && /^(INPUT|TEXTAREA)$/.test(at.tagName)) return;
           const wrap = Array.from(document.querySelectorAll("[data-testid='stTextInput']"))
             .find((w) => w.textContent.includes("Search all transcripts"));
           const box = document.querySelector("input[aria-label='Search all transcripts']") || (wrap && wrap.querySelector("input"));
           if (box) box.focus();
-          if ((!box || document.activeElement !== box) && ++tries < 40) setTimeout(focusSearch, 50);
+          if ((!box || document.activeElement !== box) && ++tries < 100) setTimeout(focusSearch, 100);
         };
         setTimeout(focusSearch, 0);
       } else {
