@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from playwright.sync_api import expect
+
 from qualcode.store import Project
 from qualcode.suggest import decision_log
 from tests.core.test_suggest_helpers import CODES, build_study
@@ -58,8 +60,9 @@ def test_recode_a_coding_unlike_its_code(page, planted):
         now = {c.id: c for c in project.codings(coders=["ana"])}
         assert now[wrong.id].code_id == project.code(CODES[0]).id
         assert [d.decision for d in decision_log(project, coder="ana", kinds=("recode",))] == ["recode"]
-    # Gone from the list (the page re-reads codings and answers at every rerun).
-    assert not _card(page, wrong.snippet, f"Change to {CODES[0]}").count()
+    # Gone from the list (the page re-reads codings and answers at every rerun). Waited for:
+    # the flash shows while the second rerun still replaces the old list's elements.
+    expect(_card(page, wrong.snippet, f"Change to {CODES[0]}")).to_have_count(0, timeout=15_000)
 
 
 def test_add_a_possible_miss(page, planted):
@@ -73,4 +76,4 @@ def test_add_a_possible_miss(page, planted):
     with Project.open(planted["path"], create=False) as project:
         night = project.code(CODES[0]).id
         assert any((c.start, c.end, c.code_id) == (gone.start, gone.end, night) for c in project.codings(coders=["ana"]))
-    assert not _card(page, gone.snippet, "Add code").count()
+    expect(_card(page, gone.snippet, "Add code")).to_have_count(0, timeout=15_000)
