@@ -37,7 +37,7 @@ from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while
     UsageError,
     ValueRefused,
 )
-from .model import CONSENSUS, HUMAN, IMPORTED, SUGGESTION, Code, Coding, Document, ImportedCoding, Participant, Segment  # noqa: E402
+from .model import CONSENSUS, HUMAN, IMPORTED, MACHINE, SUGGESTION, Code, Coding, Document, ImportedCoding, Participant, Segment  # noqa: E402
 from .store import DocumentInfo, Event, Project  # noqa: E402
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "ImportedCoding",
     "Participant",
     "HUMAN",
+    "MACHINE",
     "SUGGESTION",
     "CONSENSUS",
     "IMPORTED",

@@ -21,6 +21,7 @@ logs. Messages never quote transcript text beyond what the user typed.
     ├── DeidError             de-identification: a key, known-names file or review is unusable
     ├── ModelError            an embedding or spaCy model is missing or unsuitable
     ├── SuggestionError       suggestions, themes or their evaluation cannot run on this data
+    ├── BatchError            a corpus batch run: no cluster, a worker failed or has another model
     ├── AgreementError        agreement data, adjudication or consensus is unusable
     ├── AnalysisError         an analysis was asked something the data cannot answer
     ├── ExportError           an export cannot be made as asked
@@ -49,6 +50,7 @@ __all__ = [
     "DeidError",
     "ModelError",
     "SuggestionError",
+    "BatchError",
     "AgreementError",
     "AnalysisError",
     "ExportError",
@@ -144,6 +146,11 @@ class ModelError(QualcodeError):
 class SuggestionError(QualcodeError):
     """Code suggestions, emergent themes or their evaluation cannot run on this data
     (no codable codes, too few excerpts, no gold codings, ...)."""
+
+
+class BatchError(QualcodeError):
+    """A corpus batch run (:mod:`qualcode.batch`) cannot start or a worker failed; what was
+    written before stays, and the run resumes from there."""
 
 
 class AgreementError(QualcodeError):

@@ -21,6 +21,7 @@ __all__ = [
     "SUGGESTION",
     "CONSENSUS",
     "IMPORTED",
+    "MACHINE",
 ]
 
 # Values of Coding.origin. A paper must be able to say how each coding came to be.
@@ -28,6 +29,9 @@ HUMAN = "human"
 SUGGESTION = "suggestion"
 CONSENSUS = "consensus"
 IMPORTED = "imported"
+# Applied by a trained suggester to a whole corpus, unreviewed (qualcode.batch.autocode),
+# always under a coder of its own, never a person's.
+MACHINE = "machine"
 
 
 @dataclass(frozen=True)

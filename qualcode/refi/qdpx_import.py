@@ -50,7 +50,7 @@ from lxml import etree
 from ..codebook import code_paths
 from .. import limits
 from ..errors import ExchangeError
-from ..model import HUMAN, CONSENSUS, IMPORTED, SUGGESTION, Document, Segment
+from ..model import HUMAN, CONSENSUS, IMPORTED, MACHINE, SUGGESTION, Document, Segment
 from ..ingest.language import detect_document_language
 from ..ingest.txt import parse_text
 from ..ids import new_guid, normalise_guid, stable_guid
@@ -247,7 +247,7 @@ DOCUMENTS_FORMAT = "qualcode-documents/1"
 DOCUMENTS_MEMBER = "qualcode/documents.json"
 ROLES_FORMAT = "qualcode-speaker-roles/1"
 ROLES_MEMBER = "qualcode/speaker_roles.json"
-_ORIGINS = {HUMAN, SUGGESTION, CONSENSUS, IMPORTED}
+_ORIGINS = {HUMAN, SUGGESTION, CONSENSUS, IMPORTED, MACHINE}
 
 
 def _children(el: etree._Element, name: str) -> list[etree._Element]:

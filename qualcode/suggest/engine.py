@@ -158,6 +158,7 @@ class Suggester:
         embedder: EmbeddingBackend | None = None,
         config: SuggestConfig | None = None,
         progress: Progress | None = None,
+        documents: Iterable[int] | None = None,
     ) -> Suggester:
         """Embed, learn from ``coder``'s codings and calibrate thresholds.
 
@@ -165,13 +166,16 @@ class Suggester:
         code). Excerpts are the participants' turns by default (``roles``: the speaker
         roles confirmed on the Transcripts page, else detected from the labels), so an
         interviewer's question is never suggested; ``roles=None`` takes every turn, and
-        ``speakers`` (labels) chooses the turns instead of roles.
+        ``speakers`` (labels) chooses the turns instead of roles. ``documents`` (ids) limits
+        the excerpts to those transcripts (the corpus auto-coder trains on the coded ones
+        only and scores the rest elsewhere, :mod:`qualcode.batch`).
         """
         config = config or SuggestConfig()
         # The multilingual model where some transcript is not in English; a sentence model
         # reads only its own languages, and suggestions on other text are noise.
-        embedder = embedder_for(project, None, embedder)
-        readable, refused = language_split(project, None, getattr(embedder, "languages", None))
+        documents = None if documents is None else list(documents)
+        embedder = embedder_for(project, documents, embedder)
+        readable, refused = language_split(project, documents, getattr(embedder, "languages", None))
         multilingual = getattr(embedder, "name", None)
         if refused and not readable:
             raise SuggestionError(unsupported_message("suggestions", [(n, lang) for _, n, lang in refused],

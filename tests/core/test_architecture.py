@@ -192,7 +192,7 @@ def test_no_import_circles_between_packages():
 LAYERS = [
     {"qualcode.__main__"},
     {"qualcode.cli", "qualcode.ui"},
-    {"qualcode.export", "qualcode.demo", "qualcode.warmup"},
+    {"qualcode.export", "qualcode.batch", "qualcode.demo", "qualcode.warmup"},
     {"qualcode.agreement", "qualcode.suggest", "qualcode.deid", "qualcode.refi", "qualcode.viz"},
     {"qualcode.codebook", "qualcode.ingest", "qualcode.analysis", "qualcode.embed"},
     {"qualcode.store"},

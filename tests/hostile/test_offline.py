@@ -194,3 +194,51 @@ def test_import_code_suggest_themes_deidentify_figures_and_exports_make_no_netwo
     assert "AF_UNIX" in trace.read_text(errors="replace"), "no socket call traced at all: the trace is not working"
     attempts = network_attempts(trace)
     assert not attempts, "network attempts:\n" + "\n".join(attempts[:20])
+
+
+BATCH = textwrap.dedent(
+    """
+    import contextlib, sys
+    from pathlib import Path
+    from qualcode.cli import main
+    from qualcode.store import Project
+
+    if __name__ == "__main__":  # the cluster's worker processes import this file again
+        P, W = sys.argv[1], Path(sys.argv[2])
+        assert main(["demo", P]) == 0
+        with Project.open(P) as p:
+            coder = p.coders()[0]
+        for args, out in ((["batch", "embed", "-p", P, "--workers", "2", "--json"], "embed.json"),
+                          (["batch", "autocode", "-p", P, "--coder", coder, "--workers", "2", "--json"], "auto.json")):
+            with open(W / out, "w") as f, contextlib.redirect_stdout(f):
+                assert main(args) == 0, args
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_local_batch_cluster_makes_no_network_call(tmp_path):
+    # The Dask scheduler, its worker processes and their model: loopback only, no DNS.
+    _require("strace")
+    work = tmp_path / "work"
+    work.mkdir()
+    trace = tmp_path / "trace"
+    script = tmp_path / "batch.py"
+    script.write_text(BATCH)
+    env = dict(os.environ)
+    env.pop("QUALCODE_EMBEDDING_MODEL", None)  # the real model, as a researcher runs it
+    netns = _isolated()
+    inner = (f"{'ip link set lo up && ' if netns else ''}exec strace --seccomp-bpf -f -qq -e {TRACE} -o {trace} "
+             f"{sys.executable} {script} {work / 'study.qualcode'} {work}")
+    run = subprocess.run([*netns, "bash", "-c", inner], cwd=ROOT, env=env, capture_output=True, timeout=900)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
+    import json
+
+    embedded = json.loads((work / "embed.json").read_text())
+    auto = json.loads((work / "auto.json").read_text())
+    assert embedded["workers"] == 2 and embedded["embedded"] > 100, embedded
+    assert auto["workers"] == 2 and auto["excerpts_scored"] > 0, auto
+    text = trace.read_text(errors="replace")
+    assert 'inet_addr("127.0.0.1")' in text, "no loopback connection traced: the cluster was not traced"
+    attempts = network_attempts(trace)
+    assert not attempts, "network attempts:\n" + "\n".join(attempts[:20])

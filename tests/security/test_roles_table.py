@@ -22,6 +22,7 @@ from qualcode.model import Code
 from qualcode.store import Project
 from qualcode.store import accounts_schema as A
 from qualcode.store import schema as S
+from qualcode.store.autocoded import write_autocoded
 from qualcode.store.backup import backup_project
 from tests.conftest import make_interview
 from tests.security.conftest import PASSWORD, Team
@@ -120,6 +121,14 @@ def _attempts(team: Team, tmp_path: Path):
         with as_(who) as p:
             p.add_code(Code(f"code by {who} {tag}"))
 
+    def autocode(who):
+        # What `qualcode batch autocode` writes per chunk: a machine coder's codings.
+        with as_(who) as p:
+            did, doc = p.document("P02")
+            start = doc.text.index("Therapy costs too much here.")
+            code = p.code("Generic replies").id
+            write_autocoded(p, f"machine-{who}-{tag}", [(did, start, start + 10, code, "test")], [did], detail="test")
+
     def import_docs(who):
         with as_(who) as p:
             p.add_documents([make_interview(f"doc by {who} {tag}", [("I", "Hello there.")])])
@@ -157,6 +166,7 @@ def _attempts(team: Team, tmp_path: Path):
         "change or remove another coder's coding": others_coding,
         "adjudicate: write the consensus coding": adjudicate_,
         "add a code to the codebook": add_code,
+        "auto-code transcripts as a machine coder": autocode,
         "import transcripts": import_docs,
         "give an account a role in the project": give_role,
         "remove a member": remove_member,
