@@ -4,7 +4,8 @@ For corpora too large to code or review turn by turn (60,000 Reddit comments, mi
 of chatbot exchanges): the researcher codes a sample, :func:`autocode_corpus` learns
 from those transcripts exactly as the Suggestions page does (same model, same
 calibrated thresholds, same "no better than chance" refusals), and the workers score
-every other transcript. What passes a code's threshold is written as a coding of a
+every other transcript. What passes a code's threshold (and the researcher has not
+rejected as a suggestion there) is written as a coding of a
 machine coder of its own (default ``"<coder> (machine)"``, ``origin="machine"``, the
 score and threshold in ``origin_detail``), one transaction per chunk of transcripts.
 Nothing lands under the researcher's name, so the machine's codings can be checked
@@ -27,6 +28,7 @@ import numpy as np
 from ..embed import EmbeddingBackend, Progress
 from ..errors import SuggestionError, UsageError
 from ..store.autocoded import autocoded_documents, clear_autocoded, write_autocoded
+from ..suggest.decisions import decided_keys
 from ..suggest.engine import SUGGESTER, VERSION, Suggester
 from ..suggest.units import PARTICIPANT_ROLES, coded_documents, embedder_for, language_split, project_units
 from .cluster import worker_count
@@ -139,6 +141,7 @@ def autocode_corpus(
     done_before = autocoded_documents(project, machine)
     targets = [d for d in readable if d not in coded and d not in done_before]
     names = {c.id: c.name for c in suggester.codes}
+    rejected = decided_keys(project, coder)  # never apply what the researcher said no to
     total = {"excerpts": 0, "codings": 0, "documents": 0}
     per_code: dict[str, int] = {}
     detail = f"{SUGGESTER} {VERSION} trained on {coder}'s {len(codings)} codings in {len(train_docs)} transcripts"
@@ -148,6 +151,8 @@ def autocode_corpus(
         rows = []
         for i, j, score in hits:
             u = units[i]
+            if (u.document_id, u.start, u.end, model.code_ids[j]) in rejected:
+                continue
             rows.append((u.document_id, u.start, u.end, model.code_ids[j],
                          f"{SUGGESTER} {VERSION} from {coder}: score {score:.3f} >= threshold {model.thresholds[j]:.3f}"))
             per_code[names[model.code_ids[j]]] = per_code.get(names[model.code_ids[j]], 0) + 1

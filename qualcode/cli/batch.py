@@ -20,6 +20,8 @@ WorkersOpt = Annotated[Optional[int], typer.Option(
 SchedulerOpt = Annotated[Optional[str], typer.Option(
     "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786 or tls://...) instead of a local "
                         "cluster; every worker needs qualcode and the same model.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--connect-timeout", help="Seconds to wait for the scheduler or the local workers to answer.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -31,13 +33,14 @@ def embed_cmd(
     project: ProjectOpt,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    connect_timeout: TimeoutOpt = 60,
     chunk: Annotated[int, typer.Option(help="Texts per task.")] = 1024,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Embed every turn of every transcript into the project's vector cache (resumes where it stopped)."""
     from ..batch import embed_corpus, open_cluster
 
-    with open_existing(project) as proj, open_cluster(workers, address=scheduler) as client:
+    with open_existing(project) as proj, open_cluster(workers, address=scheduler, timeout=connect_timeout) as client:
         bar, progress = _bar("embedding")
         bar.unit = "text"
         with bar:
@@ -60,6 +63,7 @@ def autocode_cmd(
     all_speakers: Annotated[bool, typer.Option("--all-speakers", help=ALL_SPEAKERS_HELP)] = False,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    connect_timeout: TimeoutOpt = 60,
     chunk: Annotated[int, typer.Option(help="Excerpts per task (whole transcripts).")] = 2000,
     restart: Annotated[bool, typer.Option(
         "--restart", help="First remove the machine coder's codings and score every transcript again.")] = False,
@@ -69,7 +73,7 @@ def autocode_cmd(
     from ..batch import autocode_corpus, open_cluster
 
     wanted = [c.strip() for c in codes.split(",") if c.strip()] if codes else None
-    with open_existing(project) as proj, open_cluster(workers, address=scheduler) as client:
+    with open_existing(project) as proj, open_cluster(workers, address=scheduler, timeout=connect_timeout) as client:
         bar, progress = _bar("auto-coding")
         bar.unit = "transcript"
         with bar:

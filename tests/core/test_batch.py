@@ -54,15 +54,19 @@ def _machine(p: Project, coder: str = "ana (machine)") -> set[tuple[int, int, in
 def test_the_machine_codes_what_the_suggester_offers(client, study):
     hashing = get_embedder("hashing")
     with Project.open(study, create=False) as p:
+        coded = coded_documents(p.codings(coders=["ana"]))
+        # The Suggestions page, in this process, learning from the same codings; the
+        # researcher rejects one suggestion in a transcript they have not coded.
+        s = Suggester.build(p, "ana", embedder=hashing)
+        no = next(sg for d in p.documents() if d.id not in coded for sg in s.for_document(d.id))
+        s.reject(no)
         report = autocode_corpus(p, client, "ana", embedder=hashing, chunk=20)
         assert report.workers == 2 and report.trained_documents == 5
-        coded = coded_documents(p.codings(coders=["ana"]))
-        # The Suggestions page, in this process, learning from the same codings.
-        s = Suggester.build(p, "ana", embedder=hashing)
         offered = {sg.key for d in p.documents() if d.id not in coded
                    for sg in s.for_document(d.id, only_uncoded=False, per_excerpt=99)}
         written = _machine(p)
         assert written == offered and len(written) > 20
+        assert no.key not in written
         assert report.codings_written == len(written) and report.documents_scored == 14 - 5
         machine = p.codings(coders=["ana (machine)"])
         assert {c.origin for c in machine} == {MACHINE}
@@ -163,3 +167,49 @@ def test_the_command_line(study, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "qualcode", "batch", "autocode", "-p", str(study), "--coder", "nobody",
                           "--workers", "1"], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     assert bad.returncode != 0 and "nobody" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_scheduler_started_on_its_own(study, tmp_path):
+    # The multi-machine path: `dask scheduler` and `dask worker` as separate programs (here
+    # on loopback), `qualcode batch --scheduler ADDRESS` as the client.
+    import time
+
+    file = tmp_path / "scheduler.json"
+    env = dict(os.environ, QUALCODE_EMBEDDING_MODEL="hashing", QUALCODE_WORKER_THREADS="1")
+    dask = [sys.executable, "-m", "dask"]
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(file)], env=env, cwd=tmp_path,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        for _ in range(600):
+            if file.exists() and file.read_text().strip().endswith("}"):
+                break
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        worker = subprocess.Popen([*dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+                                   "--host", "127.0.0.1"], env=env, cwd=tmp_path,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        from distributed import Client
+
+        with Client(address, timeout=60) as c:
+            c.wait_for_workers(2, timeout=120)
+        run = subprocess.run([sys.executable, "-m", "qualcode", "batch", "autocode", "-p", str(study), "--coder", "ana",
+                              "--scheduler", address, "--json"], capture_output=True, text=True, env=env, timeout=600,
+                             cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        report = json.loads(run.stdout)
+        assert report["workers"] == 2 and report["documents_scored"] == 9 and report["codings_written"] > 0
+    finally:
+        for proc in (worker, scheduler):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    refused = subprocess.run([sys.executable, "-m", "qualcode", "batch", "embed", "-p", str(study), "--scheduler",
+                              "tcp://127.0.0.1:9", "--connect-timeout", "3"], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert refused.returncode != 0 and "no Dask scheduler answered at tcp://127.0.0.1:9" in refused.stderr
+    assert "Traceback" not in refused.stderr
