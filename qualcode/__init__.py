@@ -34,6 +34,7 @@ from .errors import (  # noqa: E402  (after __version__: refi.qdc reads it while
     SignInThrottled,
     StoreError,
     SuggestionError,
+    BatchError,
     UsageError,
     ValueRefused,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "DeidError",
     "ModelError",
     "SuggestionError",
+    "BatchError",
     "AgreementError",
     "AnalysisError",
     "ExportError",
