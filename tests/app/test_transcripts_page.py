@@ -98,3 +98,28 @@ def test_suggestions_and_themes_default_to_participant_turns(project):
     at = new_app("themes")
     no_errors(at)
     assert at.multiselect(key="qc.themes.speakers").value == ["P01", "P02"]
+
+
+def test_a_corpus_of_many_posters_lists_30_speakers_and_finds_the_others(project):
+    # A Reddit corpus has a speaker per poster: one selectbox each made the page take 8.8 s
+    # at 1,200 posters (benchmarks/bench_corpus_browser.py).
+    from qualcode.store.speakers import confirmed_speaker_roles
+    from qualcode.ui.pages.transcripts import ROLES_SHOWN
+    from tests.conftest import make_interview
+
+    project.add_documents([make_interview("Thread", [(f"poster{i:03d}", f"Comment number {i}.")
+                                                      for i in range(60)] + [("poster007", "Again.")])])
+    at = new_app("transcripts")
+    no_errors(at)
+    roles = [s for s in at.selectbox if (s.key or "").startswith("qc.transcripts.role.")]
+    assert len(roles) == ROLES_SHOWN
+    assert roles[0].label.startswith("Interviewer")  # most turns first
+    at.text_input(key="qc.transcripts.role_find").input("poster05").run()
+    roles = {s.label: s for s in at.selectbox if (s.key or "").startswith("qc.transcripts.role.")}
+    assert sorted(roles) == [f"poster05{i} (1 turns) · detected" for i in range(10)]
+    roles["poster052 (1 turns) · detected"].set_value("assistant")
+    [button] = [b for b in at.button if b.label == "Confirm roles"]
+    button.click().run()
+    no_errors(at)
+    confirmed = confirmed_speaker_roles(project)
+    assert confirmed["poster052"] == "assistant" and len(confirmed) == 10  # only those shown were confirmed
