@@ -12,8 +12,8 @@ Nothing lands under the researcher's name, so the machine's codings can be check
 against a second human sample with the agreement tools, reported as machine codings,
 or removed in one step (``restart=True``).
 
-Training runs here (it needs the coder's codings); the workers get the trained model
-once and send back only the codes that passed. An interrupted run resumes with the
+Training runs here (it needs the coder's codings); the trained model travels with each
+chunk and the workers send back only the codes that passed. An interrupted run resumes with the
 transcripts it had not finished.
 """
 
@@ -166,9 +166,8 @@ def autocode_corpus(
         progress(0, len(targets))
     workers = worker_count(client)
     if targets:
-        fixed = client.scatter(model, broadcast=True)
         parts = _chunks(project, targets, speakers=speakers, roles=roles, size=chunk)
-        run_chunks(client, _score, fixed, parts, on_result, window=2 * max(1, workers))
+        run_chunks(client, _score, model, parts, on_result, window=2 * max(1, workers))
     return AutocodeReport(
         coder, machine, len(train_docs), len(codings), total["documents"], len(done_before & (set(readable) - coded)),
         total["excerpts"], total["codings"], workers, time.perf_counter() - t0,

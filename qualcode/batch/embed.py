@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..embed import EmbeddingBackend, Progress, text_sha256
+from ..errors import BatchError
 from ..store.vectors import cached_vectors, save_vectors
 from ..suggest.units import embedder_for, project_units
 from .cluster import worker_count
@@ -51,36 +52,54 @@ def corpus_texts(project, documents: Sequence[int] | None = None) -> list[str]:
     return list(seen)
 
 
+RETRIES = 3  # resubmissions of a chunk whose task was lost with a worker
+
+
 def run_chunks(client, function, fixed, chunks, on_result, *, window: int) -> None:
     """Run ``function(fixed, chunk)`` on the workers for each chunk, at most ``window`` at a
     time, and call ``on_result(chunk, result)`` on this machine as each finishes.
 
     ``chunks`` may be a generator: it is read only as fast as the workers take work.
-    A failed task raises its error here (the chunks already handed to ``on_result`` stay
-    done).
+    ``fixed`` travels with each task (not scattered once: scattered data lost with a
+    killed worker cannot be recomputed, and every task needing it would be cancelled).
+    A chunk whose task was lost with a worker is submitted again, up to ``RETRIES``
+    times; any other failure raises here (the chunks already handed to ``on_result``
+    stay done).
     """
     from distributed import as_completed
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
 
     it = iter(chunks)
-    pending = {}
+    pending: dict[str, tuple[object, int]] = {}
     done = as_completed()
+
+    def submit(chunk, tries: int = 0) -> None:
+        fut = client.submit(function, fixed, chunk, pure=False)
+        pending[fut.key] = (chunk, tries)
+        done.add(fut)
+
     for _ in range(window):
         chunk = next(it, None)
         if chunk is None:
             break
-        fut = client.submit(function, fixed, chunk, pure=False)
-        pending[fut.key] = chunk
-        done.add(fut)
+        submit(chunk)
     for fut in done:
-        chunk = pending.pop(fut.key)
-        result = fut.result()
+        chunk, tries = pending.pop(fut.key)
+        try:
+            result = fut.result()
+        except (FutureCancelledError, KilledWorker) as exc:
+            if tries >= RETRIES:
+                raise BatchError(f"a chunk was lost with its worker {tries + 1} times ({type(exc).__name__}); "
+                                 "what was written before stays, run the command again to resume") from exc
+            fut.release()
+            submit(chunk, tries + 1)
+            continue
         fut.release()
         on_result(chunk, result)
         nxt = next(it, None)
         if nxt is not None:
-            new = client.submit(function, fixed, nxt, pure=False)
-            pending[new.key] = nxt
-            done.add(new)
+            submit(nxt)
 
 
 def embed_corpus(project, client, *, embedder: EmbeddingBackend | None = None, chunk: int = 1024,
@@ -113,8 +132,7 @@ def embed_corpus(project, client, *, embedder: EmbeddingBackend | None = None, c
 
     if progress is not None:
         progress(0, len(todo))
-    spec_future = client.scatter(spec, broadcast=True) if todo else None
-    run_chunks(client, _encode_texts, spec_future, chunks(), on_result, window=2 * max(1, workers))
+    run_chunks(client, _encode_texts, spec, chunks(), on_result, window=2 * max(1, workers))
     return EmbedReport(spec.model_id, len(texts), len(have), done, workers, time.perf_counter() - t0)
 
 

@@ -5,8 +5,9 @@ through the store (which stays the only writer, with its role and owner checks),
 worker needs qualcode and the sentence model, not the database or its password.
 
 Each worker process loads the sentence model once, on its first task, and keeps it
-for its life (:func:`worker_embedder`); the trained suggester is sent to every worker
-once per run (the client scatters it), not with each chunk. A worker whose model is
+for its life (:func:`worker_embedder`); the trained suggester travels with each chunk
+(sending it once would tie the run to the worker holding it: data scattered to a worker
+that is killed cannot be recomputed). A worker whose model is
 not the project's (another version, another export) refuses rather than mixing
 vector spaces.
 """
