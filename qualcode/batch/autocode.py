@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..embed import EmbeddingBackend, Progress
+from ..embed import EmbeddingBackend, Progress, embed_texts
 from ..errors import SuggestionError, UsageError
 from ..store.autocoded import autocoded_documents, clear_autocoded, write_autocoded
 from ..suggest.decisions import decided_keys
@@ -70,16 +70,11 @@ def trained_model(suggester: Suggester, embedder) -> TrainedModel:
     """What the workers need of a built suggester to score new excerpts."""
     cal = suggester.calibration
     offered = np.array([cal.better_than_chance(j) is not False for j in range(len(suggester.codes))], dtype=bool)
-    part_vectors = np.stack([v for v in _part_vectors(suggester, embedder)]) if suggester.parts else np.zeros(
-        (0, embedder.dim), dtype=np.float32)
+    # Read from the cache: the build embedded the codebook's texts already.
+    part_vectors = (embed_texts(suggester.project, [p.text for p in suggester.parts], embedder=embedder)
+                    if suggester.parts else np.zeros((0, embedder.dim), dtype=np.float32))
     return TrainedModel(spec_of(embedder), suggester.scorer, list(suggester.parts), part_vectors,
                         [c.id for c in suggester.codes], np.asarray(cal.thresholds, dtype=np.float32), offered)
-
-
-def _part_vectors(suggester: Suggester, embedder) -> np.ndarray:
-    from ..embed import embed_texts
-
-    return embed_texts(suggester.project, [p.text for p in suggester.parts], embedder=embedder)
 
 
 def _chunks(project, documents: Sequence[int], *, speakers, roles, size: int) -> Iterator[tuple[list[int], list]]:

@@ -136,6 +136,25 @@ def test_network_attempts_are_recognised(tmp_path):
     assert [line.split()[0] for line in found] == ["11", "11", "12", "13", "17"]
 
 
+def _traced_run(tmp_path: Path, source: str) -> tuple[Path, Path]:
+    """Run the script ``source`` (argv: project path, work folder) with the real model,
+    every process traced, in a loopback-only namespace where one can be made;
+    returns ``(work folder, trace file)``."""
+    work = tmp_path / "work"
+    work.mkdir()
+    trace = tmp_path / "trace"
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    env = dict(os.environ)
+    env.pop("QUALCODE_EMBEDDING_MODEL", None)  # the real model, as a researcher runs it
+    netns = _isolated()
+    inner = (f"{'ip link set lo up && ' if netns else ''}exec strace --seccomp-bpf -f -qq -e {TRACE} -o {trace} "
+             f"{sys.executable} {script} {work / 'study.qualcode'} {work}")
+    run = subprocess.run([*netns, "bash", "-c", inner], cwd=ROOT, env=env, capture_output=True, timeout=900)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
+    return work, trace
+
+
 # One process, as the CLI commands a researcher types (one interpreter start instead of seven).
 PIPELINE = textwrap.dedent(
     """
@@ -173,18 +192,7 @@ PIPELINE = textwrap.dedent(
 @pytest.mark.slow
 def test_import_code_suggest_themes_deidentify_figures_and_exports_make_no_network_call(tmp_path):
     _require("strace")
-    work = tmp_path / "work"
-    work.mkdir()
-    trace = tmp_path / "trace"
-    script = tmp_path / "pipeline.py"
-    script.write_text(PIPELINE)
-    env = dict(os.environ)
-    env.pop("QUALCODE_EMBEDDING_MODEL", None)  # the real model, as a researcher runs it
-    netns = _isolated()
-    inner = (f"{'ip link set lo up && ' if netns else ''}exec strace --seccomp-bpf -f -qq -e {TRACE} -o {trace} "
-             f"{sys.executable} {script} {work / 'study.qualcode'} {work}")
-    run = subprocess.run([*netns, "bash", "-c", inner], cwd=ROOT, env=env, capture_output=True, timeout=900)
-    assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
+    work, trace = _traced_run(tmp_path, PIPELINE)
     # The pipeline did its work (a silent failure would be trivially offline).
     assert (work / "report.docx").stat().st_size > 10_000
     assert (work / "study.qdpx").stat().st_size > 1_000
@@ -220,18 +228,7 @@ BATCH = textwrap.dedent(
 def test_a_local_batch_cluster_makes_no_network_call(tmp_path):
     # The Dask scheduler, its worker processes and their model: loopback only, no DNS.
     _require("strace")
-    work = tmp_path / "work"
-    work.mkdir()
-    trace = tmp_path / "trace"
-    script = tmp_path / "batch.py"
-    script.write_text(BATCH)
-    env = dict(os.environ)
-    env.pop("QUALCODE_EMBEDDING_MODEL", None)  # the real model, as a researcher runs it
-    netns = _isolated()
-    inner = (f"{'ip link set lo up && ' if netns else ''}exec strace --seccomp-bpf -f -qq -e {TRACE} -o {trace} "
-             f"{sys.executable} {script} {work / 'study.qualcode'} {work}")
-    run = subprocess.run([*netns, "bash", "-c", inner], cwd=ROOT, env=env, capture_output=True, timeout=900)
-    assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
+    work, trace = _traced_run(tmp_path, BATCH)
     import json
 
     embedded = json.loads((work / "embed.json").read_text())
