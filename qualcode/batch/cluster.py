@@ -64,8 +64,9 @@ def open_cluster(workers: int | None = None, *, address: str | None = None,
     per = int(threads or max(1, cores // n))
     env = {THREADS_ENV: str(per), "OMP_NUM_THREADS": str(per), "MKL_NUM_THREADS": str(per),
            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    # Loopback only, no dashboard: nothing of the cluster is reachable from another machine,
-    # and no port serves pages. One thread per worker: the model's own threads do the work.
+    # Loopback only, no dashboard: nothing of the cluster is reachable from another machine.
+    # The scheduler still serves Dask's small HTTP endpoint (health, metrics; no pages, no
+    # data) on 127.0.0.1, port 8787 or the next free one. One thread per worker: the model's own threads do the work.
     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, silence_logs=logging.ERROR, env=env)
     try:
