@@ -204,3 +204,24 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failed browser test, keep what the page showed: a screenshot under ARTIFACTS
+    and the page's visible text in the report, so a failure seen once on a loaded CI
+    machine can be read afterwards instead of guessed at."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or page is None:
+        return
+    try:
+        shot = screenshot(page, f"FAILED-{item.name}.png".replace("/", "_"))
+        text = page.locator("body").inner_text(timeout=5_000)
+        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state", timeout=5_000)
+    except Exception as exc:  # a closed page: the failure itself is what matters
+        report.sections.append(("page at failure", f"could not be read: {exc.__class__.__name__}"))
+        return
+    report.sections.append(("page at failure", f"url {page.url}\nscript state {state}\nscreenshot {shot}\n"
+                                                 f"visible text:\n{text[-4000:]}"))
