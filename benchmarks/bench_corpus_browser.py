@@ -93,7 +93,8 @@ def _setup_switch(work: Path) -> dict:
 
 
 @bench("corpus browser: switch thread", group="Large corpus (browser, 1,700 threads)", repeat=ROUNDS * 2,
-       setup=_setup_switch, notes="pick another of 1,700 threads in the Code page's picker to its text painted")
+       setup=_setup_switch, notes="type the thread's name in the Code page picker's find box (Enter to the list updated: "
+             "find_median_s), then pick it to its text painted (the figure)")
 def corpus_switch(ctx: dict) -> dict:
     return S.switch_transcript(ctx, docs=ctx["docs"])
 

@@ -36,6 +36,7 @@ from ...errors import QualcodeError
 from .. import nav, state
 from ..widgets import code_options, md_escape, paginate
 from ..escape import md
+from ..pickers import pick_one
 
 TITLE = "Agreement"
 ICON = ":material/compare_arrows:"
@@ -95,8 +96,8 @@ def _controls(project, everyone: list[str]):
     names = {d.id: d.name for d in docs}
     c1, c2, c3 = st.columns([3, 2, 2])
     chosen = c1.multiselect("Coders to compare", everyone, key=f"{K}coders")
-    scope = c2.selectbox("Scope", [None, *names], key=f"{K}scope",
-                         format_func=lambda d: "Whole project" if d is None else names.get(d, str(d)))
+    scope = pick_one("Scope", {None: "Whole project", **names}, key=f"{K}scope", where=c2, pinned=[None],
+                     noun="transcript")
     c3.text_input("Consensus coder", key=f"{K}as",
                   help="Adjudications and majority votes are saved as codings of this coder.")
     opts = code_options(project.codes())

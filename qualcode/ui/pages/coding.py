@@ -33,6 +33,7 @@ from ...warmup import foreground
 from .. import nav, state
 from ..components.transcript import transcript_view
 from ..render import code_colour, code_colours, resolve_selection, transcript_html
+from ..pickers import pick_one
 from ..widgets import code_label, code_options, md_escape, memo_editor, paginate
 from ..workspace import apply_codes, describe_undo, short, turn_label, turn_span
 from ..escape import md
@@ -236,7 +237,7 @@ def _choose_document(docs) -> int:
     def changed() -> None:
         st.query_params[nav.DOC_PARAM] = doc_names[st.session_state[f"{K}doc"]]
 
-    st.selectbox("Transcript", ids, format_func=names.get, key=f"{K}doc", on_change=changed)
+    pick_one("Transcript", names, key=f"{K}doc", on_change=changed, noun="transcript")
     st.query_params[nav.DOC_PARAM] = doc_names[did]
     st.session_state[f"{K}last_doc"] = did
     return did

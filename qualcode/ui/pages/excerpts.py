@@ -19,6 +19,7 @@ from ...export.retrieve import OPERATORS, Retrieval, retrieval_counts, retrieval
 from .. import nav, state
 from ..escape import md
 from ..widgets import code_label, paginate
+from ..pickers import pick_many
 
 TITLE = "Excerpts"
 ICON = ":material/format_quote:"
@@ -98,11 +99,13 @@ def render() -> None:
     with st.expander("Filters", icon=":material/filter_list:"):
         f1, f2 = st.columns(2)
         coders = f1.multiselect("Coder", project.coders(), key=f"{K}coders", placeholder="All coders")
-        who = f2.multiselect("Participant", sorted({d.participant or d.name for d in docs}), key=f"{K}people",
-                             placeholder="All participants")
+        who = pick_many("Participant", {p: p for p in sorted({d.participant or d.name for d in docs})}, key=f"{K}people",
+                        where=f2, placeholder="All participants", noun="participant")
         f3, f4 = st.columns(2)
-        chosen_docs = f3.multiselect("Document", [d.name for d in docs], key=f"{K}docs", placeholder="All documents")
-        speakers = f4.multiselect("Speaker", _speakers(project), key=f"{K}speakers", placeholder="All speakers")
+        chosen_docs = pick_many("Document", {d.name: d.name for d in docs}, key=f"{K}docs", where=f3,
+                                placeholder="All documents", noun="transcript")
+        speakers = pick_many("Speaker", {s: s for s in _speakers(project)}, key=f"{K}speakers", where=f4,
+                             placeholder="All speakers", noun="speaker")
         turn_filter: dict[str, list[str]] = {}
         fields = _turn_fields(project)
         if fields:

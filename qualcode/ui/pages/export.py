@@ -26,6 +26,7 @@ from .. import analyze_data as D
 from .. import state
 from ..widgets import code_options, md_escape
 from ..escape import md
+from ..pickers import pick_many
 
 TITLE = "Export"
 ICON = ":material/ios_share:"
@@ -116,8 +117,8 @@ def _selection(project) -> ReportOptions:
                                        help="Default: the consensus coder when there is one, as on the Analyze "
                                             "page. With all coders, a passage two coders coded is quoted once, "
                                             "with both names.")
-        who = left.multiselect("Participants", [p.pseudonym for p in people], key=f"{K}participants",
-                               placeholder="All participants")
+        who = pick_many("Participants", {p.pseudonym: p.pseudonym for p in people}, key=f"{K}participants",
+                        where=left, placeholder="All participants", noun="participant")
         keys = sorted({k for p in people for k in p.attributes})
         attributes = {}
         key = right.selectbox("Attribute filter", [None, *keys], key=f"{K}attr",

@@ -16,6 +16,7 @@ from ...suggest import PARTICIPANT_ROLES, Suggester, Suggestion
 from .. import consistency_view, nav, state
 from ..widgets import code_options, md_escape, paginate, participant_speakers
 from ..escape import md
+from ..pickers import pick_many, pick_one
 
 TITLE = "Suggestions"
 ICON = ":material/auto_awesome:"
@@ -115,9 +116,10 @@ def _speaker_filter(project) -> tuple[str, ...] | None:
         # Participants' turns by default (the speaker roles of the Transcripts page):
         # an interviewer's question is not a participant's experience to code.
         st.session_state[f"{K}speakers"] = participant_speakers(project, names)
-    chosen = st.multiselect("Only turns by", names, key=f"{K}speakers", placeholder="All speakers",
-                            help="By default the participants' turns (speaker roles on the Transcripts page); "
-                                 "clear it for every speaker, the interviewer's and the chatbot's too.")
+    chosen = pick_many("Only turns by", {n: n for n in names}, key=f"{K}speakers", placeholder="All speakers",
+                       noun="speaker",
+                       help="By default the participants' turns (speaker roles on the Transcripts page); "
+                            "clear it for every speaker, the interviewer's and the chatbot's too.")
     if chosen and len(chosen) < len(names):
         st.caption("Participant turns only unless you add speakers: the interviewer's questions and a chatbot's "
                    "replies are not suggested (roles on the **Transcripts** page).")
@@ -159,7 +161,7 @@ def _by_document(project, suggester: Suggester, coder: str) -> None:
     default = by_name.get(raw, docs[0].id)
     if f"{K}doc" not in st.session_state:
         st.session_state[f"{K}doc"] = default
-    did = st.selectbox("Transcript", list(names), format_func=names.get, key=f"{K}doc")
+    did = pick_one("Transcript", names, key=f"{K}doc", noun="transcript")
     found = suggester.for_document(did)
     if not found:
         st.info("No suggestions for this transcript above the thresholds (or all were decided).")

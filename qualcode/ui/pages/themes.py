@@ -29,6 +29,7 @@ from ...suggest.themes import (
 from .. import nav, state
 from ..widgets import md_escape, paginate
 from ..escape import md
+from ..pickers import pick_many
 
 TITLE = "Themes"
 ICON = ":material/bubble_chart:"
@@ -60,9 +61,10 @@ def render() -> None:
     if f"{K}speakers" not in st.session_state or not set(st.session_state[f"{K}speakers"]) <= set(speakers_all):
         # Participants' turns by default (the speaker roles of the Transcripts page).
         st.session_state[f"{K}speakers"] = participant_speakers(project, speakers_all)
-    speakers = c1.multiselect("Only turns by", speakers_all, key=f"{K}speakers", placeholder="All speakers",
-                              help="By default the participants' turns (speaker roles on the Transcripts page); "
-                                   "clear it for every speaker.")
+    speakers = pick_many("Only turns by", {s: s for s in speakers_all}, key=f"{K}speakers", where=c1,
+                         placeholder="All speakers", noun="speaker",
+                         help="By default the participants' turns (speaker roles on the Transcripts page); "
+                              "clear it for every speaker.")
     if speakers and len(speakers) < len(speakers_all):
         c1.caption("Participant turns only unless you add speakers: themes never quote the interviewer's questions "
                    "or a chatbot's replies (roles on the **Transcripts** page).")

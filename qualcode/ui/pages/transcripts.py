@@ -12,6 +12,7 @@ from ...ingest.roles import project_roles
 from ...store import queries
 from ...store.speakers import ROLE_NAMES, confirm_speaker_roles, confirmed_speaker_roles
 from .. import nav, state
+from ..pickers import pick_one
 
 TITLE = "Transcripts"
 ICON = ":material/article:"
@@ -78,7 +79,7 @@ def render() -> None:
     ids = [r["id"] for r in rows]
     names = {r["id"]: f"{r['transcript']}" + (f" ({r['participant']})" if r["participant"] else "") for r in rows}
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox("Transcript to code", ids, format_func=names.get, key=f"{K}open_choice")
+    chosen = pick_one("Transcript to code", names, key=f"{K}open_choice", where=c1, noun="transcript")
     if c2.button("Open in workspace", type="primary", key=f"{K}open", icon=":material/edit_note:"):
         nav.open_document(int(chosen))
     # Stays open after an action (the message above it would otherwise make it a new, closed box).
@@ -91,7 +92,7 @@ def render() -> None:
 
 def _manage(project, rows: list[dict], names: dict, coder: str | None) -> None:
     by_id = {r["id"]: r for r in rows}
-    did = st.selectbox("Transcript", list(by_id), format_func=names.get, key=f"{K}manage_choice")
+    did = pick_one("Transcript", {i: names[i] for i in by_id}, key=f"{K}manage_choice", noun="transcript")
     row = by_id[did]
     t_rename, t_link, t_speakers, t_delete = st.tabs(["Rename", "Participant", "Speakers", "Delete"],
                                                        key=f"{K}manage_tabs")
